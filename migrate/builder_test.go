@@ -1,0 +1,152 @@
+package migrate
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func r1(file string, n int, user, role GUID, elevated bool, exp time.Time) Record {
+	return Record{Pos: Pos{File: file, N: n}, Origin: OriginIteration1, PrincipalID: user, RoleID: role,
+		PrincipalType: PrincipalUser, IsElevated: elevated, Expiration: exp}
+}
+
+func r2(n int, id string, user, role GUID, active bool, end time.Time, linked string) Record {
+	return Record{Pos: Pos{File: "i2.csv", N: n, Line: true}, Origin: OriginIteration2, ID: id, PrincipalID: user,
+		RoleID: role, PrincipalType: PrincipalUser, IsElevated: active, Expiration: end, LinkedEligibleID: linked,
+		TenantID: "3f1c2d4e-0000-4000-8000-00000000c0de"}
+}
+
+func TestBuilder(t *testing.T) {
+	exp := asOf.Add(time.Hour)
+	tests := []struct {
+		name     string
+		records  []Record
+		want     []Assignment
+		rejected []Rejected
+	}{
+		{
+			name:    "iteration 1 id is derived and lower case",
+			records: []Record{r1("a.json", 1, MustGUID(strings.ToUpper(userA)), rGA, true, time.Time{})},
+			want: []Assignment{{ID: userA + "_" + roleG, UserID: MustGUID(userA), RoleID: rGA, PrincipalType: PrincipalUser,
+				IsElevated: true, State: StatePermanent, Origin: OriginIteration1, Source: "a.json#1"}},
+		},
+		{
+			name: "exact duplicate folds with a warning",
+			records: []Record{r1("a.json", 1, gAlice, rGA, false, exp), r1("b.csv", 7, gAlice, rGA, false, exp),
+				r1("c.json", 2, gAlice, rGA, false, exp)},
+			want: []Assignment{{ID: Key(gAlice, rGA), UserID: gAlice, RoleID: rGA, PrincipalType: PrincipalUser,
+				ExpirationDateTime: &exp, State: StateTimeBoundEligible, Origin: OriginIteration1, Source: "a.json#1",
+				Warnings: []string{WarnDuplicateRecord}, FoldedFrom: []string{"b.csv#7", "c.json#2"}}},
+		},
+		{
+			name:    "conflicting duplicate is rejected, the first kept",
+			records: []Record{r1("a.json", 1, gAlice, rGA, false, time.Time{}), r1("a.json", 2, gAlice, rGA, true, time.Time{})},
+			want: []Assignment{{ID: Key(gAlice, rGA), UserID: gAlice, RoleID: rGA, PrincipalType: PrincipalUser,
+				State: StateEligible, Origin: OriginIteration1, Source: "a.json#1"}},
+			rejected: []Rejected{{Source: "a.json#2", Reason: RejectConflictingDuplicate}},
+		},
+		{
+			name: "iteration 2 activation folds into its eligibility",
+			records: []Record{
+				r2(2, "act-1", gAlice, rGA, true, exp, "elig-1"),
+				r2(3, "elig-1", gAlice, rGA, false, asOf.Add(30*24*time.Hour), ""),
+			},
+			want: []Assignment{{ID: "elig-1", UserID: gAlice, RoleID: rGA, PrincipalType: PrincipalUser, IsElevated: true,
+				ExpirationDateTime: &exp, State: StateActivated, Origin: OriginIteration2, Source: "i2.csv:3",
+				EligibleUntil: at(30 * 24 * time.Hour), FoldedFrom: []string{"i2.csv:2"}}},
+		},
+		{
+			name:    "iteration 2 active with an end and nothing to fold into ends its eligibility there",
+			records: []Record{r2(2, "act-1", gAlice, rGA, true, exp, "")},
+			want: []Assignment{{ID: "act-1", UserID: gAlice, RoleID: rGA, PrincipalType: PrincipalUser, IsElevated: true,
+				ExpirationDateTime: &exp, State: StateActivated, Origin: OriginIteration2, Source: "i2.csv:2", EligibleUntil: &exp}},
+		},
+		{
+			name: "activation of another principal's eligibility is rejected",
+			records: []Record{
+				r2(2, "elig-1", gAlice, rGA, false, time.Time{}, ""),
+				r2(3, "act-1", gGuest, rGA, true, exp, "elig-1"),
+			},
+			want: []Assignment{{ID: "elig-1", UserID: gAlice, RoleID: rGA, PrincipalType: PrincipalUser,
+				State: StateEligible, Origin: OriginIteration2, Source: "i2.csv:2"}},
+			rejected: []Rejected{{Source: "i2.csv:3", Reason: RejectActivationOfOtherRole}},
+		},
+		{
+			name: "records of another tenant are rejected",
+			records: []Record{
+				r2(2, "elig-1", gAlice, rGA, false, time.Time{}, ""),
+				func() Record { r := r2(3, "elig-2", gGuest, rGA, false, time.Time{}, ""); r.TenantID = "other"; return r }(),
+			},
+			want: []Assignment{{ID: "elig-1", UserID: gAlice, RoleID: rGA, PrincipalType: PrincipalUser,
+				State: StateEligible, Origin: OriginIteration2, Source: "i2.csv:2"}},
+			rejected: []Rejected{{Source: "i2.csv:3", Reason: RejectTenantMismatch}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := NewBuilder("")
+			for _, r := range tt.records {
+				b.Add(r)
+			}
+			l := b.Legacy(asOf)
+			if !reflect.DeepEqual(l.Assignments, tt.want) {
+				gotJ, _ := json.MarshalIndent(l.Assignments, "", " ")
+				wantJ, _ := json.MarshalIndent(tt.want, "", " ")
+				t.Errorf("assignments:\n%s\nwant:\n%s", gotJ, wantJ)
+			}
+			if len(l.Rejected) != len(tt.rejected) {
+				t.Fatalf("rejected %+v, want %+v", l.Rejected, tt.rejected)
+			}
+			for i, r := range tt.rejected {
+				if l.Rejected[i].Source != r.Source || l.Rejected[i].Reason != r.Reason || l.Rejected[i].Detail == "" {
+					t.Errorf("rejected[%d] = %+v, want %+v with a detail", i, l.Rejected[i], r)
+				}
+			}
+		})
+	}
+}
+
+// TestWriteLegacyMatchesLegacy checks that the streaming writer and the
+// in-memory form agree, and that ReadLegacy reads it back.
+func TestWriteLegacyMatchesLegacy(t *testing.T) {
+	b := NewBuilder("")
+	b.AddSource(Source{Kind: "test", Path: "a.json", Records: 3})
+	b.Add(r1("a.json", 1, gAlice, rGA, true, time.Time{}))
+	b.Add(r1("a.json", 2, gGuest, rGA, false, asOf.Add(time.Hour)))
+	b.Add(r1("a.json", 3, gGuest, rGA, false, asOf.Add(time.Hour)))
+	b.Reject(Rejected{Source: "a.json#4", Reason: RejectMalformedGUID, Detail: "x"})
+	var buf bytes.Buffer
+	if err := b.WriteLegacy(&buf, asOf); err != nil {
+		t.Fatal(err)
+	}
+	streamed, err := ReadLegacy(bytes.NewReader(buf.Bytes()), "legacy.json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, buf.Bytes())
+	}
+	if want := b.Legacy(asOf); !reflect.DeepEqual(streamed, want) {
+		t.Errorf("streamed %+v\nwant %+v", streamed, want)
+	}
+}
+
+func TestReadLegacyRefuses(t *testing.T) {
+	tests := map[string]string{
+		"truncated":       `{"schema":"pimmigrate.legacy/v1","assignments":[`,
+		"other schema":    `{"schema":"pimmigrate.plan/v1"}`,
+		"state mismatch":  `{"schema":"pimmigrate.legacy/v1","assignments":[{"id":"x","userId":"` + userA + `","roleId":"` + roleG + `","principalType":"user","isElevated":false,"expirationDateTime":null,"state":"permanent","origin":"iteration1","source":"a#1"}]}`,
+		"bad guid":        `{"schema":"pimmigrate.legacy/v1","assignments":[{"userId":"nope"}]}`,
+		"bad principal":   `{"schema":"pimmigrate.legacy/v1","assignments":[{"id":"x","userId":"` + userA + `","roleId":"` + roleG + `","principalType":"robot","isElevated":true,"state":"permanent","origin":"iteration1","source":"a#1"}]}`,
+		"not json at all": `<html>`,
+	}
+	for name, in := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := ReadLegacy(strings.NewReader(in), "legacy.json")
+			if err == nil || !strings.Contains(err.Error(), "legacy.json") {
+				t.Fatalf("err = %v, want an error naming the file", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,13 @@
+// Package migrate is the pure core of pimmigrate: the legacy PIM model, id
+// parsing, state classification, the mapping policy, the planner and the plan
+// file.
+//
+// Nothing here talks to the network, reads a terminal or asks the clock: the
+// caller passes the time (asOf, createdAt) and the tenant's state as values,
+// so the same input always gives the same, stably sorted output.
+//
+// The flow through this package is
+//
+//	snapshot records -> Builder -> Legacy (legacy.json)
+//	Legacy + Tenant + Policy -> BuildPlan -> Plan (plan.json)
+package migrate

@@ -1,0 +1,224 @@
+package migrate
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// LegacySchema is the schema tag of legacy.json.
+const LegacySchema = "pimmigrate.legacy/v1"
+
+// State is a legacy assignment's state as the legacy API recorded it.
+// Whether an expiry has passed is not part of it: that is Classify's call,
+// against an explicit asOf.
+type State string
+
+// The four recorded legacy states (DESIGN.md, "Mapping").
+const (
+	StatePermanent         State = "permanent"           // isElevated, no expiry
+	StateEligible          State = "eligible"            // not elevated, no expiry
+	StateActivated         State = "activated"           // isElevated, expiry = end of the activation
+	StateTimeBoundEligible State = "time-bound-eligible" // not elevated, expiry = end of the eligibility
+)
+
+// DeriveState reads the state from the two fields that define it in the
+// legacy API (GRAPH.md §1).
+func DeriveState(isElevated bool, hasExpiry bool) State {
+	switch {
+	case isElevated && !hasExpiry:
+		return StatePermanent
+	case isElevated:
+		return StateActivated
+	case !hasExpiry:
+		return StateEligible
+	default:
+		return StateTimeBoundEligible
+	}
+}
+
+// Origin tells which legacy PIM API a record came from.
+type Origin string
+
+// The two legacy PIM APIs.
+const (
+	OriginIteration1 Origin = "iteration1" // /beta/privilegedRoleAssignments
+	OriginIteration2 Origin = "iteration2" // /beta/privilegedAccess/aadRoles
+)
+
+// PrincipalType is the kind of directory object a role is assigned to.
+type PrincipalType string
+
+// Principal types, spelled as DESIGN.md's file formats spell them.
+const (
+	PrincipalUser             PrincipalType = "user"
+	PrincipalGroup            PrincipalType = "group"
+	PrincipalServicePrincipal PrincipalType = "servicePrincipal"
+)
+
+// Valid reports whether t is one of the three known principal types.
+func (t PrincipalType) Valid() bool {
+	return t == PrincipalUser || t == PrincipalGroup || t == PrincipalServicePrincipal
+}
+
+// Warning and reason codes. They are part of the file formats and reports:
+// never rename one.
+const (
+	WarnDuplicateRecord     = "duplicate-record"
+	WarnPrincipalDisabled   = "principal-disabled"
+	WarnGuestUser           = "guest-user"
+	WarnUnifiedGrantsMore   = "unified-grants-more"
+	WarnPrincipalUnverified = "principal-unverified"
+	WarnEligibleMadeActive  = "eligible-made-active"
+)
+
+// Assignment is one legacy assignment as legacy.json records it.
+type Assignment struct {
+	// ID is the legacy id: "{userId}_{roleId}" for iteration 1, the
+	// governanceRoleAssignment id for iteration 2.
+	ID                 string        `json:"id"`
+	UserID             GUID          `json:"userId"`
+	RoleID             GUID          `json:"roleId"`
+	PrincipalType      PrincipalType `json:"principalType"`
+	IsElevated         bool          `json:"isElevated"`
+	ExpirationDateTime *time.Time    `json:"expirationDateTime"`
+	State              State         `json:"state"`
+	Origin             Origin        `json:"origin"`
+	// Source is where the record was read: "file#record" (JSON),
+	// "file:line" (JSON Lines, CSV) or "beta#record" (live export).
+	Source string `json:"source"`
+
+	// StartDateTime is a scheduled start (iteration 2 only).
+	StartDateTime *time.Time `json:"startDateTime,omitempty"`
+	// EligibleUntil is the end of the eligibility behind an activation, when
+	// the snapshot knows it (iteration 2, where an activation is a record of
+	// its own folded into its eligibility). Nil means the eligibility does
+	// not expire.
+	EligibleUntil *time.Time `json:"eligibleUntil,omitempty"`
+	// Warnings raised while reading, such as duplicate-record.
+	Warnings []string `json:"warnings,omitempty"`
+	// FoldedFrom lists the sources of records folded into this one: exact
+	// duplicates and iteration-2 activations of this eligibility.
+	FoldedFrom []string `json:"foldedFrom,omitempty"`
+}
+
+// Expiry returns the expiration time and whether there is one.
+func (a *Assignment) Expiry() (time.Time, bool) {
+	if a.ExpirationDateTime == nil {
+		return time.Time{}, false
+	}
+	return *a.ExpirationDateTime, true
+}
+
+// Rejected is an input record that could not be used, with why.
+type Rejected struct {
+	Source string `json:"source"`
+	Reason string `json:"reason"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Rejection reasons.
+const (
+	RejectMissingField          = "missing-field"
+	RejectMalformedGUID         = "malformed-guid"
+	RejectMalformedID           = "malformed-id"
+	RejectIDMismatch            = "id-mismatch"
+	RejectWrongType             = "wrong-type"
+	RejectMalformedDate         = "malformed-date"
+	RejectNotDirect             = "not-direct"
+	RejectUnknownState          = "unknown-state"
+	RejectUnknownPrincipalType  = "unknown-principal-type"
+	RejectConflictingDuplicate  = "conflicting-duplicate"
+	RejectTenantMismatch        = "tenant-mismatch"
+	RejectNotAnObject           = "not-an-object"
+	RejectActivationOfOtherRole = "activation-mismatch"
+)
+
+// Source describes one input of an export.
+type Source struct {
+	// Kind is the detected format, see the snapshot package, or "beta".
+	Kind   string `json:"kind"`
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256,omitempty"`
+	// Records is how many records the source held, used or rejected.
+	Records int `json:"records"`
+	// NextLink is the @odata.nextLink of a saved Graph page: recorded so the
+	// admin can see a page is missing, never followed.
+	NextLink string `json:"nextLink,omitempty"`
+}
+
+// Legacy is the content of legacy.json.
+type Legacy struct {
+	Schema      string       `json:"schema"`
+	ExportedAt  time.Time    `json:"exportedAt"`
+	TenantID    string       `json:"tenantId"`
+	Sources     []Source     `json:"sources"`
+	Assignments []Assignment `json:"assignments"`
+	Rejected    []Rejected   `json:"rejected"`
+}
+
+// ErrLegacyFile is wrapped by errors about a legacy.json that cannot be used.
+var ErrLegacyFile = errors.New("not a usable legacy snapshot")
+
+// ReadLegacy decodes and checks legacy.json. name is used in errors.
+func ReadLegacy(r io.Reader, name string) (*Legacy, error) {
+	dec := json.NewDecoder(r)
+	var l Legacy
+	if err := dec.Decode(&l); err != nil {
+		return nil, fmt.Errorf("read %s: %w: %v (byte %d); produce it with `pimmigrate export`", name, ErrLegacyFile, err, dec.InputOffset())
+	}
+	if l.Schema != LegacySchema {
+		return nil, fmt.Errorf("read %s: %w: schema %q, want %q; produce it with `pimmigrate export`", name, ErrLegacyFile, l.Schema, LegacySchema)
+	}
+	for i := range l.Assignments {
+		a := &l.Assignments[i]
+		if err := a.check(); err != nil {
+			return nil, fmt.Errorf("read %s: %w: assignments[%d] (%s): %v; re-export it with `pimmigrate export`", name, ErrLegacyFile, i, a.Source, err)
+		}
+	}
+	return &l, nil
+}
+
+// check verifies that the recorded state agrees with the fields that define
+// it, so a hand-edited legacy.json cannot smuggle in a different mapping.
+func (a *Assignment) check() error {
+	if a.UserID.IsZero() || a.RoleID.IsZero() {
+		return errors.New("userId and roleId are required")
+	}
+	if !a.PrincipalType.Valid() {
+		return fmt.Errorf("principalType %q is not user, group or servicePrincipal", a.PrincipalType)
+	}
+	if a.Origin != OriginIteration1 && a.Origin != OriginIteration2 {
+		return fmt.Errorf("origin %q is not iteration1 or iteration2", a.Origin)
+	}
+	if want := DeriveState(a.IsElevated, a.ExpirationDateTime != nil); a.State != want {
+		return fmt.Errorf("state %q contradicts isElevated=%v and expirationDateTime, which say %q", a.State, a.IsElevated, want)
+	}
+	return nil
+}
+
+// ReadLegacyFile reads legacy.json and returns it with the sha256 digest of
+// its bytes ("sha256:<hex>"), which the plan records.
+func ReadLegacyFile(path string) (*Legacy, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	tee := io.TeeReader(bufio.NewReaderSize(f, 256<<10), h)
+	l, err := ReadLegacy(tee, path)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := io.Copy(io.Discard, tee); err != nil {
+		return nil, "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return l, "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}

@@ -1,0 +1,432 @@
+package migrate
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Action is what apply does with a plan item.
+type Action string
+
+// Plan item actions.
+const (
+	ActionCreate  Action = "create"
+	ActionPresent Action = "present"
+	ActionSkip    Action = "skip"
+)
+
+// Reasons a plan item is skipped or present. They are part of plan.json and
+// the reports: never rename one.
+const (
+	ReasonExpired                  = "expired"
+	ReasonPrincipalNotFound        = "principal-not-found"
+	ReasonRoleNotFound             = "role-not-found"
+	ReasonRoleDisabled             = "role-disabled"
+	ReasonServicePrincipalEligible = "service-principal-cannot-be-eligible"
+	ReasonProtected                = "protected"
+	ReasonEligibleAsSkip           = "eligible-as-skip"
+	ReasonConflictingRecords       = "conflicting-records"
+	ReasonGroupNotRoleAssignable   = "group-not-role-assignable"
+	ReasonAlreadyAssigned          = "already-assigned"
+	ReasonAlreadyEligible          = "already-eligible"
+	activationKeySuffix            = "#activation"
+	justificationPrefix            = "pimmigrate: migrated from legacy PIM"
+	maxJustificationLen            = 500
+	userTypeGuest                  = "guest"
+)
+
+// PrincipalInfo names an item's principal for people.
+type PrincipalInfo struct {
+	DisplayName       string        `json:"displayName"`
+	UserPrincipalName string        `json:"userPrincipalName,omitempty"`
+	Type              PrincipalType `json:"type"`
+	AccountEnabled    *bool         `json:"accountEnabled,omitempty"`
+}
+
+// RoleInfo names an item's role for people.
+type RoleInfo struct {
+	DisplayName string `json:"displayName"`
+	Privileged  bool   `json:"privileged,omitempty"`
+}
+
+// Item is one planned change (or non-change) for one principal and role.
+type Item struct {
+	// Key is the lower-case "{principalId}_{roleDefinitionId}"; the item that
+	// recreates a running activation (--keep-activations) has the same key
+	// with "#activation" appended.
+	Key    string     `json:"key"`
+	Legacy Assignment `json:"legacy"`
+	// MergedFrom lists the sources of other legacy records with the same key
+	// (the same assignment seen in iteration 1 and iteration 2, say).
+	MergedFrom []string      `json:"mergedFrom,omitempty"`
+	Class      Class         `json:"class"`
+	Principal  PrincipalInfo `json:"principal"`
+	Role       RoleInfo      `json:"role"`
+	Action     Action        `json:"action"`
+	Reason     string        `json:"reason"`
+	Warnings   []string      `json:"warnings"`
+	Target     Target        `json:"target"`
+	// Approved is absent until review sets it. apply sends create items that
+	// are approved, and — once the user confirms — those never reviewed.
+	Approved *bool `json:"approved,omitempty"`
+}
+
+// Sendable reports whether apply may send the item: a create that no
+// reviewer declined. unreviewedOK is the user's confirmation (yes/--yes).
+func (it *Item) Sendable(unreviewedOK bool) bool {
+	if it.Action != ActionCreate {
+		return false
+	}
+	if it.Approved == nil {
+		return unreviewedOK
+	}
+	return *it.Approved
+}
+
+// PlanInput is everything the planner needs; it reads nothing else.
+type PlanInput struct {
+	Legacy       *Legacy
+	LegacyDigest string
+	Tenant       *Tenant
+	Policy       Policy
+	Catalogue    *Catalogue
+	GraphURL     string
+	AsOf         time.Time
+	CreatedAt    time.Time
+}
+
+// BuildPlan compares the legacy assignments with the tenant and gives every
+// legacy assignment an item with its action, reason and warnings, as the
+// mapping section of DESIGN.md says. Items are sorted by key.
+func BuildPlan(in PlanInput) (*Plan, error) {
+	switch {
+	case in.Legacy == nil, in.Tenant == nil, in.Catalogue == nil:
+		return nil, errors.New("plan: legacy snapshot, tenant and catalogue are required")
+	case in.AsOf.IsZero():
+		return nil, errors.New("plan: asOf is required")
+	}
+	if _, err := ParseEligibleAs(string(in.Policy.EligibleAs)); err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	pl := &planner{in: in, roles: newRoleIndex(in.Tenant.RoleDefinitions, in.Catalogue)}
+	pl.indexTenant()
+
+	// Group legacy records by key, in input order.
+	var order []string
+	groups := map[string][]*Assignment{}
+	for i := range in.Legacy.Assignments {
+		a := &in.Legacy.Assignments[i]
+		k := Key(a.UserID, pl.roles.canonical(a.RoleID))
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], a)
+	}
+	p := &Plan{
+		Schema:       PlanSchema,
+		TenantID:     strings.ToLower(in.Tenant.TenantID),
+		GraphURL:     in.GraphURL,
+		CreatedAt:    in.CreatedAt.UTC(),
+		AsOf:         in.AsOf.UTC(),
+		Offline:      in.Tenant.Offline,
+		Policy:       in.Policy,
+		LegacyDigest: in.LegacyDigest,
+		Items:        make([]Item, 0, len(order)),
+		Rejected:     in.Legacy.Rejected,
+	}
+	if p.Rejected == nil {
+		p.Rejected = []Rejected{}
+	}
+	if in.Tenant.Offline && len(pl.protectUPNs) > 0 {
+		p.Notes = append(p.Notes, "offline: protected principals listed by user principal name cannot be matched without reading the tenant; list them by object id, or plan against the tenant")
+	}
+	for _, k := range order {
+		p.Items = append(p.Items, pl.item(k, groups[k])...)
+	}
+	sort.SliceStable(p.Items, func(i, j int) bool { return p.Items[i].Key < p.Items[j].Key })
+	p.Seal()
+	return p, nil
+}
+
+type scopedKey struct {
+	principal, role GUID
+}
+
+type planner struct {
+	in          PlanInput
+	roles       roleIndex
+	assigned    map[scopedKey]bool // standing access at "/"
+	eligible    map[scopedKey]bool // eligibility at "/"
+	principals  map[GUID]*Principal
+	protectIDs  map[GUID]bool
+	protectUPNs map[string]bool
+}
+
+func (pl *planner) indexTenant() {
+	t := pl.in.Tenant
+	pl.assigned = map[scopedKey]bool{}
+	pl.eligible = map[scopedKey]bool{}
+	for _, ra := range t.RoleAssignments {
+		if ra.DirectoryScopeID == DirectoryScopeRoot {
+			pl.assigned[scopedKey{ra.PrincipalID, pl.roles.canonical(ra.RoleDefinitionID)}] = true
+		}
+	}
+	for _, es := range t.EligibilitySchedules {
+		if es.DirectoryScopeID == DirectoryScopeRoot {
+			pl.eligible[scopedKey{es.PrincipalID, pl.roles.canonical(es.RoleDefinitionID)}] = true
+		}
+	}
+	pl.principals = map[GUID]*Principal{}
+	for i := range t.Principals {
+		pl.principals[t.Principals[i].ID] = &t.Principals[i]
+	}
+	pl.protectIDs = map[GUID]bool{}
+	pl.protectUPNs = map[string]bool{}
+	for _, s := range pl.in.Policy.Protect {
+		if g, err := ParseGUID(s); err == nil {
+			pl.protectIDs[g] = true
+		} else {
+			pl.protectUPNs[strings.ToLower(s)] = true
+		}
+	}
+}
+
+// item plans one key: the legacy records that share it, merged.
+func (pl *planner) item(key string, recs []*Assignment) []Item {
+	asOf := pl.in.AsOf
+	decs := make([]decision, len(recs))
+	live := 0 // records not expired
+	for i, a := range recs {
+		decs[i] = decide(a, pl.in.Policy, asOf)
+		if decs[i].class != ClassExpired {
+			live++
+		}
+	}
+	// The primary record is the first one still live (expired records of a
+	// key that also has live ones add nothing); the others are merged.
+	primary := 0
+	for i := range recs {
+		if live == 0 || decs[i].class != ClassExpired {
+			primary = i
+			break
+		}
+	}
+	a, d := recs[primary], decs[primary]
+	it := Item{Key: key, Legacy: *a, Class: d.class, Warnings: []string{}}
+	it.Warnings = appendUnique(it.Warnings, a.Warnings...)
+	it.Warnings = appendUnique(it.Warnings, d.warnings...)
+	conflict := false
+	for i, o := range recs {
+		if i == primary {
+			continue
+		}
+		it.MergedFrom = append(it.MergedFrom, o.Source)
+		it.Warnings = appendUnique(it.Warnings, WarnDuplicateRecord)
+		if live > 0 && decs[i].class == ClassExpired {
+			continue
+		}
+		it.Warnings = appendUnique(it.Warnings, o.Warnings...)
+		it.Warnings = appendUnique(it.Warnings, decs[i].warnings...)
+		if decs[i].kind != d.kind || decs[i].skip != d.skip {
+			conflict = true
+			continue
+		}
+		d.end = laterEnd(d.end, decs[i].end)
+		d.start = earlierStart(d.start, decs[i].start)
+		d.activationEnd = laterActivation(d.activationEnd, decs[i].activationEnd)
+	}
+
+	role := pl.roles.canonical(a.RoleID)
+	it.Target = Target{
+		Kind: d.kind, PrincipalID: a.UserID, RoleDefinitionID: role, DirectoryScopeID: DirectoryScopeRoot,
+		StartDateTime: d.start, Justification: justification(a),
+	}
+	if d.kind != KindRoleAssignment {
+		it.Target.Expiration = expiration(d.end)
+	}
+	it.Role = pl.roles.info(role)
+	def := pl.roles.lookup(a.RoleID)
+	pr := pl.principals[a.UserID]
+	it.Principal = PrincipalInfo{Type: a.PrincipalType}
+	if pr != nil {
+		it.Principal = PrincipalInfo{DisplayName: pr.DisplayName, UserPrincipalName: pr.UserPrincipalName, Type: pr.Type, AccountEnabled: pr.AccountEnabled}
+	}
+	ptype := it.Principal.Type
+
+	// Warnings are kept and shown whatever the action.
+	online := !pl.in.Tenant.Offline
+	if !online {
+		it.Warnings = appendUnique(it.Warnings, WarnPrincipalUnverified)
+	}
+	if pr != nil && pr.AccountEnabled != nil && !*pr.AccountEnabled {
+		it.Warnings = appendUnique(it.Warnings, WarnPrincipalDisabled)
+	}
+	if pr != nil && strings.EqualFold(pr.UserType, userTypeGuest) {
+		it.Warnings = appendUnique(it.Warnings, WarnGuestUser)
+	}
+	sk := scopedKey{a.UserID, role}
+	if d.kind == KindEligibilityRequest && pl.assigned[sk] {
+		it.Warnings = appendUnique(it.Warnings, WarnUnifiedGrantsMore)
+	}
+
+	// Skips, the first that applies.
+	switch {
+	case pl.protected(a.UserID, pr):
+		it.Action, it.Reason = ActionSkip, ReasonProtected
+	case conflict:
+		it.Action, it.Reason = ActionSkip, ReasonConflictingRecords
+	case d.skip != "":
+		it.Action, it.Reason = ActionSkip, d.skip
+	case def == nil:
+		it.Action, it.Reason = ActionSkip, ReasonRoleNotFound
+	case !def.IsEnabled:
+		it.Action, it.Reason = ActionSkip, ReasonRoleDisabled
+	case online && pr == nil:
+		it.Action, it.Reason = ActionSkip, ReasonPrincipalNotFound
+	case ptype == PrincipalServicePrincipal && d.kind == KindEligibilityRequest:
+		it.Action, it.Reason = ActionSkip, ReasonServicePrincipalEligible
+	case pr != nil && pr.Type == PrincipalGroup && pr.IsAssignableToRole != nil && !*pr.IsAssignableToRole:
+		it.Action, it.Reason = ActionSkip, ReasonGroupNotRoleAssignable
+	case d.kind == KindEligibilityRequest && pl.eligible[sk]:
+		it.Action, it.Reason = ActionPresent, ReasonAlreadyEligible
+	case d.kind != KindEligibilityRequest && pl.assigned[sk]:
+		it.Action, it.Reason = ActionPresent, ReasonAlreadyAssigned
+	default:
+		it.Action, it.Reason = ActionCreate, string(d.class)
+	}
+	sort.Strings(it.Warnings)
+	items := []Item{it}
+
+	if d.activationEnd != nil && it.Action != ActionSkip {
+		act := it
+		act.Key = key + activationKeySuffix
+		act.MergedFrom = nil
+		act.Warnings = append([]string{}, it.Warnings...)
+		act.Target.Kind = KindAssignmentScheduleRequest
+		act.Target.Expiration = expiration(d.activationEnd)
+		act.Action, act.Reason = ActionCreate, string(ClassActivated)
+		if pl.assigned[sk] {
+			act.Action, act.Reason = ActionPresent, ReasonAlreadyAssigned
+		}
+		items = append(items, act)
+	}
+	return items
+}
+
+func (pl *planner) protected(id GUID, pr *Principal) bool {
+	if pl.protectIDs[id] {
+		return true
+	}
+	return pr != nil && pr.UserPrincipalName != "" && pl.protectUPNs[strings.ToLower(pr.UserPrincipalName)]
+}
+
+func justification(a *Assignment) string {
+	s := fmt.Sprintf("%s %s assignment %s", justificationPrefix, a.Origin, a.ID)
+	if len(s) > maxJustificationLen {
+		s = s[:maxJustificationLen]
+	}
+	return s
+}
+
+func expiration(end *time.Time) *Expiration {
+	if end == nil {
+		return &Expiration{Type: ExpirationNone}
+	}
+	e := end.UTC()
+	return &Expiration{Type: ExpirationAfter, EndDateTime: &e}
+}
+
+// laterEnd merges two ends of access; nil (no end) is the latest.
+func laterEnd(a, b *time.Time) *time.Time {
+	if a == nil || b == nil {
+		return nil
+	}
+	if b.After(*a) {
+		return b
+	}
+	return a
+}
+
+func earlierStart(a, b *time.Time) *time.Time {
+	if a == nil || b == nil {
+		return nil
+	}
+	if b.Before(*a) {
+		return b
+	}
+	return a
+}
+
+func laterActivation(a, b *time.Time) *time.Time {
+	if a == nil {
+		return b
+	}
+	if b != nil && b.After(*a) {
+		return b
+	}
+	return a
+}
+
+func appendUnique(dst []string, src ...string) []string {
+next:
+	for _, s := range src {
+		for _, d := range dst {
+			if d == s {
+				continue next
+			}
+		}
+		dst = append(dst, s)
+	}
+	return dst
+}
+
+// roleIndex resolves a role referenced by template id or by
+// directory-specific id to one definition.
+type roleIndex struct {
+	byID map[GUID]*RoleDefinition
+	cat  *Catalogue
+}
+
+func newRoleIndex(defs []RoleDefinition, cat *Catalogue) roleIndex {
+	ri := roleIndex{byID: map[GUID]*RoleDefinition{}, cat: cat}
+	for i := range defs {
+		d := &defs[i]
+		ri.byID[d.ID] = d
+	}
+	for i := range defs { // a template id never shadows a definition's own id
+		d := &defs[i]
+		if _, taken := ri.byID[d.TemplateID]; !d.TemplateID.IsZero() && !taken {
+			ri.byID[d.TemplateID] = d
+		}
+	}
+	return ri
+}
+
+func (ri roleIndex) lookup(id GUID) *RoleDefinition { return ri.byID[id] }
+
+// canonical is the id a role is keyed and assigned by: its template id when
+// it has one (Graph accepts a built-in role's template id as
+// roleDefinitionId), else its own id.
+func (ri roleIndex) canonical(id GUID) GUID {
+	if d := ri.byID[id]; d != nil && !d.TemplateID.IsZero() {
+		return d.TemplateID
+	}
+	return id
+}
+
+func (ri roleIndex) info(id GUID) RoleInfo {
+	var info RoleInfo
+	if d := ri.byID[id]; d != nil {
+		info.DisplayName = d.DisplayName
+	}
+	if r, ok := ri.cat.Lookup(id); ok {
+		info.Privileged = r.Privileged
+		if info.DisplayName == "" {
+			info.DisplayName = r.DisplayName
+		}
+	}
+	return info
+}

@@ -1,0 +1,167 @@
+package migrate
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// PlanSchema is the schema tag of plan.json.
+const PlanSchema = "pimmigrate.plan/v1"
+
+// Plan is the content of plan.json: what apply will do, and what it was
+// based on.
+type Plan struct {
+	Schema    string    `json:"schema"`
+	TenantID  string    `json:"tenantId"`
+	GraphURL  string    `json:"graphUrl"`
+	CreatedAt time.Time `json:"createdAt"`
+	AsOf      time.Time `json:"asOf"`
+	// Offline plans were made without reading the tenant.
+	Offline      bool   `json:"offline"`
+	Policy       Policy `json:"policy"`
+	LegacyDigest string `json:"legacyDigest"`
+	// Notes are plan-wide remarks for the people reading it.
+	Notes []string `json:"notes,omitempty"`
+	Items []Item   `json:"items"`
+	// Rejected carries the export's rejected records so every report shows
+	// them next to the items.
+	Rejected []Rejected `json:"rejected"`
+	Summary  Summary    `json:"summary"`
+	// Digest covers everything above but the summary (which is derived) and
+	// createdAt; apply refuses a plan whose digest does not match.
+	Digest string `json:"digest"`
+}
+
+// Summary counts a plan's items.
+type Summary struct {
+	Items        int                `json:"items"`
+	Create       int                `json:"create"`
+	CreateByKind map[TargetKind]int `json:"createByKind"`
+	Present      int                `json:"present"`
+	Skip         int                `json:"skip"`
+	SkipReasons  map[string]int     `json:"skipReasons"`
+	Warnings     map[string]int     `json:"warnings"`
+	Rejected     int                `json:"rejected"`
+	Approved     int                `json:"approved"`
+	Declined     int                `json:"declined"`
+}
+
+// Summarize counts the items.
+func (p *Plan) Summarize() Summary {
+	s := Summary{CreateByKind: map[TargetKind]int{}, SkipReasons: map[string]int{}, Warnings: map[string]int{}, Rejected: len(p.Rejected)}
+	for i := range p.Items {
+		it := &p.Items[i]
+		s.Items++
+		switch it.Action {
+		case ActionCreate:
+			s.Create++
+			s.CreateByKind[it.Target.Kind]++
+			if it.Approved != nil {
+				if *it.Approved {
+					s.Approved++
+				} else {
+					s.Declined++
+				}
+			}
+		case ActionPresent:
+			s.Present++
+		case ActionSkip:
+			s.Skip++
+			s.SkipReasons[it.Reason]++
+		}
+		for _, w := range it.Warnings {
+			s.Warnings[w]++
+		}
+	}
+	return s
+}
+
+// Seal recomputes the summary and the digest. Call it after changing items
+// (review does, after approvals).
+func (p *Plan) Seal() {
+	p.Summary = p.Summarize()
+	p.Digest = p.computeDigest()
+}
+
+// digested is the part of a plan its digest covers.
+type digested struct {
+	Schema       string     `json:"schema"`
+	TenantID     string     `json:"tenantId"`
+	GraphURL     string     `json:"graphUrl"`
+	AsOf         time.Time  `json:"asOf"`
+	Offline      bool       `json:"offline"`
+	Policy       Policy     `json:"policy"`
+	LegacyDigest string     `json:"legacyDigest"`
+	Items        []Item     `json:"items"`
+	Rejected     []Rejected `json:"rejected"`
+}
+
+func (p *Plan) computeDigest() string {
+	h := sha256.New()
+	// encoding/json writes struct fields in order and map keys sorted: the
+	// encoding of a value is canonical.
+	if err := json.NewEncoder(h).Encode(digested{p.Schema, p.TenantID, p.GraphURL, p.AsOf.UTC(), p.Offline, p.Policy, p.LegacyDigest, p.Items, p.Rejected}); err != nil {
+		return "" // cannot happen: every field encodes
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// ErrPlanFile is wrapped by errors about a plan.json that cannot be used.
+var ErrPlanFile = errors.New("not a usable plan")
+
+// ErrPlanDigest is wrapped when a plan was changed after it was made.
+var ErrPlanDigest = errors.New("plan digest mismatch")
+
+// WritePlan encodes a sealed plan.
+func WritePlan(w io.Writer, p *Plan) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	return enc.Encode(p)
+}
+
+// WritePlanFile seals the plan and writes it atomically.
+func WritePlanFile(path string, p *Plan) error {
+	p.Seal()
+	return WriteFileAtomic(path, func(w io.Writer) error { return WritePlan(w, p) })
+}
+
+// ReadPlan decodes plan.json and verifies its schema, digest and keys. name
+// is used in errors.
+func ReadPlan(r io.Reader, name string) (*Plan, error) {
+	dec := json.NewDecoder(r)
+	var p Plan
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("read %s: %w: %v (byte %d); make a plan with `pimmigrate plan`", name, ErrPlanFile, err, dec.InputOffset())
+	}
+	if p.Schema != PlanSchema {
+		return nil, fmt.Errorf("read %s: %w: schema %q, want %q; make a plan with `pimmigrate plan`", name, ErrPlanFile, p.Schema, PlanSchema)
+	}
+	if got := p.computeDigest(); got != p.Digest {
+		return nil, fmt.Errorf("read %s: %w: the file was changed after it was made (digest %s, content %s); approve items with `pimmigrate review`, or re-run `pimmigrate plan`", name, ErrPlanDigest, p.Digest, got)
+	}
+	seen := make(map[string]bool, len(p.Items))
+	for i := range p.Items {
+		if seen[p.Items[i].Key] {
+			return nil, fmt.Errorf("read %s: %w: item key %s appears twice; re-run `pimmigrate plan`", name, ErrPlanFile, p.Items[i].Key)
+		}
+		seen[p.Items[i].Key] = true
+	}
+	p.Summary = p.Summarize()
+	return &p, nil
+}
+
+// ReadPlanFile opens and reads plan.json.
+func ReadPlanFile(path string) (*Plan, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadPlan(f, path)
+}

@@ -1,0 +1,192 @@
+package migrate
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func samplePlan(t *testing.T) *Plan {
+	t.Helper()
+	ten := testTenant()
+	ten.RoleAssignments = []RoleAssignment{{ID: "x", PrincipalID: gAlice, RoleDefinitionID: rSecReader, DirectoryScopeID: "/"}}
+	legacy := &Legacy{
+		Assignments: []Assignment{
+			rec(gAlice, rGA, true, nil), rec(gAlice, rSecReader, true, nil), rec(gGuest, rGA, false, nil),
+			rec(gDisabled, rGA, false, at(time.Hour)), rec(gMissing, rGA, false, nil), rec(gAlice, rUnknown, false, at(-time.Hour)),
+			rec(gBreak, rGA, true, nil), rec(gGroup, rSecReader, true, at(time.Hour)),
+		},
+		Rejected: []Rejected{{Source: "a.csv:9", Reason: RejectMalformedGUID, Detail: "userId \"x\""}},
+	}
+	p, err := BuildPlan(PlanInput{Legacy: legacy, LegacyDigest: "sha256:00", Tenant: ten,
+		Policy: Policy{EligibleAs: EligibleAsEligibility, KeepActivations: true, Protect: []string{"breakglass1@contoso.example"}},
+		Catalogue: BuiltinCatalogue(), GraphURL: "http://127.0.0.1:8080", AsOf: asOf, CreatedAt: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestPlanFileRoundTrip(t *testing.T) {
+	p := samplePlan(t)
+	path := filepath.Join(t.TempDir(), "plan.json")
+	if err := WritePlanFile(path, p); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadPlanFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, p) {
+		t.Errorf("read back differs:\n%+v\n%+v", back, p)
+	}
+}
+
+func TestPlanFileRefusesEdits(t *testing.T) {
+	p := samplePlan(t)
+	var buf bytes.Buffer
+	if err := WritePlan(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.String()
+	tests := []struct {
+		name string
+		edit func(string) string
+		want error
+	}{
+		{"action changed", func(s string) string { return strings.Replace(s, `"action": "skip"`, `"action": "create"`, 1) }, ErrPlanDigest},
+		{"tenant changed", func(s string) string { return strings.Replace(s, p.TenantID, "4f1c2d4e-0000-4000-8000-00000000c0de", 1) }, ErrPlanDigest},
+		{"approval added by hand", func(s string) string {
+			return strings.Replace(s, `"action": "create"`, `"approved": true, "action": "create"`, 1)
+		}, ErrPlanDigest},
+		{"wrong schema", func(s string) string { return strings.Replace(s, PlanSchema, "pimmigrate.plan/v0", 1) }, ErrPlanFile},
+		{"truncated", func(s string) string { return s[:len(s)/2] }, ErrPlanFile},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			edited := tt.edit(good)
+			if edited == good {
+				t.Fatal("edit changed nothing")
+			}
+			_, err := ReadPlan(strings.NewReader(edited), "plan.json")
+			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), "plan.json") {
+				t.Fatalf("err = %v, want %v naming the file", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSealAfterApprovalVerifies(t *testing.T) {
+	p := samplePlan(t)
+	for i := range p.Items {
+		if p.Items[i].Action == ActionCreate {
+			p.Items[i].Approved = ptr(i%2 == 0)
+		}
+	}
+	p.Seal()
+	var buf bytes.Buffer
+	WritePlan(&buf, p)
+	back, err := ReadPlan(&buf, "plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Summary.Approved+back.Summary.Declined != back.Summary.Create {
+		t.Errorf("summary %+v", back.Summary)
+	}
+}
+
+func TestWriteFileAtomicKeepsOldFileOnError(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "plan.json")
+	os.WriteFile(path, []byte("old"), 0o644)
+	err := WriteFileAtomic(path, func(w io.Writer) error {
+		io.WriteString(w, "half a plan")
+		return errors.New("disk on fire")
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Errorf("file = %q, want the old content", b)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("temporary file left behind: %v", ents)
+	}
+}
+
+func TestSummaryText(t *testing.T) {
+	p := samplePlan(t)
+	golden(t, "sample", p.Summary.Text())
+	empty := &Plan{}
+	golden(t, "empty", empty.Summarize().Text())
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", t.Name(), name+".golden")
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from %s:\n--- got\n%s--- want\n%s", name, path, got, want)
+	}
+}
+
+func TestParseProtectList(t *testing.T) {
+	in := "\ufeff# break-glass accounts\n\n" + strings.ToUpper(gBreak.String()) + "\n  BreakGlass2@Contoso.example  \n" + gBreak.String() + "\n"
+	got, err := ParseProtectList(strings.NewReader(in), "protect.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{gBreak.String(), "breakglass2@contoso.example"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	for _, bad := range []string{"alice", "@contoso.example", "a@b, c@d", "8f2b1c3d-4e5f"} {
+		_, err := ParseProtectList(strings.NewReader("# ok\n"+bad+"\n"), "protect.txt")
+		if err == nil || !strings.Contains(err.Error(), "protect.txt:2") {
+			t.Errorf("%q: err = %v, want one naming protect.txt:2", bad, err)
+		}
+	}
+}
+
+func TestCatalogue(t *testing.T) {
+	c := BuiltinCatalogue()
+	if n := len(c.Roles()); n < 100 {
+		t.Fatalf("catalogue has %d roles, want every built-in role", n)
+	}
+	lines := strings.Split(strings.TrimSpace(builtinRolesTSV), "\n")
+	if len(lines)-1 != len(c.Roles()) {
+		t.Errorf("%d data lines but %d roles parsed: a line is malformed", len(lines)-1, len(c.Roles()))
+	}
+	ga, ok := c.Lookup(MustGUID(strings.ToUpper(roleG)))
+	if !ok || ga.DisplayName != "Global Administrator" || !ga.Privileged {
+		t.Errorf("Global Administrator = %+v", ga)
+	}
+	found := false
+	for _, n := range ga.FormerNames {
+		found = found || n == "Company Administrator"
+	}
+	if !found {
+		t.Errorf("Global Administrator former names %v lack Company Administrator", ga.FormerNames)
+	}
+	if r, _ := c.Lookup(MustGUID("5d6b6bb7-de71-4623-b4af-96380a352509")); r.DisplayName != "Security Reader" {
+		t.Errorf("Security Reader = %+v", r)
+	}
+}

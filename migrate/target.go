@@ -1,0 +1,84 @@
+package migrate
+
+import "time"
+
+// TargetKind is what a plan item creates in unified role management.
+type TargetKind string
+
+// Target kinds, spelled as plan.json spells them.
+const (
+	// KindRoleAssignment is a unifiedRoleAssignment: standing access.
+	KindRoleAssignment TargetKind = "roleAssignment"
+	// KindEligibilityRequest is a unifiedRoleEligibilityScheduleRequest
+	// (action adminAssign): eligible access, activated through PIM.
+	KindEligibilityRequest TargetKind = "roleEligibilityScheduleRequest"
+	// KindAssignmentScheduleRequest is a unifiedRoleAssignmentScheduleRequest
+	// (action adminAssign): active access with a schedule (an end date).
+	KindAssignmentScheduleRequest TargetKind = "roleAssignmentScheduleRequest"
+)
+
+// Expiration types of a schedule request's scheduleInfo.expiration.
+const (
+	ExpirationNone  = "noExpiration"
+	ExpirationAfter = "afterDateTime"
+)
+
+// Expiration is scheduleInfo.expiration of a schedule request.
+type Expiration struct {
+	Type        string     `json:"type"`
+	EndDateTime *time.Time `json:"endDateTime,omitempty"`
+}
+
+// Target is what apply will create for a plan item.
+type Target struct {
+	Kind             TargetKind `json:"kind"`
+	PrincipalID      GUID       `json:"principalId"`
+	RoleDefinitionID GUID       `json:"roleDefinitionId"`
+	DirectoryScopeID string     `json:"directoryScopeId"`
+	// StartDateTime is set when the legacy assignment starts after asOf.
+	StartDateTime *time.Time `json:"startDateTime,omitempty"`
+	// Expiration is set for schedule requests, nil for a roleAssignment.
+	Expiration    *Expiration `json:"expiration,omitempty"`
+	Justification string      `json:"justification,omitempty"`
+}
+
+// ends returns the target's end and whether it has one.
+func (t *Target) ends() (time.Time, bool) {
+	if t.Expiration == nil || t.Expiration.EndDateTime == nil {
+		return time.Time{}, false
+	}
+	return *t.Expiration.EndDateTime, true
+}
+
+// RequestBody is the exact JSON body apply POSTs for the target (to
+// /roleManagement/directory/roleAssignments, roleEligibilityScheduleRequests
+// or roleAssignmentScheduleRequests). Review shows it; apply sends it.
+func (t *Target) RequestBody() map[string]any {
+	if t.Kind == KindRoleAssignment {
+		return map[string]any{
+			"@odata.type":      "#microsoft.graph.unifiedRoleAssignment",
+			"principalId":      t.PrincipalID.String(),
+			"roleDefinitionId": t.RoleDefinitionID.String(),
+			"directoryScopeId": t.DirectoryScopeID,
+		}
+	}
+	exp := map[string]any{"type": ExpirationNone}
+	if t.Expiration != nil {
+		exp["type"] = t.Expiration.Type
+		if t.Expiration.EndDateTime != nil {
+			exp["endDateTime"] = t.Expiration.EndDateTime.UTC().Format(time.RFC3339)
+		}
+	}
+	sched := map[string]any{"expiration": exp}
+	if t.StartDateTime != nil {
+		sched["startDateTime"] = t.StartDateTime.UTC().Format(time.RFC3339)
+	}
+	return map[string]any{
+		"action":           "adminAssign",
+		"principalId":      t.PrincipalID.String(),
+		"roleDefinitionId": t.RoleDefinitionID.String(),
+		"directoryScopeId": t.DirectoryScopeID,
+		"justification":    t.Justification,
+		"scheduleInfo":     sched,
+	}
+}
