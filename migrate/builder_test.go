@@ -79,7 +79,11 @@ func TestBuilder(t *testing.T) {
 			name: "records of another tenant are rejected",
 			records: []Record{
 				r2(2, "elig-1", gAlice, rGA, false, time.Time{}, ""),
-				func() Record { r := r2(3, "elig-2", gGuest, rGA, false, time.Time{}, ""); r.TenantID = "other"; return r }(),
+				func() Record {
+					r := r2(3, "elig-2", gGuest, rGA, false, time.Time{}, "")
+					r.TenantID = "other"
+					return r
+				}(),
 			},
 			want: []Assignment{{ID: "elig-1", UserID: gAlice, RoleID: rGA, PrincipalType: PrincipalUser,
 				State: StateEligible, Origin: OriginIteration2, Source: "i2.csv:2"}},

@@ -28,7 +28,7 @@ func samplePlan(t *testing.T) *Plan {
 		Rejected: []Rejected{{Source: "a.csv:9", Reason: RejectMalformedGUID, Detail: "userId \"x\""}},
 	}
 	p, err := BuildPlan(PlanInput{Legacy: legacy, LegacyDigest: "sha256:00", Tenant: ten,
-		Policy: Policy{EligibleAs: EligibleAsEligibility, KeepActivations: true, Protect: []string{"breakglass1@contoso.example"}},
+		Policy:    Policy{EligibleAs: EligibleAsEligibility, KeepActivations: true, Protect: []string{"breakglass1@contoso.example"}},
 		Catalogue: BuiltinCatalogue(), GraphURL: "http://127.0.0.1:8080", AsOf: asOf, CreatedAt: asOf})
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +64,9 @@ func TestPlanFileRefusesEdits(t *testing.T) {
 		want error
 	}{
 		{"action changed", func(s string) string { return strings.Replace(s, `"action": "skip"`, `"action": "create"`, 1) }, ErrPlanDigest},
-		{"tenant changed", func(s string) string { return strings.Replace(s, p.TenantID, "4f1c2d4e-0000-4000-8000-00000000c0de", 1) }, ErrPlanDigest},
+		{"tenant changed", func(s string) string {
+			return strings.Replace(s, p.TenantID, "4f1c2d4e-0000-4000-8000-00000000c0de", 1)
+		}, ErrPlanDigest},
 		{"approval added by hand", func(s string) string {
 			return strings.Replace(s, `"action": "create"`, `"approved": true, "action": "create"`, 1)
 		}, ErrPlanDigest},
