@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes (DESIGN.md, "CLI contract").
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2
+	exitFailedItems = 3
+	exitInterrupted = 130
+)
+
+// app is what a command may touch of the outside world. Tests build their
+// own with buffers, a fixed clock and a fake environment.
+type app struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	now    func() time.Time
+
+	global globalOptions
+}
+
+type globalOptions struct {
+	graphURL string
+	auth     string
+	tenantID string
+	clientID string
+	output   string
+	verbose  bool
+}
+
+func newSystemApp() *app {
+	return &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, now: time.Now}
+}
+
+// usageError is a mistake in how the command was called: exit code 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// exitCodeError carries a specific exit code for an outcome that is not an
+// error message (apply finished with failed items).
+type exitCodeError struct {
+	code int
+	err  error
+}
+
+func (e exitCodeError) Error() string { return e.err.Error() }
+func (e exitCodeError) Unwrap() error { return e.err }
+
+// run executes one command line and turns its outcome into an exit code, in
+// one place.
+func run(ctx context.Context, args []string, a *app) int {
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(a.stderr, "pimmigrate: %v\n", err)
+	var ue usageError
+	var ce exitCodeError
+	switch {
+	case errors.As(err, &ce):
+		return ce.code
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.As(err, &ue):
+		fmt.Fprintln(a.stderr, "Run 'pimmigrate --help' for usage.")
+		return exitUsage
+	}
+	return exitError
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "pimmigrate",
+		Short: "Move legacy PIM role assignments to unified role management, safely",
+		Long: `pimmigrate moves an Entra ID tenant's privileged role assignments from legacy PIM
+(/beta/privilegedRoleAssignments and its iteration-2 successor) to unified role
+management (/roleManagement/directory), and audits the result.
+
+Permanent access becomes a role assignment at scope "/"; eligible access becomes
+an eligibility schedule request. An eligible admin never silently becomes a
+standing admin.`,
+		Example: `  pimmigrate export --source snapshot.json --out legacy.json
+  pimmigrate plan --offline --legacy legacy.json --out plan.json`,
+		Version:           version(),
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error { return a.global.validate() },
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	f := root.PersistentFlags()
+	f.StringVar(&a.global.graphURL, "graph-url", "https://graph.microsoft.com", "Microsoft Graph base URL (graphsim: http://127.0.0.1:PORT)")
+	f.StringVar(&a.global.auth, "auth", "auto", "how to sign in: auto|device|browser|azcli|env|msi|token (token reads PIMMIGRATE_TOKEN)")
+	f.StringVar(&a.global.tenantID, "tenant-id", "", "Entra tenant id")
+	f.StringVar(&a.global.clientID, "client-id", "", "application (client) id of the app registration to sign in with")
+	f.StringVar(&a.global.output, "output", "text", "output format: text|json (json prints one summary object on stdout)")
+	f.BoolVarP(&a.global.verbose, "verbose", "v", false, "print more detail on stderr")
+
+	root.AddCommand(newExportCmd(a), newPlanCmd(a))
+	for _, c := range root.Commands() {
+		c.Args = usageArgs(c.Args)
+	}
+	// A root that runs makes cobra check its arguments, so an unknown
+	// command is a usage error instead of a help page and exit 0.
+	root.Args = usageArgs(cobra.NoArgs)
+	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	return root
+}
+
+func (g *globalOptions) validate() error {
+	switch g.output {
+	case "text", "json":
+	default:
+		return usagef("--output %q: want text or json", g.output)
+	}
+	switch g.auth {
+	case "auto", "device", "browser", "azcli", "env", "msi", "token":
+	default:
+		return usagef("--auth %q: want auto, device, browser, azcli, env, msi or token", g.auth)
+	}
+	return nil
+}
+
+// usageArgs makes positional-argument errors usage errors (exit 2).
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	if check == nil {
+		check = cobra.NoArgs
+	}
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
+}
+
+// printJSON writes the one summary object of --output json.
+func (a *app) printJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func (a *app) jsonOutput() bool { return a.global.output == "json" }
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCLI runs one command line with captured streams, a fixed clock and an
+// empty environment.
+func runCLI(t *testing.T, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		getenv: func(string) string { return "" }, now: func() time.Time { return testNow }}
+	code := run(context.Background(), args, a)
+	return result{code, out.String(), errb.String()}
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown command", []string{"frobnicate"}, "unknown command"},
+		{"unknown flag", []string{"export", "--sauce", "x"}, "unknown flag"},
+		{"export without source", []string{"export", "--out", filepath.Join(dir, "l.json")}, "--source is required"},
+		{"export without out", []string{"export", "--source", "x.json"}, "--out is required"},
+		{"plan without legacy", []string{"plan", "--out", "p.json", "--offline"}, "--legacy is required"},
+		{"plan bad eligible-as", []string{"plan", "--legacy", "l.json", "--out", "p.json", "--eligible-as", "standing"}, "--eligible-as"},
+		{"plan bad as-of", []string{"plan", "--legacy", "l.json", "--out", "p.json", "--as-of", "yesterday"}, "--as-of"},
+		{"bad output", []string{"--output", "yaml", "export", "--source", "x", "--out", "y"}, "--output"},
+		{"bad auth", []string{"--auth", "password", "export", "--source", "x", "--out", "y"}, "--auth"},
+		{"stray argument", []string{"export", "--source", "x", "--out", "y", "extra"}, "unknown command"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, tt.args...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want exit %d mentioning %q", r.code, r.stderr, exitUsage, tt.want)
+			}
+		})
+	}
+}
+
+func TestHelpHasExamples(t *testing.T) {
+	for _, cmd := range [][]string{{"--help"}, {"export", "--help"}, {"plan", "--help"}} {
+		r := runCLI(t, cmd...)
+		if r.code != 0 || !strings.Contains(r.stdout, "Examples:") {
+			t.Errorf("%v: exit %d, no examples in:\n%s", cmd, r.code, r.stdout)
+		}
+	}
+}
+
+const (
+	alice = "a11ce000-0000-4000-8000-000000000001"
+	bob   = "b0b00000-0000-4000-8000-000000000002"
+	ga    = "62e90394-69f5-4237-9190-012177145e10"
+	sec   = "194ae4cb-b126-40b2-bd5b-6091b380977d"
+)
+
+// page is a small iteration-1 Graph page: permanent, eligible, expired,
+// and one record with a malformed GUID.
+var page = `{"@odata.context":"https://graph.microsoft.com/beta/$metadata#privilegedRoleAssignments","value":[
+{"id":"` + alice + `_` + ga + `","userId":"` + alice + `","roleId":"` + ga + `","isElevated":true,"expirationDateTime":null},
+{"id":"` + strings.ToUpper(bob+`_`+ga) + `","userId":"` + bob + `","roleId":"` + ga + `","isElevated":false,"expirationDateTime":null},
+{"id":"` + bob + `_` + sec + `","userId":"` + bob + `","roleId":"` + sec + `","isElevated":false,"expirationDateTime":"2026-01-01T00:00:00Z"},
+{"userId":"not-a-guid","roleId":"` + sec + `","isElevated":false}
+]}`
+
+func TestExportAndOfflinePlan(t *testing.T) {
+	dir := t.TempDir()
+	src := writeFile(t, dir, "page.json", page)
+	legacy := filepath.Join(dir, "legacy.json")
+	r := runCLI(t, "export", "--source", src, "--out", legacy)
+	if r.code != 0 {
+		t.Fatalf("export: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "Exported 3 assignments") || !strings.Contains(r.stderr, "malformed-guid") {
+		t.Errorf("export output:\n%s\n%s", r.stdout, r.stderr)
+	}
+	protect := writeFile(t, dir, "protect.txt", "# break glass\n"+alice+"\n")
+	plan := filepath.Join(dir, "plan.json")
+	r = runCLI(t, "plan", "--offline", "--legacy", legacy, "--out", plan, "--protect", protect)
+	if r.code != 0 {
+		t.Fatalf("plan: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	want := "Plan: 1 to create (1 eligibility), 0 already present, 2 skipped.\n"
+	if !strings.HasPrefix(r.stdout, want) {
+		t.Errorf("plan stdout:\n%s\nwant it to start with %q", r.stdout, want)
+	}
+	for _, s := range []string{"expired", "protected", "principal-unverified", "Rejected at export: 1 record"} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("plan stdout lacks %q:\n%s", s, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "offline plan") {
+		t.Errorf("plan stderr does not say the plan is offline: %s", r.stderr)
+	}
+
+	r = runCLI(t, "--output", "json", "plan", "--offline", "--legacy", legacy, "--out", plan, "--as-of", "2025-06-01T00:00:00Z")
+	var got planResult
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || r.code != 0 {
+		t.Fatalf("--output json: exit %d, %v\n%s", r.code, err, r.stdout)
+	}
+	if got.Summary.Create != 3 || got.Summary.Rejected != 1 {
+		t.Errorf("as of 2025 nothing has expired: %+v", got.Summary)
+	}
+}
+
+func TestExportRefusesNonSnapshots(t *testing.T) {
+	tests := map[string]string{
+		"empty":     "",
+		"html":      "<!DOCTYPE html><html><body>Sign in to continue</body></html>",
+		"truncated": page[:len(page)/2],
+		"binary":    "\x00\x01\x02PK\x03\x04",
+	}
+	for name, content := range tests {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			good := writeFile(t, dir, "good.json", page)
+			bad := writeFile(t, dir, "bad.json", content)
+			out := filepath.Join(dir, "legacy.json")
+			r := runCLI(t, "export", "--source", good, "--source", bad, "--out", out)
+			if r.code != exitError || !strings.Contains(r.stderr, bad) {
+				t.Fatalf("exit %d, stderr %q; want exit 1 naming %s", r.code, r.stderr, bad)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("legacy.json was written: %v", err)
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+				t.Errorf("files left behind: %v", ents)
+			}
+		})
+	}
+}
+
+func TestExportMissingFile(t *testing.T) {
+	dir := t.TempDir()
+	r := runCLI(t, "export", "--source", filepath.Join(dir, "nope.json"), "--out", filepath.Join(dir, "l.json"))
+	if r.code != exitError || !strings.Contains(r.stderr, "nope.json") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
+)
+
+type planOptions struct {
+	legacy          string
+	out             string
+	offline         bool
+	asOf            string
+	eligibleAs      string
+	keepActivations bool
+	protect         string
+}
+
+func newPlanCmd(a *app) *cobra.Command {
+	o := &planOptions{}
+	cmd := &cobra.Command{
+		Use:   "plan --legacy legacy.json --out plan.json [--offline]",
+		Short: "Compare legacy assignments with the tenant and write plan.json",
+		Long: `Plan maps every legacy assignment to its unified target and compares it with
+the tenant: each item is to be created, already present, or skipped with a
+reason, and carries warnings worth a reviewer's look.
+
+Mapping (the defaults are the safe ones):
+  permanent            -> role assignment at scope "/"
+  eligible             -> eligibility schedule request, no expiration
+  activated            -> eligibility (--keep-activations also recreates a running activation)
+  time-bound eligible  -> eligibility ending when the legacy one ends
+  expired              -> skipped
+
+--offline plans without reading the tenant: roles are checked against the
+built-in role catalogue and principals are kept with a principal-unverified
+warning.`,
+		Example: `  pimmigrate plan --offline --legacy legacy.json --out plan.json
+  pimmigrate plan --offline --legacy legacy.json --out plan.json --protect breakglass.txt --as-of 2026-11-22T12:00:00Z`,
+		RunE: func(cmd *cobra.Command, args []string) error { return runPlan(a, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.legacy, "legacy", "", "legacy.json written by export")
+	f.StringVar(&o.out, "out", "", "where to write plan.json")
+	f.BoolVar(&o.offline, "offline", false, "plan without reading the tenant")
+	f.StringVar(&o.asOf, "as-of", "", "judge expiries at this RFC 3339 time (default: now)")
+	f.StringVar(&o.eligibleAs, "eligible-as", string(migrate.EligibleAsEligibility), "what legacy eligible access becomes: eligibility|assignment|skip")
+	f.BoolVar(&o.keepActivations, "keep-activations", false, "also recreate activations still running as time-bound active assignments")
+	f.StringVar(&o.protect, "protect", "", "file of principals never touched (break-glass): object ids or UPNs, one a line")
+	return cmd
+}
+
+type planResult struct {
+	Command string          `json:"command"`
+	Out     string          `json:"out"`
+	Line    string          `json:"line"`
+	Notes   []string        `json:"notes,omitempty"`
+	Summary migrate.Summary `json:"summary"`
+}
+
+func runPlan(a *app, o *planOptions) error {
+	if o.legacy == "" {
+		return usagef("plan: --legacy is required (legacy.json written by `pimmigrate export`)")
+	}
+	if o.out == "" {
+		return usagef("plan: --out is required (where to write plan.json)")
+	}
+	policy := migrate.DefaultPolicy()
+	var err error
+	if policy.EligibleAs, err = migrate.ParseEligibleAs(o.eligibleAs); err != nil {
+		return usageError{err}
+	}
+	policy.KeepActivations = o.keepActivations
+	now := a.now().UTC()
+	asOf := now
+	if o.asOf != "" {
+		if asOf, err = time.Parse(time.RFC3339, o.asOf); err != nil {
+			return usagef("plan: --as-of %q is not an RFC 3339 time such as 2026-11-22T12:00:00Z", o.asOf)
+		}
+	}
+	if o.protect != "" {
+		f, err := os.Open(o.protect)
+		if err != nil {
+			return fmt.Errorf("plan: --protect: %w", err)
+		}
+		policy.Protect, err = migrate.ParseProtectList(f, o.protect)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("plan: --protect: %w", err)
+		}
+	}
+	legacy, digest, err := migrate.ReadLegacyFile(o.legacy)
+	if err != nil {
+		return fmt.Errorf("plan: %w", err)
+	}
+	if !o.offline {
+		return fmt.Errorf("plan: reading the tenant from Microsoft Graph is not available in this build yet; plan with --offline")
+	}
+	cat := migrate.BuiltinCatalogue()
+	tenantID := legacy.TenantID
+	if a.global.tenantID != "" {
+		tenantID = a.global.tenantID
+	}
+	p, err := migrate.BuildPlan(migrate.PlanInput{
+		Legacy: legacy, LegacyDigest: digest, Tenant: migrate.OfflineTenant(cat, tenantID), Policy: policy,
+		Catalogue: cat, GraphURL: a.global.graphURL, AsOf: asOf, CreatedAt: now,
+	})
+	if err != nil {
+		return err
+	}
+	if err := migrate.WritePlanFile(o.out, p); err != nil {
+		return fmt.Errorf("plan: %w", err)
+	}
+	if a.jsonOutput() {
+		return a.printJSON(planResult{"plan", o.out, p.Summary.Line(), p.Notes, p.Summary})
+	}
+	fmt.Fprint(a.stdout, p.Summary.Text())
+	for _, n := range p.Notes {
+		fmt.Fprintf(a.stderr, "note: %s\n", n)
+	}
+	if p.Offline {
+		fmt.Fprintln(a.stderr, "note: offline plan: principals and the tenant's existing assignments were not checked.")
+	}
+	fmt.Fprintf(a.stdout, "Saved the plan to %s.\n", o.out)
+	return nil
+}
