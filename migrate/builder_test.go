@@ -3,6 +3,7 @@ package migrate
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -152,5 +153,67 @@ func TestReadLegacyRefuses(t *testing.T) {
 				t.Fatalf("err = %v, want an error naming the file", err)
 			}
 		})
+	}
+}
+
+// TestFoldKeepsDuplicatesOfActivations: an activation seen twice, then
+// folded into its eligibility, must not lose the second sighting; nor may a
+// rejected activation lose its duplicates.
+func TestFoldKeepsDuplicatesOfActivations(t *testing.T) {
+	exp := asOf.Add(time.Hour)
+	b := NewBuilder("")
+	b.Add(r2(2, "elig-1", gAlice, rGA, false, time.Time{}, ""))
+	b.Add(r2(3, "act-1", gAlice, rGA, true, exp, "elig-1"))
+	b.Add(r2(4, "act-1", gAlice, rGA, true, exp, "elig-1"))
+	b.Add(r2(5, "elig-2", gGuest, rGA, false, time.Time{}, ""))
+	b.Add(r2(6, "act-2", gAlice, rSecReader, true, exp, "elig-2"))
+	b.Add(r2(7, "act-2", gAlice, rSecReader, true, exp, "elig-2"))
+	l := b.Legacy(asOf)
+	seen := map[string]bool{}
+	for _, a := range l.Assignments {
+		seen[a.Source] = true
+		for _, s := range a.FoldedFrom {
+			seen[s] = true
+		}
+	}
+	for _, r := range l.Rejected {
+		seen[r.Source] = true
+	}
+	for n := 2; n <= 7; n++ {
+		if src := fmt.Sprintf("i2.csv:%d", n); !seen[src] {
+			t.Errorf("%s is nowhere in the export: %+v", src, l)
+		}
+	}
+}
+
+// TestWriteLegacyEscapes feeds the hand-written encoder the awkward parts:
+// iteration-2 ids and file names with quotes, backslashes, control
+// characters, non-ASCII and invalid UTF-8, plus every optional field.
+func TestWriteLegacyEscapes(t *testing.T) {
+	exp := asOf.Add(time.Hour)
+	b := NewBuilder("")
+	weird := "C:\\snap\"shots\"\\día\t\x01\xff.json"
+	e := r2(2, "id \"with\" \\ <tricks> & \u2028", gAlice, rGA, false, exp, "")
+	e.Pos.File, e.Start = weird, asOf.Add(-time.Hour)
+	b.Add(e)
+	e.Pos.N = 9
+	b.Add(e) // a duplicate: warnings and foldedFrom
+	b.Add(r2(3, "act", gAlice, rGA, true, asOf.Add(time.Minute), e.ID))
+	var buf bytes.Buffer
+	if err := b.WriteLegacy(&buf, asOf); err != nil {
+		t.Fatal(err)
+	}
+	streamed, err := ReadLegacy(bytes.NewReader(buf.Bytes()), "legacy.json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, buf.Bytes())
+	}
+	want := b.Legacy(asOf)
+	// encoding/json turns invalid UTF-8 into U+FFFD on the way out as well.
+	wantJ, _ := json.Marshal(want)
+	var roundTripped Legacy
+	json.Unmarshal(wantJ, &roundTripped)
+	if !reflect.DeepEqual(streamed, &roundTripped) {
+		gotJ, _ := json.Marshal(streamed)
+		t.Errorf("streamed\n%s\nwant\n%s", gotJ, wantJ)
 	}
 }

@@ -1,0 +1,146 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	absauth "github.com/microsoft/kiota-abstractions-go/authentication"
+	kiotaazure "github.com/microsoft/kiota-authentication-azure-go"
+)
+
+// Secret is a token or client secret. Its String and GoString never show
+// the value, so printing a Config cannot leak it.
+type Secret string
+
+func (Secret) String() string   { return "[redacted]" }
+func (Secret) GoString() string { return "[redacted]" }
+
+// MarshalText keeps secrets out of JSON too.
+func (Secret) MarshalText() ([]byte, error) { return []byte("[redacted]"), nil }
+
+// Auth modes of --auth.
+const (
+	AuthAuto    = "auto"    // environment, then Azure CLI, then device code
+	AuthDevice  = "device"  // device code flow (delegated)
+	AuthBrowser = "browser" // interactive browser (delegated)
+	AuthAzCLI   = "azcli"   // the Azure CLI's signed-in account
+	AuthEnv     = "env"     // AZURE_TENANT_ID, AZURE_CLIENT_ID and a secret or certificate
+	AuthMSI     = "msi"     // managed identity
+	AuthToken   = "token"   // a bearer token from PIMMIGRATE_TOKEN
+)
+
+// graphCLIClientID is the public client of the Microsoft Graph Command Line
+// Tools (the one Microsoft Graph PowerShell signs in with), used for device
+// and browser sign-in when no --client-id is given.
+const graphCLIClientID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
+
+// ErrNoToken is returned for --auth token without a token.
+var ErrNoToken = errors.New("--auth token needs a bearer token in PIMMIGRATE_TOKEN")
+
+// credential builds the azidentity credential of an auth mode.
+func credential(cfg Config) (azcore.TokenCredential, error) {
+	clientID := cfg.ClientID
+	interactiveID := clientID
+	if interactiveID == "" {
+		interactiveID = graphCLIClientID
+	}
+	prompt := func(ctx context.Context, m azidentity.DeviceCodeMessage) error {
+		w := cfg.Prompt
+		if w == nil {
+			w = io.Discard
+		}
+		_, err := fmt.Fprintln(w, m.Message)
+		return err
+	}
+	device := func() (azcore.TokenCredential, error) {
+		return azidentity.NewDeviceCodeCredential(&azidentity.DeviceCodeCredentialOptions{TenantID: cfg.TenantID, ClientID: interactiveID, UserPrompt: prompt})
+	}
+	switch cfg.Auth {
+	case AuthDevice:
+		return device()
+	case AuthBrowser:
+		return azidentity.NewInteractiveBrowserCredential(&azidentity.InteractiveBrowserCredentialOptions{TenantID: cfg.TenantID, ClientID: interactiveID})
+	case AuthAzCLI:
+		return azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: cfg.TenantID})
+	case AuthEnv:
+		return azidentity.NewEnvironmentCredential(nil)
+	case AuthMSI:
+		opts := &azidentity.ManagedIdentityCredentialOptions{}
+		if clientID != "" {
+			opts.ID = azidentity.ClientID(clientID)
+		}
+		return azidentity.NewManagedIdentityCredential(opts)
+	case AuthAuto, "":
+		var chain []azcore.TokenCredential
+		if env, err := azidentity.NewEnvironmentCredential(nil); err == nil {
+			chain = append(chain, env)
+		}
+		if cli, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: cfg.TenantID}); err == nil {
+			chain = append(chain, cli)
+		}
+		if dc, err := device(); err == nil {
+			chain = append(chain, dc)
+		}
+		return azidentity.NewChainedTokenCredential(chain, nil)
+	}
+	return nil, fmt.Errorf("--auth %q: want auto, device, browser, azcli, env, msi or token", cfg.Auth)
+}
+
+// authProvider returns the SDK authentication provider for cfg: tokens go
+// only to the host of --graph-url.
+func authProvider(cfg Config, base *url.URL) (absauth.AuthenticationProvider, error) {
+	host := base.Hostname()
+	if cfg.Auth == AuthToken {
+		if cfg.Token == "" {
+			return nil, ErrNoToken
+		}
+		if base.Scheme != "https" && !isLoopback(host) {
+			return nil, fmt.Errorf("--graph-url %s: a token is sent only over https (plain http only to a loopback address)", base)
+		}
+		return absauth.NewBaseBearerTokenAuthenticationProvider(&staticToken{token: string(cfg.Token), hosts: newHostsValidator(host)}), nil
+	}
+	cred, err := credential(cfg)
+	if err != nil {
+		return nil, err
+	}
+	scope := "https://graph.microsoft.com/.default"
+	return kiotaazure.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{scope}, []string{host})
+}
+
+// staticToken hands one bearer token to requests for the allowed host.
+type staticToken struct {
+	token string
+	hosts *absauth.AllowedHostsValidator
+}
+
+func (s *staticToken) GetAuthorizationToken(_ context.Context, u *url.URL, _ map[string]any) (string, error) {
+	if u == nil || !s.hosts.IsUrlHostValid(u) {
+		return "", nil
+	}
+	if u.Scheme != "https" && !isLoopback(u.Hostname()) {
+		return "", nil
+	}
+	return s.token, nil
+}
+
+func (s *staticToken) GetAllowedHostsValidator() *absauth.AllowedHostsValidator { return s.hosts }
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func newHostsValidator(host string) *absauth.AllowedHostsValidator {
+	v := absauth.NewAllowedHostsValidator([]string{host})
+	return &v
+}

@@ -1,0 +1,247 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/directoryobjects"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	rm "github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
+)
+
+// readPermissionHint names what reading the tenant needs.
+const readPermissionHint = "reading the tenant needs RoleManagement.Read.Directory and Directory.Read.All (or the ReadWrite forms)"
+
+// getByIdsChunk is Graph's limit of ids per directoryObjects/getByIds call.
+const getByIdsChunk = 1000
+
+// TenantID reads the signed-in tenant's id from /organization.
+func (c *Client) TenantID(ctx context.Context) (string, error) {
+	var id string
+	err := c.read(ctx, "read organization", func(ctx context.Context) error {
+		res, err := c.api.Organization().Get(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if v := res.GetValue(); len(v) > 0 {
+			id = strings.ToLower(deref(v[0].GetId()))
+		}
+		return nil
+	})
+	if err != nil {
+		return "", withHint(err, readPermissionHint)
+	}
+	if id == "" {
+		return "", fmt.Errorf("read organization: Graph returned no organization; check --graph-url")
+	}
+	return id, nil
+}
+
+// ReadTenant reads what the planner compares against: the role
+// definitions, role assignments and eligibility schedules, and the
+// principals named by principalIDs and by those assignments, resolved with
+// directoryObjects/getByIds in chunks of 1,000. Objects with ids that are
+// not GUIDs are skipped: they cannot match a legacy record.
+func (c *Client) ReadTenant(ctx context.Context, principalIDs []migrate.GUID) (*migrate.Tenant, error) {
+	t := &migrate.Tenant{}
+	var err error
+	if t.TenantID, err = c.TenantID(ctx); err != nil {
+		return nil, err
+	}
+	if t.RoleDefinitions, err = c.roleDefinitions(ctx); err != nil {
+		return nil, withHint(err, readPermissionHint)
+	}
+	if t.RoleAssignments, err = c.RoleAssignments(ctx); err != nil {
+		return nil, withHint(err, readPermissionHint)
+	}
+	if t.EligibilitySchedules, err = c.eligibilitySchedules(ctx); err != nil {
+		return nil, withHint(err, readPermissionHint)
+	}
+	want := map[migrate.GUID]bool{}
+	for _, id := range principalIDs {
+		want[id] = true
+	}
+	for _, ra := range t.RoleAssignments {
+		want[ra.PrincipalID] = true
+	}
+	for _, es := range t.EligibilitySchedules {
+		want[es.PrincipalID] = true
+	}
+	ids := make([]migrate.GUID, 0, len(want))
+	for id := range want {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i].Compare(ids[j]) < 0 })
+	if t.Principals, err = c.Principals(ctx, ids); err != nil {
+		return nil, withHint(err, readPermissionHint)
+	}
+	return t, nil
+}
+
+func (c *Client) roleDefinitions(ctx context.Context) ([]migrate.RoleDefinition, error) {
+	var out []migrate.RoleDefinition
+	b := c.api.RoleManagement().Directory().RoleDefinitions()
+	cfg := &rm.DirectoryRoleDefinitionsRequestBuilderGetRequestConfiguration{QueryParameters: &rm.DirectoryRoleDefinitionsRequestBuilderGetQueryParameters{
+		Select: []string{"id", "displayName", "isBuiltIn", "isEnabled", "templateId"}}}
+	for {
+		var res models.UnifiedRoleDefinitionCollectionResponseable
+		err := c.read(ctx, "list roleDefinitions", func(ctx context.Context) (err error) {
+			res, err = b.Get(ctx, cfg)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range res.GetValue() {
+			id, ok := guid(d.GetId())
+			if !ok {
+				continue
+			}
+			tmpl, _ := guid(d.GetTemplateId())
+			out = append(out, migrate.RoleDefinition{ID: id, TemplateID: tmpl, DisplayName: deref(d.GetDisplayName()),
+				IsBuiltIn: derefBool(d.GetIsBuiltIn()), IsEnabled: derefBool(d.GetIsEnabled())})
+		}
+		next := res.GetOdataNextLink()
+		if next == nil || *next == "" {
+			return out, nil
+		}
+		b, cfg = b.WithUrl(*next), nil
+	}
+}
+
+// RoleAssignments lists every unified role assignment of the tenant.
+func (c *Client) RoleAssignments(ctx context.Context) ([]migrate.RoleAssignment, error) {
+	var out []migrate.RoleAssignment
+	b := c.api.RoleManagement().Directory().RoleAssignments()
+	cfg := &rm.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{QueryParameters: &rm.DirectoryRoleAssignmentsRequestBuilderGetQueryParameters{
+		Select: []string{"id", "principalId", "roleDefinitionId", "directoryScopeId"}}}
+	for {
+		var res models.UnifiedRoleAssignmentCollectionResponseable
+		err := c.read(ctx, "list roleAssignments", func(ctx context.Context) (err error) {
+			res, err = b.Get(ctx, cfg)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range res.GetValue() {
+			p, ok1 := guid(a.GetPrincipalId())
+			r, ok2 := guid(a.GetRoleDefinitionId())
+			if ok1 && ok2 {
+				out = append(out, migrate.RoleAssignment{ID: deref(a.GetId()), PrincipalID: p, RoleDefinitionID: r, DirectoryScopeID: deref(a.GetDirectoryScopeId())})
+			}
+		}
+		next := res.GetOdataNextLink()
+		if next == nil || *next == "" {
+			return out, nil
+		}
+		b, cfg = b.WithUrl(*next), nil
+	}
+}
+
+func (c *Client) eligibilitySchedules(ctx context.Context) ([]migrate.EligibilitySchedule, error) {
+	var out []migrate.EligibilitySchedule
+	b := c.api.RoleManagement().Directory().RoleEligibilitySchedules()
+	cfg := &rm.DirectoryRoleEligibilitySchedulesRequestBuilderGetRequestConfiguration{QueryParameters: &rm.DirectoryRoleEligibilitySchedulesRequestBuilderGetQueryParameters{
+		Select: []string{"id", "principalId", "roleDefinitionId", "directoryScopeId"}}}
+	for {
+		var res models.UnifiedRoleEligibilityScheduleCollectionResponseable
+		err := c.read(ctx, "list roleEligibilitySchedules", func(ctx context.Context) (err error) {
+			res, err = b.Get(ctx, cfg)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range res.GetValue() {
+			p, ok1 := guid(s.GetPrincipalId())
+			r, ok2 := guid(s.GetRoleDefinitionId())
+			if ok1 && ok2 {
+				out = append(out, migrate.EligibilitySchedule{ID: deref(s.GetId()), PrincipalID: p, RoleDefinitionID: r, DirectoryScopeID: deref(s.GetDirectoryScopeId())})
+			}
+		}
+		next := res.GetOdataNextLink()
+		if next == nil || *next == "" {
+			return out, nil
+		}
+		b, cfg = b.WithUrl(*next), nil
+	}
+}
+
+// Principals resolves object ids to users, groups and service principals
+// with directoryObjects/getByIds, 1,000 ids a call. Ids Graph does not know
+// are absent from the result.
+func (c *Client) Principals(ctx context.Context, ids []migrate.GUID) ([]migrate.Principal, error) {
+	var out []migrate.Principal
+	b := c.api.DirectoryObjects().GetByIds().WithUrl(c.base.String() +
+		"/v1.0/directoryObjects/getByIds?$select=id,displayName,userPrincipalName,accountEnabled,userType,isAssignableToRole,appId")
+	for start := 0; start < len(ids); start += getByIdsChunk {
+		chunk := ids[start:min(start+getByIdsChunk, len(ids))]
+		body := directoryobjects.NewGetByIdsPostRequestBody()
+		strs := make([]string, len(chunk))
+		for i, id := range chunk {
+			strs[i] = id.String()
+		}
+		body.SetIds(strs)
+		body.SetTypes([]string{"user", "group", "servicePrincipal"})
+		var res directoryobjects.GetByIdsPostResponseable
+		err := c.read(ctx, "resolve principals (directoryObjects/getByIds)", func(ctx context.Context) (err error) {
+			res, err = b.PostAsGetByIdsPostResponse(ctx, body, nil)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range res.GetValue() {
+			if p, ok := principal(o); ok {
+				out = append(out, p)
+			}
+		}
+	}
+	return out, nil
+}
+
+func principal(o models.DirectoryObjectable) (migrate.Principal, bool) {
+	id, ok := guid(o.GetId())
+	if !ok {
+		return migrate.Principal{}, false
+	}
+	p := migrate.Principal{ID: id}
+	switch v := o.(type) {
+	case models.Userable:
+		p.Type, p.DisplayName, p.UserPrincipalName = migrate.PrincipalUser, deref(v.GetDisplayName()), deref(v.GetUserPrincipalName())
+		p.AccountEnabled, p.UserType = v.GetAccountEnabled(), deref(v.GetUserType())
+	case models.Groupable:
+		p.Type, p.DisplayName, p.IsAssignableToRole = migrate.PrincipalGroup, deref(v.GetDisplayName()), v.GetIsAssignableToRole()
+	case models.ServicePrincipalable:
+		p.Type, p.DisplayName, p.AccountEnabled = migrate.PrincipalServicePrincipal, deref(v.GetDisplayName()), v.GetAccountEnabled()
+	default:
+		return migrate.Principal{}, false
+	}
+	return p, true
+}
+
+func guid(s *string) (migrate.GUID, bool) {
+	if s == nil {
+		return migrate.GUID{}, false
+	}
+	g, err := migrate.ParseGUID(*s)
+	return g, err == nil
+}
+
+func derefBool(b *bool) bool { return b != nil && *b }
+
+// withHint says what a call needs when Graph answered 403 Forbidden.
+func withHint(err error, hint string) error {
+	var ge *Error
+	if errors.As(err, &ge) && ge.Status == http.StatusForbidden {
+		ge.Hint = hint
+	}
+	return err
+}
