@@ -58,7 +58,11 @@ type Builder struct {
 	fileIdx  map[string]int32
 	chunks   [][]entry
 	n        int32
-	byIter1  map[[32]byte]int32
+	// byIter1 finds an iteration-1 entry by a 64-bit hash of principal and
+	// role (a third of the memory of a [32]byte key); the rare keys whose
+	// hash is taken by another pair go to collide.
+	byIter1  map[uint64]int32
+	collide  map[[32]byte]int32
 	byIter2  map[string]int32
 	rejected []Rejected
 	sources  []Source
@@ -111,7 +115,8 @@ func NewBuilder(tenantID string) *Builder {
 	return &Builder{
 		tenantID: strings.ToLower(tenantID),
 		fileIdx:  map[string]int32{},
-		byIter1:  map[[32]byte]int32{},
+		byIter1:  map[uint64]int32{},
+		collide:  map[[32]byte]int32{},
 		byIter2:  map[string]int32{},
 	}
 }
@@ -178,12 +183,20 @@ func (b *Builder) Add(r Record) {
 	var prev int32
 	var seen bool
 	var k [32]byte
+	var h uint64
 	if r.Origin == OriginIteration2 {
 		prev, seen = b.byIter2[e.id]
 	} else {
 		copy(k[:16], e.user[:])
 		copy(k[16:], e.role[:])
-		prev, seen = b.byIter1[k]
+		h = hash64(&k)
+		if i, ok := b.byIter1[h]; ok {
+			if p := b.at(i); p.user == e.user && p.role == e.role {
+				prev, seen = i, true
+			} else {
+				prev, seen = b.collide[k]
+			}
+		}
 	}
 	if seen {
 		p := b.at(prev)
@@ -196,11 +209,23 @@ func (b *Builder) Add(r Record) {
 		return
 	}
 	idx := b.push(e)
-	if r.Origin == OriginIteration2 {
+	switch _, taken := b.byIter1[h]; {
+	case r.Origin == OriginIteration2:
 		b.byIter2[e.id] = idx
-	} else {
-		b.byIter1[k] = idx
+	case taken:
+		b.collide[k] = idx
+	default:
+		b.byIter1[h] = idx
 	}
+}
+
+// hash64 is FNV-1a over a principal and role.
+func hash64(k *[32]byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range k {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h
 }
 
 func (e *entry) ensureExtra() *entryExtra {

@@ -217,3 +217,20 @@ func TestWriteLegacyEscapes(t *testing.T) {
 		t.Errorf("streamed\n%s\nwant\n%s", gotJ, wantJ)
 	}
 }
+
+// TestBuilderHashCollision forces two different principal/role pairs into
+// the same hash slot: neither may be taken for a duplicate of the other.
+func TestBuilderHashCollision(t *testing.T) {
+	b := NewBuilder("")
+	b.Add(r1("a.json", 1, gAlice, rGA, true, time.Time{}))
+	var k [32]byte
+	copy(k[:16], gGuest[:])
+	copy(k[16:], rGA[:])
+	b.byIter1[hash64(&k)] = 0 // pretend guest's key hashes to alice's entry
+	b.Add(r1("a.json", 2, gGuest, rGA, false, time.Time{}))
+	b.Add(r1("a.json", 3, gGuest, rGA, false, time.Time{})) // a real duplicate, found through collide
+	l := b.Legacy(asOf)
+	if len(l.Assignments) != 2 || len(l.Rejected) != 0 || len(l.Assignments[1].FoldedFrom) != 1 {
+		t.Fatalf("%+v", l)
+	}
+}
