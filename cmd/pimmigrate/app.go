@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/pimmigrate/pimmigrate/migrate/graph"
 )
 
 // Exit codes (DESIGN.md, "CLI contract").
@@ -32,6 +34,7 @@ type app struct {
 	now    func() time.Time
 
 	global globalOptions
+	client *graph.Client // built by graphClient on first use
 }
 
 type globalOptions struct {

@@ -1,14 +1,24 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
+	"github.com/pimmigrate/pimmigrate/migrate/graph"
 	"github.com/pimmigrate/pimmigrate/migrate/snapshot"
 )
+
+// sourceBeta is the --source value that reads the live legacy API.
+const sourceBeta = "beta"
 
 type exportOptions struct {
 	sources []string
@@ -31,7 +41,7 @@ assignment or as a rejected record with its reason. A file that is not a
 snapshot at all stops the export and legacy.json is not written.`,
 		Example: `  pimmigrate export --source page-1.json --source page-2.json --out legacy.json
   pimmigrate export --source roles.csv --out legacy.json --output json`,
-		RunE: func(cmd *cobra.Command, args []string) error { return runExport(a, o) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runExport(cmd.Context(), a, o) },
 	}
 	cmd.Flags().StringArrayVar(&o.sources, "source", nil, "snapshot file to read (repeatable); \"beta\" reads the live legacy API")
 	cmd.Flags().StringVar(&o.out, "out", "", "where to write legacy.json")
@@ -48,19 +58,37 @@ type exportResult struct {
 	Rejected    []migrate.Rejected `json:"rejected"`
 }
 
-func runExport(a *app, o *exportOptions) error {
+func runExport(ctx context.Context, a *app, o *exportOptions) error {
 	if len(o.sources) == 0 {
 		return usagef("export: --source is required (a snapshot file, repeatable)")
 	}
 	if o.out == "" {
 		return usagef("export: --out is required (where to write legacy.json)")
 	}
-	b := migrate.NewBuilder(a.global.tenantID)
-	for _, src := range o.sources {
-		if src == "beta" {
-			return fmt.Errorf("export --source beta: live export from Microsoft Graph is not available in this build yet; export from snapshot files instead")
+	tenantID := a.global.tenantID
+	if slices.Contains(o.sources, sourceBeta) {
+		c, err := a.graphClient()
+		if err != nil {
+			return fmt.Errorf("export --source beta: %w", err)
 		}
-		if err := snapshot.ReadFile(src, b); err != nil {
+		signedIn, err := c.TenantID(ctx)
+		if err != nil {
+			return fmt.Errorf("export --source beta: %w", err)
+		}
+		if tenantID != "" && !strings.EqualFold(tenantID, signedIn) {
+			return fmt.Errorf("export --source beta: signed in to tenant %s, not --tenant-id %s; sign in to the tenant you mean", signedIn, tenantID)
+		}
+		tenantID = signedIn
+	}
+	b := migrate.NewBuilder(tenantID)
+	for _, src := range o.sources {
+		var err error
+		if src == sourceBeta {
+			err = exportBeta(ctx, a, b)
+		} else {
+			err = snapshot.ReadFile(src, b)
+		}
+		if err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 	}
@@ -100,4 +128,48 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// exportBeta reads both legacy PIM APIs live: iteration 1
+// (/beta/privilegedRoleAssignments, the one this tool is named for) and
+// iteration 2 (/beta/privilegedAccess/aadRoles). Iteration 2 is read only
+// where the tenant still serves it: a 400 or 404 from it is a note, not an
+// error.
+func exportBeta(ctx context.Context, a *app, b *migrate.Builder) error {
+	c, err := a.graphClient()
+	if err != nil {
+		return err
+	}
+	for _, api := range []struct {
+		path, name string
+		optional   bool
+	}{
+		{graph.LegacyIteration1Path, "beta:privilegedRoleAssignments", false},
+		{graph.LegacyIteration2Path, "beta:aadRoles", true},
+	} {
+		records := 0
+		err := c.ListLegacy(ctx, api.path, func(n int, raw json.RawMessage) error {
+			records = n
+			rec, rj, err := snapshot.DecodeObject(json.NewDecoder(bytes.NewReader(raw)), migrate.Pos{File: api.name, N: n})
+			switch {
+			case err != nil:
+				b.Reject(migrate.Rejected{Source: migrate.Pos{File: api.name, N: n}.String(), Reason: migrate.RejectNotAnObject, Detail: err.Error()})
+			case rj != nil:
+				b.Reject(*rj)
+			default:
+				b.Add(rec)
+			}
+			return nil
+		})
+		var ge *graph.Error
+		if api.optional && errors.As(err, &ge) && (ge.Status == 400 || ge.Status == 404) {
+			fmt.Fprintf(a.stderr, "note: %s is not served by this tenant (%d %s); nothing read from it\n", api.name, ge.Status, ge.Code)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		b.AddSource(migrate.Source{Kind: api.name, Path: c.GraphURL() + api.path, Records: records})
+	}
+	return nil
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,7 +43,7 @@ built-in role catalogue and principals are kept with a principal-unverified
 warning.`,
 		Example: `  pimmigrate plan --offline --legacy legacy.json --out plan.json
   pimmigrate plan --offline --legacy legacy.json --out plan.json --protect breakglass.txt --as-of 2026-11-22T12:00:00Z`,
-		RunE: func(cmd *cobra.Command, args []string) error { return runPlan(a, o) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runPlan(cmd.Context(), a, o) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.legacy, "legacy", "", "legacy.json written by export")
@@ -62,7 +64,7 @@ type planResult struct {
 	Summary migrate.Summary `json:"summary"`
 }
 
-func runPlan(a *app, o *planOptions) error {
+func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	if o.legacy == "" {
 		return usagef("plan: --legacy is required (legacy.json written by `pimmigrate export`)")
 	}
@@ -97,16 +99,19 @@ func runPlan(a *app, o *planOptions) error {
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
-	if !o.offline {
-		return fmt.Errorf("plan: reading the tenant from Microsoft Graph is not available in this build yet; plan with --offline")
-	}
 	cat := migrate.BuiltinCatalogue()
-	tenantID := legacy.TenantID
-	if a.global.tenantID != "" {
-		tenantID = a.global.tenantID
+	var tenant *migrate.Tenant
+	if o.offline {
+		tenantID := legacy.TenantID
+		if a.global.tenantID != "" {
+			tenantID = a.global.tenantID
+		}
+		tenant = migrate.OfflineTenant(cat, tenantID)
+	} else if tenant, err = readTenant(ctx, a, legacy); err != nil {
+		return fmt.Errorf("plan: %w", err)
 	}
 	p, err := migrate.BuildPlan(migrate.PlanInput{
-		Legacy: legacy, LegacyDigest: digest, Tenant: migrate.OfflineTenant(cat, tenantID), Policy: policy,
+		Legacy: legacy, LegacyDigest: digest, Tenant: tenant, Policy: policy,
 		Catalogue: cat, GraphURL: a.global.graphURL, AsOf: asOf, CreatedAt: now,
 	})
 	if err != nil {
@@ -127,4 +132,41 @@ func runPlan(a *app, o *planOptions) error {
 	}
 	fmt.Fprintf(a.stdout, "Saved the plan to %s.\n", o.out)
 	return nil
+}
+
+// readTenant reads the signed-in tenant's state for the principals of the
+// legacy snapshot, and refuses a snapshot of another tenant.
+func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy) (*migrate.Tenant, error) {
+	c, err := a.graphClient()
+	if err != nil {
+		return nil, err
+	}
+	seen := map[migrate.GUID]bool{}
+	var ids []migrate.GUID
+	for i := range legacy.Assignments {
+		if id := legacy.Assignments[i].UserID; !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	fmt.Fprintf(a.stderr, "Reading tenant state from %s ...\n", c.GraphURL())
+	t, err := c.ReadTenant(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if want := a.global.tenantID; want != "" && !strings.EqualFold(want, t.TenantID) {
+		return nil, fmt.Errorf("signed in to tenant %s, not --tenant-id %s; sign in to the tenant you mean", t.TenantID, want)
+	}
+	if legacy.TenantID != "" && !strings.EqualFold(legacy.TenantID, t.TenantID) {
+		return nil, fmt.Errorf("the legacy snapshot is of tenant %s but you are signed in to tenant %s; sign in to %s (--tenant-id %s) or export this tenant's assignments", legacy.TenantID, t.TenantID, legacy.TenantID, legacy.TenantID)
+	}
+	found := 0
+	for _, p := range t.Principals {
+		if seen[p.ID] {
+			found++
+		}
+	}
+	fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules; %d of %d legacy principals found.\n",
+		t.TenantID, len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), found, len(ids))
+	return t, nil
 }

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"github.com/pimmigrate/pimmigrate/migrate/graph"
+)
+
+// tokenEnv holds the bearer token of --auth token.
+const tokenEnv = "PIMMIGRATE_TOKEN"
+
+// graphClient builds the Graph client on first use, so a command that never
+// talks to Graph never signs in.
+func (a *app) graphClient() (*graph.Client, error) {
+	if a.client != nil {
+		return a.client, nil
+	}
+	c, err := graph.New(graph.Config{
+		GraphURL: a.global.graphURL,
+		Auth:     a.global.auth,
+		TenantID: a.global.tenantID,
+		ClientID: a.global.clientID,
+		Token:    graph.Secret(a.getenv(tokenEnv)),
+		Prompt:   a.stderr,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.client = c
+	return c, nil
+}
