@@ -22,9 +22,15 @@ type result struct {
 // empty environment.
 func runCLI(t *testing.T, args ...string) result {
 	t.Helper()
+	return runCLIEnv(t, nil, args...)
+}
+
+// runCLIEnv is runCLI with environment variables.
+func runCLIEnv(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
 	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
-		getenv: func(string) string { return "" }, now: func() time.Time { return testNow }}
+		getenv: func(k string) string { return env[k] }, now: func() time.Time { return testNow }}
 	code := run(context.Background(), args, a)
 	return result{code, out.String(), errb.String()}
 }

@@ -40,7 +40,9 @@ apart by their content. Every record ends up in legacy.json, either as an
 assignment or as a rejected record with its reason. A file that is not a
 snapshot at all stops the export and legacy.json is not written.`,
 		Example: `  pimmigrate export --source page-1.json --source page-2.json --out legacy.json
-  pimmigrate export --source roles.csv --out legacy.json --output json`,
+  pimmigrate export --source roles.csv --out legacy.json --output json
+  pimmigrate export --source beta --out legacy.json --auth device
+  PIMMIGRATE_TOKEN=demo pimmigrate --graph-url http://127.0.0.1:8080 --auth token export --source beta --out legacy.json`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runExport(cmd.Context(), a, o) },
 	}
 	cmd.Flags().StringArrayVar(&o.sources, "source", nil, "snapshot file to read (repeatable); \"beta\" reads the live legacy API")
