@@ -32,6 +32,9 @@ type app struct {
 	stderr io.Writer
 	getenv func(string) string
 	now    func() time.Time
+	// stdinTTY and stderrTTY say whether a person is at the keyboard (apply
+	// asks for "yes") and watching stderr (a live progress bar).
+	stdinTTY, stderrTTY bool
 
 	global globalOptions
 	client *graph.Client // built by graphClient on first use
@@ -47,7 +50,13 @@ type globalOptions struct {
 }
 
 func newSystemApp() *app {
-	return &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, now: time.Now}
+	return &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, now: time.Now,
+		stdinTTY: isTerminal(os.Stdin), stderrTTY: isTerminal(os.Stderr)}
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // usageError is a mistake in how the command was called: exit code 2.
@@ -122,7 +131,7 @@ standing admin.`,
 	f.StringVar(&a.global.output, "output", "text", "output format: text|json (json prints one summary object on stdout)")
 	f.BoolVarP(&a.global.verbose, "verbose", "v", false, "print more detail on stderr")
 
-	root.AddCommand(newExportCmd(a), newPlanCmd(a))
+	root.AddCommand(newExportCmd(a), newPlanCmd(a), newApplyCmd(a), newRollbackCmd(a))
 	for _, c := range root.Commands() {
 		c.Args = usageArgs(c.Args)
 	}

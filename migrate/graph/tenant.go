@@ -18,6 +18,10 @@ import (
 // readPermissionHint names what reading the tenant needs.
 const readPermissionHint = "reading the tenant needs RoleManagement.Read.Directory and Directory.Read.All (or the ReadWrite forms)"
 
+// pageSize is the $top of list reads: Graph's largest page for these
+// collections, so a big tenant is read in few requests.
+var pageSize int32 = 999
+
 // getByIdsChunk is Graph's limit of ids per directoryObjects/getByIds call.
 const getByIdsChunk = 1000
 
@@ -60,7 +64,7 @@ func (c *Client) ReadTenant(ctx context.Context, principalIDs []migrate.GUID) (*
 	if t.RoleAssignments, err = c.RoleAssignments(ctx); err != nil {
 		return nil, withHint(err, readPermissionHint)
 	}
-	if t.EligibilitySchedules, err = c.eligibilitySchedules(ctx); err != nil {
+	if t.EligibilitySchedules, err = c.EligibilitySchedules(ctx); err != nil {
 		return nil, withHint(err, readPermissionHint)
 	}
 	want := map[migrate.GUID]bool{}
@@ -120,7 +124,7 @@ func (c *Client) RoleAssignments(ctx context.Context) ([]migrate.RoleAssignment,
 	var out []migrate.RoleAssignment
 	b := c.api.RoleManagement().Directory().RoleAssignments()
 	cfg := &rm.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{QueryParameters: &rm.DirectoryRoleAssignmentsRequestBuilderGetQueryParameters{
-		Select: []string{"id", "principalId", "roleDefinitionId", "directoryScopeId"}}}
+		Select: []string{"id", "principalId", "roleDefinitionId", "directoryScopeId"}, Top: &pageSize}}
 	for {
 		var res models.UnifiedRoleAssignmentCollectionResponseable
 		err := c.read(ctx, "list roleAssignments", func(ctx context.Context) (err error) {
@@ -145,11 +149,12 @@ func (c *Client) RoleAssignments(ctx context.Context) ([]migrate.RoleAssignment,
 	}
 }
 
-func (c *Client) eligibilitySchedules(ctx context.Context) ([]migrate.EligibilitySchedule, error) {
+// EligibilitySchedules lists every eligibility schedule of the tenant.
+func (c *Client) EligibilitySchedules(ctx context.Context) ([]migrate.EligibilitySchedule, error) {
 	var out []migrate.EligibilitySchedule
 	b := c.api.RoleManagement().Directory().RoleEligibilitySchedules()
 	cfg := &rm.DirectoryRoleEligibilitySchedulesRequestBuilderGetRequestConfiguration{QueryParameters: &rm.DirectoryRoleEligibilitySchedulesRequestBuilderGetQueryParameters{
-		Select: []string{"id", "principalId", "roleDefinitionId", "directoryScopeId"}}}
+		Select: []string{"id", "principalId", "roleDefinitionId", "directoryScopeId"}, Top: &pageSize}}
 	for {
 		var res models.UnifiedRoleEligibilityScheduleCollectionResponseable
 		err := c.read(ctx, "list roleEligibilitySchedules", func(ctx context.Context) (err error) {

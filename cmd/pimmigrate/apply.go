@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
+	"github.com/pimmigrate/pimmigrate/migrate/apply"
+)
+
+type applyOptions struct {
+	plan        string
+	yes         bool
+	journal     string
+	concurrency int
+	batchSize   int
+	dryRun      bool
+	retryFailed bool
+}
+
+func newApplyCmd(a *app) *cobra.Command {
+	o := &applyOptions{}
+	cmd := &cobra.Command{
+		Use:   "apply plan.json [--yes] [--journal run.jsonl]",
+		Short: "Send the plan's approved changes to the tenant",
+		Long: `Apply sends the plan's create items — those a reviewer approved, and, once you
+confirm, those nobody reviewed — as JSON batches, as fast as Graph's throttling
+allows, then reads back everything it created and checks principal, role and
+scope.
+
+Every request is journaled (--journal, default run.jsonl next to the plan)
+before it leaves and its outcome after. Interrupted or killed, run the same
+command again: it skips what is done and checks the tenant for what was in
+flight before sending anything again. Re-running a finished journal sends
+nothing. 'pimmigrate rollback --journal run.jsonl' removes what apply created.
+
+On a terminal apply asks you to type yes; without one it needs --yes.`,
+		Example: `  pimmigrate apply plan.json
+  pimmigrate apply plan.json --dry-run
+  pimmigrate apply plan.json --yes --journal /var/lib/pimmigrate/run.jsonl --concurrency 8`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.plan = args[0]
+			return runApply(cmd.Context(), a, o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.yes, "yes", false, "do not ask: apply the approved and unreviewed items")
+	f.StringVar(&o.journal, "journal", "", "journal file (default run.jsonl next to the plan)")
+	f.IntVar(&o.concurrency, "concurrency", 4, "batches in flight at once")
+	f.IntVar(&o.batchSize, "batch-size", 20, "requests per JSON batch, 1..20")
+	f.BoolVar(&o.dryRun, "dry-run", false, "send nothing; list what would be sent")
+	f.BoolVar(&o.retryFailed, "retry-failed", false, "send again items whose last outcome in the journal is failed")
+	return cmd
+}
+
+// applyResult is the --output json summary of apply and rollback.
+type applyResult struct {
+	Command string        `json:"command"`
+	Journal string        `json:"journal,omitempty"`
+	DryRun  bool          `json:"dryRun,omitempty"`
+	Line    string        `json:"line"`
+	Summary apply.Summary `json:"summary"`
+	Would   []string      `json:"wouldSend,omitempty"`
+}
+
+func runApply(ctx context.Context, a *app, o *applyOptions) error {
+	if o.batchSize < 1 || o.batchSize > 20 {
+		return usagef("apply: --batch-size %d: Graph takes 1 to 20 requests a batch", o.batchSize)
+	}
+	if o.concurrency < 1 || o.concurrency > 32 {
+		return usagef("apply: --concurrency %d: want 1 to 32", o.concurrency)
+	}
+	p, err := migrate.ReadPlanFile(o.plan)
+	if err != nil {
+		if errors.Is(err, migrate.ErrPlanDigest) {
+			return fmt.Errorf("apply: %w\nThe plan was edited after it was made; make it again: pimmigrate plan --legacy legacy.json --out %s", err, o.plan)
+		}
+		return fmt.Errorf("apply: %w", err)
+	}
+	if p.Offline {
+		return fmt.Errorf("apply: %s was made with --offline, without checking the tenant; plan against the tenant first: pimmigrate plan --legacy legacy.json --out %s", o.plan, o.plan)
+	}
+	if o.journal == "" {
+		o.journal = filepath.Join(filepath.Dir(o.plan), "run.jsonl")
+	}
+	send, notApproved := apply.Selection(p, true)
+	unreviewed := 0
+	for _, it := range send {
+		if it.Approved == nil {
+			unreviewed++
+		}
+	}
+	if !a.jsonOutput() {
+		fmt.Fprint(a.stdout, p.Summary.Line()+"\n")
+		fmt.Fprintf(a.stdout, "This run sends %d create items to tenant %s (%d approved in review, %d not reviewed); %d declined in review are not sent.\n",
+			len(send), p.TenantID, len(send)-unreviewed, unreviewed, notApproved)
+	}
+	if o.dryRun {
+		return dryRun(a, o, send)
+	}
+	if !o.yes {
+		if !a.stdinTTY {
+			return usagef("apply: no terminal to confirm on: pass --yes to apply %s", o.plan)
+		}
+		fmt.Fprintf(a.stderr, "Type yes to make these changes to tenant %s: ", p.TenantID)
+		line, _ := bufio.NewReader(a.stdin).ReadString('\n')
+		if strings.TrimSpace(line) != "yes" {
+			return errors.New("apply cancelled: only 'yes' confirms")
+		}
+	}
+	c, err := a.graphClient()
+	if err != nil {
+		return fmt.Errorf("apply: %w", err)
+	}
+	signedIn, err := c.TenantID(ctx)
+	if err != nil {
+		return fmt.Errorf("apply: %w", err)
+	}
+	if !strings.EqualFold(signedIn, p.TenantID) {
+		return fmt.Errorf("apply: signed in to tenant %s, but %s is for tenant %s; sign in to %s (--tenant-id %s), or plan this tenant: pimmigrate plan --legacy legacy.json --out plan.json",
+			signedIn, o.plan, p.TenantID, p.TenantID, p.TenantID)
+	}
+	j, err := apply.OpenJournal(o.journal)
+	if err != nil {
+		return fmt.Errorf("apply: %w", err)
+	}
+	defer j.Close()
+	bar := newProgressBar(a, "apply")
+	s, err := apply.Apply(ctx, p, j, c, apply.Options{
+		BatchSize: o.batchSize, Concurrency: o.concurrency, UnreviewedOK: true, RetryFailed: o.retryFailed,
+		Now: a.now, Progress: bar.update,
+	})
+	bar.close()
+	return finishRun(a, "apply", o.journal, s, err)
+}
+
+// finishRun prints a run's summary and turns it into an exit code.
+func finishRun(a *app, command, journal string, s apply.Summary, err error) error {
+	line := s.Line()
+	if command == "rollback" {
+		line = fmt.Sprintf("Rolled back %d (%d removed), %d failed.", s.Deleted, s.Deleted, s.Failed)
+	}
+	if a.jsonOutput() {
+		if perr := a.printJSON(applyResult{Command: command, Journal: journal, Line: line, Summary: s}); perr != nil {
+			return perr
+		}
+	} else {
+		const show = 20
+		for i, f := range s.Failures {
+			if i == show {
+				fmt.Fprintf(a.stderr, "  ... and %d more failures, in %s\n", len(s.Failures)-show, journal)
+				break
+			}
+			fmt.Fprintf(a.stderr, "  failed %s: %d %s: %s\n", f.Key, f.Status, f.Code, f.Message)
+		}
+		fmt.Fprintln(a.stdout, line)
+		fmt.Fprintf(a.stdout, "Journal: %s (%d requests, %d throttled).\n", journal, s.Requests, s.Throttled)
+	}
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s: %w; run the same command again to resume", command, err)
+	case s.Interrupted:
+		return exitCodeError{exitInterrupted, fmt.Errorf("%s interrupted; run the same command again to resume", command)}
+	case s.Failed > 0:
+		return exitCodeError{exitFailedItems, fmt.Errorf("%s finished with %d failed items (see %s)", command, s.Failed, journal)}
+	}
+	return nil
+}
+
+func dryRun(a *app, o *applyOptions, send []*migrate.Item) error {
+	var done map[string]bool
+	if j, err := apply.ReadJournal(o.journal); err == nil {
+		done = map[string]bool{}
+		for k, st := range j.Items {
+			done[k] = st.Outcome == apply.OutcomeCreated || st.Outcome == apply.OutcomeExists || st.Outcome == apply.OutcomeFailed && !o.retryFailed
+		}
+	}
+	var would []string
+	for _, it := range send {
+		if done[it.Key] {
+			continue
+		}
+		name := it.Principal.UserPrincipalName
+		if name == "" {
+			name = it.Principal.DisplayName
+		}
+		would = append(would, fmt.Sprintf("%s  %-32s %-40s %s", it.Key, it.Target.Kind, name, it.Role.DisplayName))
+	}
+	if a.jsonOutput() {
+		return a.printJSON(applyResult{Command: "apply", DryRun: true, Line: fmt.Sprintf("Dry run: %d would be sent.", len(would)), Would: would})
+	}
+	for _, w := range would {
+		fmt.Fprintln(a.stdout, "  + "+w)
+	}
+	fmt.Fprintf(a.stdout, "Dry run: %d would be sent, nothing was sent.\n", len(would))
+	return nil
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pimmigrate/pimmigrate/migrate/apply"
+)
+
+// progressBar shows a run's progress on stderr: a live bar on a terminal,
+// a plain line every few seconds when piped, nothing for --output json.
+type progressBar struct {
+	a     *app
+	verb  string
+	mu    sync.Mutex
+	start time.Time
+	last  time.Time
+	p     apply.Progress
+	drawn bool
+}
+
+const pipedEvery = 5 * time.Second
+
+func newProgressBar(a *app, verb string) *progressBar {
+	now := a.now()
+	return &progressBar{a: a, verb: verb, start: now, last: now}
+}
+
+func (b *progressBar) update(p apply.Progress) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.p = p
+	if b.a.jsonOutput() {
+		return
+	}
+	now := b.a.now()
+	switch {
+	case b.a.stderrTTY:
+		if now.Sub(b.last) < 100*time.Millisecond && p.Done < p.Total {
+			return
+		}
+		fmt.Fprintf(b.a.stderr, "\r\033[K%s", b.line(now))
+		b.drawn = true
+	case now.Sub(b.last) >= pipedEvery:
+		fmt.Fprintln(b.a.stderr, b.line(now))
+	default:
+		return
+	}
+	b.last = now
+}
+
+func (b *progressBar) line(now time.Time) string {
+	p := b.p
+	elapsed := now.Sub(b.start)
+	rate := 0.0
+	if elapsed > 0 {
+		rate = float64(p.Done) / elapsed.Seconds()
+	}
+	eta := "--"
+	if rate > 0 && p.Total > p.Done {
+		eta = time.Duration(float64(p.Total-p.Done) / rate * float64(time.Second)).Round(time.Second).String()
+	}
+	const width = 30
+	filled := 0
+	if p.Total > 0 {
+		filled = p.Done * width / p.Total
+	}
+	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
+	return fmt.Sprintf("%s %s [%s] %d/%d  %.0f/s  throttled %d  ETA %s", b.verb, p.Phase, bar, p.Done, p.Total, rate, p.Throttled, eta)
+}
+
+func (b *progressBar) close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.drawn {
+		fmt.Fprintf(b.a.stderr, "\r\033[K%s\n", b.line(b.a.now()))
+	}
+}

@@ -1,0 +1,389 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
+	"github.com/pimmigrate/pimmigrate/migrate/graph"
+)
+
+// Graph is what the engine needs of Microsoft Graph; *graph.Client has it.
+type Graph interface {
+	// TenantID is the signed-in tenant.
+	TenantID(ctx context.Context) (string, error)
+	// Write sends up to 20 writes as one JSON batch: one result per op, in
+	// order, or an error (*graph.Error) when the batch got no answer.
+	Write(ctx context.Context, ops []graph.Op) ([]graph.Result, error)
+	// Find returns the id of what grants t in the tenant now, "" if nothing.
+	Find(ctx context.Context, t migrate.Target) (string, error)
+	// Objects lists every object of a target kind (role assignments,
+	// eligibility schedules or active assignment schedules).
+	Objects(ctx context.Context, kind migrate.TargetKind) ([]graph.Object, error)
+}
+
+// Options tune a run. Zero values take the defaults.
+type Options struct {
+	BatchSize   int // 1..20, default 20
+	Concurrency int // default 4
+	// UnreviewedOK sends create items no reviewer decided on: the user
+	// confirmed (yes or --yes).
+	UnreviewedOK bool
+	// RetryFailed sends again items whose last outcome is failed.
+	RetryFailed bool
+	MaxAttempts int // tries of an item before it fails, default 8 (429s count apart, up to 100)
+	VerifyTries int // listings while waiting for created objects to show, default 8
+	Now         func() time.Time
+	Sleep       func(context.Context, time.Duration) error
+	// Progress is called after every batch and phase change, from any
+	// goroutine, never concurrently.
+	Progress func(Progress)
+}
+
+func (o *Options) defaults() {
+	if o.BatchSize <= 0 || o.BatchSize > 20 {
+		o.BatchSize = 20
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 8
+	}
+	if o.VerifyTries <= 0 {
+		o.VerifyTries = 8
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleepCtx
+	}
+}
+
+// Progress is a snapshot of a run for progress bars.
+type Progress struct {
+	Phase     string // "reconcile", "write", "verify", "done"
+	Total     int    // items this run sends
+	Done      int    // items with an outcome
+	Throttled int    // 429 answers so far
+	Requests  int    // batches sent
+	Rate      float64
+}
+
+// Summary is the result of a run.
+type Summary struct {
+	Selected    int // items the plan lets this run send
+	NotApproved int // create items declined, or unreviewed without confirmation
+	AlreadyDone int // items the journal already had an outcome for
+	Reconciled  int // interrupted items found in the tenant
+	Created     int
+	Exists      int
+	Deleted     int
+	Failed      int
+	Verified    int
+	Throttled   int
+	Requests    int
+	Interrupted bool
+	Failures    []Failure
+}
+
+// Failure is one failed item, for the user.
+type Failure struct {
+	Key, Code, Message string
+	Status             int
+}
+
+// Line is the one-line result, e.g.
+//
+//	Applied 120 (118 created, 2 already existed), 3 failed.
+func (s Summary) Line() string {
+	return fmt.Sprintf("Applied %d (%d created, %d already existed), %d failed.", s.Created+s.Exists, s.Created, s.Exists, s.Failed)
+}
+
+// task is one item on its way.
+type task struct {
+	key       string
+	op        graph.Op
+	attempts  int  // answered tries (429s not counted)
+	throttles int  // 429 answers
+	notFound  int  // 404 answers
+	ambiguous bool // a try may have taken effect without our knowing
+}
+
+// ErrForeignJournal is wrapped when a journal belongs to another plan or tenant.
+var ErrForeignJournal = errors.New("journal belongs to another plan")
+
+// run is the machinery apply and rollback share.
+type run struct {
+	g     Graph
+	j     *Journal
+	opt   Options
+	lim   *limiter
+	kind  string // "apply" or "rollback"
+	work  chan *task
+	open  sync.WaitGroup // tasks not yet finished
+	mu    sync.Mutex
+	prog  Progress
+	fatal error
+	stop  context.CancelFunc
+	// handle turns one answer into an outcome line, or asks for a retry
+	// (nil line).
+	handle func(ctx context.Context, t *task, res graph.Result) (*Line, time.Duration)
+}
+
+func newRun(g Graph, j *Journal, opt Options, kind string) *run {
+	opt.defaults()
+	return &run{g: g, j: j, opt: opt, lim: newLimiter(opt.Now, opt.Sleep), kind: kind}
+}
+
+func (r *run) progress(f func(p *Progress)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f(&r.prog)
+	r.prog.Rate = r.lim.Rate()
+	if r.opt.Progress != nil {
+		r.opt.Progress(r.prog)
+	}
+}
+
+// header checks the journal belongs to this plan and tenant, and appends a
+// header line for this run.
+func (r *run) header(digest, tenantID, graphURL string) error {
+	for _, h := range r.j.Headers {
+		if h.PlanDigest != digest || !strings.EqualFold(h.TenantID, tenantID) {
+			return fmt.Errorf("%s: %w (plan %s, tenant %s); use a new --journal for this plan, or the plan this journal was written for", r.j.Path(), ErrForeignJournal, h.PlanDigest, h.TenantID)
+		}
+	}
+	return r.j.Append(Line{Type: LineHeader, At: r.opt.Now().UTC(), Schema: JournalSchema, PlanDigest: digest, TenantID: tenantID, GraphURL: graphURL, Run: r.kind})
+}
+
+// send runs the tasks through the workers until each has an outcome, the
+// context ends (the tasks not yet sent are left for the next run), or a
+// fatal error (401, 403) stops the run.
+func (r *run) send(ctx context.Context, tasks []*task) error {
+	if len(tasks) == 0 {
+		return nil
+	}
+	ctx, r.stop = context.WithCancel(ctx)
+	defer r.stop()
+	r.work = make(chan *task, len(tasks))
+	r.open.Add(len(tasks))
+	for _, t := range tasks {
+		r.work <- t
+	}
+	go func() { r.open.Wait(); close(r.work) }()
+	var wg sync.WaitGroup
+	for range r.opt.Concurrency {
+		wg.Add(1)
+		go func() { defer wg.Done(); r.worker(ctx) }()
+	}
+	wg.Wait()
+	return r.fatal
+}
+
+func (r *run) worker(ctx context.Context) {
+	for t := range r.work {
+		batch := []*task{t}
+	fill:
+		for len(batch) < r.opt.BatchSize {
+			select {
+			case t2, ok := <-r.work:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, t2)
+			default:
+				break fill
+			}
+		}
+		r.sendBatch(ctx, batch)
+	}
+}
+
+// abandon leaves tasks for the next run (interrupted or stopped).
+func (r *run) abandon(batch []*task) {
+	for range batch {
+		r.open.Done()
+	}
+}
+
+func (r *run) retry(t *task, after time.Duration) {
+	if after <= 0 {
+		r.work <- t
+		return
+	}
+	time.AfterFunc(after, func() { r.work <- t })
+}
+
+func (r *run) finish(t *task, l Line) {
+	if err := r.j.Append(l); err != nil {
+		r.setFatal(err)
+	}
+	r.open.Done()
+	r.progress(func(p *Progress) { p.Done++ })
+}
+
+func (r *run) setFatal(err error) {
+	r.mu.Lock()
+	if r.fatal == nil {
+		r.fatal = err
+	}
+	r.mu.Unlock()
+	r.stop()
+}
+
+func (r *run) sendBatch(ctx context.Context, batch []*task) {
+	if ctx.Err() != nil || r.lim.acquire(ctx, len(batch)) != nil {
+		r.abandon(batch)
+		return
+	}
+	now := r.opt.Now().UTC()
+	intents := make([]Line, len(batch))
+	ops := make([]graph.Op, len(batch))
+	for i, t := range batch {
+		tg := t.op.Target
+		intents[i] = Line{Type: LineIntent, At: now, Key: t.key, Op: string(t.op.Kind), Attempt: t.attempts + t.throttles + 1, Target: &tg}
+		ops[i] = t.op
+	}
+	if err := r.j.Append(intents...); err != nil {
+		r.setFatal(err)
+		r.abandon(batch)
+		return
+	}
+	// In-flight requests finish even when the user interrupts: their
+	// outcomes are written, so the next run need not reconcile them.
+	results, err := r.g.Write(context.WithoutCancel(ctx), ops)
+	r.progress(func(p *Progress) { p.Requests++ })
+	if err != nil {
+		r.batchFailed(ctx, batch, err)
+		return
+	}
+	throttled, maxWait := false, time.Duration(0)
+	for i, t := range batch {
+		res := results[i]
+		if res.Status == 429 {
+			throttled = true
+			maxWait = max(maxWait, res.RetryAfter)
+			t.throttles++
+			r.progress(func(p *Progress) { p.Throttled++ })
+			if t.throttles > 100 {
+				r.finish(t, r.failLine(t, res))
+				continue
+			}
+			r.retry(t, 0)
+			continue
+		}
+		t.attempts++
+		line, wait := r.handle(ctx, t, res)
+		if line != nil {
+			r.finish(t, *line)
+			continue
+		}
+		if t.attempts >= r.opt.MaxAttempts {
+			r.finish(t, r.failLine(t, res))
+			continue
+		}
+		r.retry(t, wait)
+	}
+	r.lim.took(len(batch), throttled)
+	if throttled {
+		if maxWait <= 0 {
+			maxWait = graph.Backoff(1)
+		}
+		r.lim.throttle(maxWait, true)
+	}
+}
+
+// batchFailed handles a batch that got no per-item answer.
+func (r *run) batchFailed(ctx context.Context, batch []*task, err error) {
+	var ge *graph.Error
+	if !errors.As(err, &ge) {
+		if ctx.Err() != nil {
+			r.abandon(batch)
+			return
+		}
+		ge = &graph.Error{Op: "write batch", Message: err.Error(), Retryable: true}
+	}
+	switch {
+	case ge.Status == 429:
+		wait := ge.RetryAfter
+		if wait <= 0 {
+			wait = graph.Backoff(1)
+		}
+		r.lim.throttle(wait, true)
+		r.progress(func(p *Progress) { p.Throttled++ })
+		for _, t := range batch {
+			t.throttles++
+			r.retry(t, 0)
+		}
+	case ge.Retryable:
+		attempt := 0
+		for _, t := range batch {
+			t.attempts++
+			t.ambiguous = true // the batch may have run before the answer was lost
+			attempt = max(attempt, t.attempts)
+		}
+		wait := ge.RetryAfter
+		if wait <= 0 {
+			wait = graph.Backoff(attempt)
+		}
+		r.lim.throttle(wait, false)
+		for _, t := range batch {
+			if t.attempts >= r.opt.MaxAttempts {
+				r.finish(t, r.failLine(t, graph.Result{Status: ge.Status, Code: ge.Code, Message: ge.Error(), RequestID: ge.RequestID}))
+			} else {
+				r.retry(t, 0)
+			}
+		}
+	default: // 401, 403 and the like: stop; the next run reconciles these
+		r.setFatal(err)
+		r.abandon(batch)
+	}
+}
+
+func (r *run) failLine(t *task, res graph.Result) Line {
+	tg := t.op.Target
+	msg := res.Message
+	if msg == "" {
+		msg = fmt.Sprintf("HTTP %d", res.Status)
+	}
+	return Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: t.key, Op: string(t.op.Kind), Target: &tg, Outcome: OutcomeFailed,
+		Status: res.Status, Code: res.Code, Message: msg, RequestID: res.RequestID, Attempt: t.attempts + t.throttles}
+}
+
+// transient reports whether an answer is worth another try, and after how
+// long (zero: the limiter's pause is enough).
+func transient(t *task, res graph.Result) (bool, time.Duration) {
+	switch res.Status {
+	case 0, 500, 502, 503, 504:
+		t.ambiguous = true
+		if res.RetryAfter > 0 {
+			return true, res.RetryAfter
+		}
+		return true, graph.Backoff(t.attempts)
+	case 424: // a dependency failed; we send none, but Graph may say so
+		return true, graph.Backoff(t.attempts)
+	}
+	return false, 0
+}
+
+func isDuplicate(res graph.Result) bool {
+	return res.Status == 400 && (res.Code == "RoleAssignmentExists" ||
+		res.Code == "Request_BadRequest" && strings.Contains(strings.ToLower(res.Message), "conflicting object"))
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,236 @@
+package apply
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
+)
+
+// JournalSchema tags the journal's header lines.
+const JournalSchema = "pimmigrate.journal/v1"
+
+// Journal line types and outcomes. They are part of the file format:
+// never rename one.
+const (
+	LineHeader   = "header"
+	LineIntent   = "intent"
+	LineOutcome  = "outcome"
+	LineVerified = "verified"
+
+	OutcomeCreated = "created" // the run created it (or an earlier, interrupted try did)
+	OutcomeExists  = "exists"  // it was already there: not the run's to remove
+	OutcomeFailed  = "failed"
+	OutcomeDeleted = "deleted" // rollback removed it (or it was already gone)
+)
+
+// Line is one journal line. Fields not used by a line type are omitted.
+type Line struct {
+	Type string    `json:"type"`
+	At   time.Time `json:"at"`
+
+	// header
+	Schema     string `json:"schema,omitempty"`
+	PlanDigest string `json:"planDigest,omitempty"`
+	TenantID   string `json:"tenantId,omitempty"`
+	GraphURL   string `json:"graphUrl,omitempty"`
+	Run        string `json:"run,omitempty"` // "apply" or "rollback"
+
+	// intent, outcome, verified
+	Key     string          `json:"key,omitempty"`
+	Op      string          `json:"op,omitempty"`
+	Attempt int             `json:"attempt,omitempty"`
+	Target  *migrate.Target `json:"target,omitempty"`
+
+	// outcome
+	Outcome          string `json:"outcome,omitempty"`
+	ObjectID         string `json:"objectId,omitempty"`
+	TargetScheduleID string `json:"targetScheduleId,omitempty"`
+	Status           int    `json:"status,omitempty"`
+	Code             string `json:"code,omitempty"`
+	Message          string `json:"message,omitempty"`
+	RequestID        string `json:"requestId,omitempty"`
+	// Reconciled marks an outcome found in the tenant after an interrupted
+	// run, rather than answered by Graph to this request.
+	Reconciled bool `json:"reconciled,omitempty"`
+}
+
+// ItemState is what the journal says of one key, replayed line by line.
+type ItemState struct {
+	Key              string
+	Target           *migrate.Target
+	Intents          int    // intent lines written for the current step
+	PendingOp        string // the op of an intent with no outcome yet
+	Outcome          string // last outcome: created, exists, failed, deleted
+	ObjectID         string
+	TargetScheduleID string
+	Verified         bool
+	Last             Line // the last outcome line
+	Attempts         int  // attempts of the last outcome
+}
+
+// Journal is an open, append-only journal.
+type Journal struct {
+	mu      sync.Mutex
+	path    string
+	f       *os.File
+	w       *bufio.Writer
+	Headers []Line
+	Items   map[string]*ItemState
+	Order   []string // keys in the order first seen
+}
+
+// ErrJournal is wrapped by errors about a journal that cannot be used.
+var ErrJournal = errors.New("journal cannot be used")
+
+// OpenJournal opens path for appending, creating it if needed, and replays
+// what is in it. A torn last line (the process was killed mid-write) is
+// ignored, and the file is cut back to the last whole line before anything
+// is appended.
+func OpenJournal(path string) (*Journal, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	j := &Journal{path: path, f: f, Items: map[string]*ItemState{}}
+	good, err := j.replay(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Truncate(good); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	}
+	if _, err := f.Seek(good, io.SeekStart); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	}
+	j.w = bufio.NewWriter(f)
+	return j, nil
+}
+
+// ReadJournal replays a journal without opening it for writing.
+func ReadJournal(path string) (*Journal, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
+	}
+	defer f.Close()
+	j := &Journal{path: path, Items: map[string]*ItemState{}}
+	if _, err := j.replay(f); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// replay reads every whole line and returns the offset after the last one.
+func (j *Journal) replay(r io.Reader) (int64, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var off int64
+	for n := 1; ; n++ {
+		b, err := br.ReadBytes('\n')
+		if err == io.EOF {
+			return off, nil // a line without its newline was torn by a crash
+		}
+		if err != nil {
+			return 0, fmt.Errorf("read journal %s: %w", j.path, err)
+		}
+		var l Line
+		if err := json.Unmarshal(b, &l); err != nil {
+			return 0, fmt.Errorf("read journal %s:%d: %w: %v; the journal was edited or is not pimmigrate's", j.path, n, ErrJournal, err)
+		}
+		j.apply(l)
+		off += int64(len(b))
+	}
+}
+
+func (j *Journal) apply(l Line) {
+	if l.Type == LineHeader {
+		j.Headers = append(j.Headers, l)
+		return
+	}
+	s := j.Items[l.Key]
+	if s == nil {
+		s = &ItemState{Key: l.Key}
+		j.Items[l.Key] = s
+		j.Order = append(j.Order, l.Key)
+	}
+	if l.Target != nil {
+		s.Target = l.Target
+	}
+	switch l.Type {
+	case LineIntent:
+		s.Intents++
+		s.PendingOp = l.Op
+	case LineOutcome:
+		s.PendingOp = ""
+		s.Intents = 0
+		s.Outcome, s.Last, s.Attempts = l.Outcome, l, l.Attempt
+		if l.ObjectID != "" {
+			s.ObjectID = l.ObjectID
+		}
+		if l.TargetScheduleID != "" {
+			s.TargetScheduleID = l.TargetScheduleID
+		}
+		if l.Outcome != OutcomeCreated {
+			s.Verified = false
+		}
+	case LineVerified:
+		s.Verified = true
+	}
+}
+
+// Append writes lines and makes them durable (one fsync for the group)
+// before returning: an intent is on disk before its request leaves, an
+// outcome before the run moves on.
+func (j *Journal) Append(lines ...Line) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.w == nil {
+		return fmt.Errorf("journal %s is read-only", j.path)
+	}
+	for _, l := range lines {
+		b, err := json.Marshal(l)
+		if err != nil {
+			return err
+		}
+		j.w.Write(b)
+		j.w.WriteByte('\n')
+		j.apply(l)
+	}
+	if err := j.w.Flush(); err != nil {
+		return fmt.Errorf("write journal %s: %w", j.path, err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("sync journal %s: %w", j.path, err)
+	}
+	return nil
+}
+
+// State returns a copy of what the journal says of key (zero if nothing).
+func (j *Journal) State(key string) ItemState {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if s := j.Items[key]; s != nil {
+		return *s
+	}
+	return ItemState{Key: key}
+}
+
+// Close closes the file.
+func (j *Journal) Close() error {
+	if j.f == nil {
+		return nil
+	}
+	return j.f.Close()
+}
+
+// Path is the journal's file name.
+func (j *Journal) Path() string { return j.path }

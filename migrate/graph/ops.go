@@ -1,0 +1,86 @@
+package graph
+
+import (
+	"time"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
+)
+
+// MaxBatch is the most writes one Write sends: Graph's limit of requests
+// in one JSON batch (GRAPH.md §6).
+const MaxBatch = 20
+
+// OpKind says what one write does.
+type OpKind string
+
+// The writes apply and rollback make.
+const (
+	// OpCreateAssignment POSTs a unifiedRoleAssignment to
+	// /roleManagement/directory/roleAssignments.
+	OpCreateAssignment OpKind = "createRoleAssignment"
+	// OpCreateEligibility POSTs an adminAssign
+	// unifiedRoleEligibilityScheduleRequest.
+	OpCreateEligibility OpKind = "createEligibility"
+	// OpCreateActiveSchedule POSTs an adminAssign
+	// unifiedRoleAssignmentScheduleRequest.
+	OpCreateActiveSchedule OpKind = "createActiveSchedule"
+	// OpDeleteAssignment DELETEs /roleManagement/directory/roleAssignments/{ObjectID}.
+	OpDeleteAssignment OpKind = "deleteRoleAssignment"
+	// OpRemoveEligibility POSTs an adminRemove eligibility schedule request.
+	OpRemoveEligibility OpKind = "removeEligibility"
+	// OpRemoveActiveSchedule POSTs an adminRemove assignment schedule request.
+	OpRemoveActiveSchedule OpKind = "removeActiveSchedule"
+)
+
+// CreateOp is the op that creates a plan target.
+func CreateOp(t migrate.Target) Op {
+	switch t.Kind {
+	case migrate.KindEligibilityRequest:
+		return Op{Kind: OpCreateEligibility, Target: t}
+	case migrate.KindAssignmentScheduleRequest:
+		return Op{Kind: OpCreateActiveSchedule, Target: t}
+	}
+	return Op{Kind: OpCreateAssignment, Target: t}
+}
+
+// Op is one write.
+type Op struct {
+	Kind   OpKind
+	Target migrate.Target
+	// ObjectID is the roleAssignment to delete (OpDeleteAssignment).
+	ObjectID string
+}
+
+// Result is Graph's answer to one write of a batch.
+//
+// Status 0 means the batch answer held no response for the write: its
+// outcome is unknown (it may have taken effect), as after a lost
+// connection; reconcile with Find before sending it again.
+type Result struct {
+	Status     int // the item's HTTP status
+	Code       string
+	Message    string
+	RequestID  string
+	RetryAfter time.Duration
+	// ObjectID is the id of what a create made: the roleAssignment, or the
+	// schedule request.
+	ObjectID string
+	// TargetScheduleID is the schedule a schedule request created or
+	// removed (requests are purged after about 45 days, schedules are not).
+	TargetScheduleID string
+	// RequestStatus is a schedule request's status: Provisioned for an
+	// adminAssign that took effect, Revoked for an adminRemove; a 201 can
+	// also carry PendingApproval, Failed, Denied … which grant nothing.
+	RequestStatus string
+	// Retryable says whether sending the same write again can help: 429,
+	// 503 and 504 (honour RetryAfter, or back off when it is 0).
+	Retryable bool
+}
+
+// Object is what Get reads back of a role assignment or schedule.
+type Object struct {
+	ID               string
+	PrincipalID      migrate.GUID
+	RoleDefinitionID migrate.GUID
+	DirectoryScopeID string
+}
