@@ -99,6 +99,12 @@ func (r *run) handleCreate(ctx context.Context, t *task, res graph.Result) (*Lin
 	l := Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: t.key, Op: string(t.op.Kind), Target: &tg,
 		Status: res.Status, RequestID: res.RequestID, Attempt: t.attempts + t.throttles}
 	switch {
+	case res.Status >= 200 && res.Status < 300 && !grants(res.RequestStatus):
+		// A schedule request Graph accepted but did not carry out
+		// (PendingApproval, Failed, Denied...) grants nothing.
+		l.Outcome, l.ObjectID, l.Code = OutcomeFailed, res.ObjectID, "Request"+res.RequestStatus
+		l.Message = fmt.Sprintf("the schedule request was accepted with status %s, which grants nothing; check the role's PIM settings", res.RequestStatus)
+		return &l, 0
 	case res.Status >= 200 && res.Status < 300:
 		l.Outcome, l.ObjectID, l.TargetScheduleID = OutcomeCreated, res.ObjectID, res.TargetScheduleID
 		return &l, 0
@@ -127,6 +133,16 @@ func (r *run) handleCreate(ctx context.Context, t *task, res graph.Result) (*Lin
 	}
 	fl := r.failLine(t, res)
 	return &fl, 0
+}
+
+// grants reports whether a schedule request status means the access now
+// exists ("" for a plain role assignment, which has no status).
+func grants(status string) bool {
+	switch status {
+	case "", "Provisioned", "Granted", "ScheduleCreated", "PendingProvisioning", "PendingScheduleCreation":
+		return true
+	}
+	return false
 }
 
 // verify reads back every object the run created and checks its principal,
