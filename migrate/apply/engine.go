@@ -189,8 +189,9 @@ func (r *run) send(ctx context.Context, tasks []*task) error {
 func (r *run) worker(ctx context.Context) {
 	for t := range r.work {
 		batch := []*task{t}
+		size := r.lim.batchCap(r.opt.BatchSize)
 	fill:
-		for len(batch) < r.opt.BatchSize {
+		for len(batch) < size {
 			select {
 			case t2, ok := <-r.work:
 				if !ok {
@@ -263,11 +264,11 @@ func (r *run) sendBatch(ctx context.Context, batch []*task) {
 		r.batchFailed(ctx, batch, err)
 		return
 	}
-	throttled, maxWait := false, time.Duration(0)
+	throttled, maxWait := 0, time.Duration(0)
 	for i, t := range batch {
 		res := results[i]
 		if res.Status == 429 {
-			throttled = true
+			throttled++
 			maxWait = max(maxWait, res.RetryAfter)
 			t.throttles++
 			r.progress(func(p *Progress) { p.Throttled++ })
@@ -290,8 +291,8 @@ func (r *run) sendBatch(ctx context.Context, batch []*task) {
 		}
 		r.retry(t, wait)
 	}
-	r.lim.took(len(batch), throttled)
-	if throttled {
+	r.lim.took(len(batch)-throttled, throttled)
+	if throttled > 0 {
 		if maxWait <= 0 {
 			maxWait = graph.Backoff(1)
 		}

@@ -6,11 +6,12 @@ import (
 	"time"
 )
 
-// limiter paces writes for all workers together. It starts unlimited; the
-// first time Graph throttles, every worker pauses for the Retry-After and
-// the rate becomes what the tenant accepted over the last second. Each
-// batch that goes through unthrottled then raises the rate by 2%, so the
-// limiter probes gently back up towards the tenant's limit.
+// limiter paces writes for all workers together. It starts unlimited.
+// Whenever Graph throttles, every worker pauses for the Retry-After; once a
+// second of answers has been seen, the rate also drops to what the tenant
+// accepted over the last second (at most halving at once). Each batch that
+// goes through unthrottled raises the rate by 2%, so the limiter probes
+// gently back up towards the tenant's limit.
 type limiter struct {
 	mu          sync.Mutex
 	now         func() time.Time
@@ -19,7 +20,9 @@ type limiter struct {
 	tokens      float64
 	last        time.Time
 	pausedUntil time.Time
-	accepted    []stamp // writes Graph took, for the last second
+	cap         int       // writes per batch the tenant's bucket takes at once; 0: no cap
+	first       time.Time // when the first answer came
+	accepted    []stamp   // writes Graph took, for the last second
 	throttled   int
 }
 
@@ -59,7 +62,8 @@ func (l *limiter) acquire(ctx context.Context, n int) error {
 				l.mu.Unlock()
 				return nil
 			}
-			wait = time.Duration((float64(n) - l.tokens) / l.rate * float64(time.Second))
+			// At least a millisecond: a wait that rounds to nothing would spin.
+			wait = max(time.Millisecond, time.Duration((float64(n)-l.tokens)/l.rate*float64(time.Second)))
 		}
 		l.mu.Unlock()
 		if err := l.sleep(ctx, wait); err != nil {
@@ -68,12 +72,34 @@ func (l *limiter) acquire(ctx context.Context, n int) error {
 	}
 }
 
-// took records writes Graph accepted (any answer but 429), and ramps the
-// rate up after an unthrottled batch.
-func (l *limiter) took(n int, wasThrottled bool) {
+// took records a batch's answers: n writes Graph accepted (any answer but
+// 429) and how many it throttled. A batch that was partly throttled shows
+// how many writes the tenant takes at once, and caps later batches there;
+// an unthrottled batch raises the cap by one and the rate by 2%.
+func (l *limiter) took(n, throttled int) {
+	wasThrottled := throttled > 0
+	l.mu.Lock()
+	if wasThrottled {
+		switch {
+		case n > 0 && (l.cap == 0 || n < l.cap):
+			l.cap = n
+		case n == 0:
+			l.cap = max(1, min(l.cap, throttled)/2)
+		}
+	} else if l.cap > 0 {
+		l.cap++
+	}
+	l.mu.Unlock()
+	l.record(n, wasThrottled)
+}
+
+func (l *limiter) record(n int, wasThrottled bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
+	if l.first.IsZero() {
+		l.first = now
+	}
 	l.accepted = append(l.accepted, stamp{now, n})
 	for len(l.accepted) > 0 && now.Sub(l.accepted[0].at) > window {
 		l.accepted = l.accepted[1:]
@@ -97,19 +123,21 @@ func (l *limiter) throttle(retryAfter time.Duration, slowDown bool) {
 		return
 	}
 	l.throttled++
-	n, oldest := 0, now
+	if now.Sub(l.first) < window {
+		return // too early to measure what the tenant takes: the pauses pace us
+	}
+	n := 0
 	for _, s := range l.accepted {
 		if now.Sub(s.at) <= window {
 			n += s.n
-			if s.at.Before(oldest) {
-				oldest = s.at
-			}
 		}
 	}
-	span := max(now.Sub(oldest), 100*time.Millisecond) // the window actually seen
-	r := max(float64(n)/span.Seconds(), minRate)
-	if l.rate == 0 || r < l.rate {
+	r := max(float64(n)/window.Seconds(), minRate)
+	switch {
+	case l.rate == 0:
 		l.rate = r
+	case r < l.rate:
+		l.rate = max(r, l.rate*3/4) // never more than a quarter less at once
 	}
 	l.tokens = 0
 	l.last = now
@@ -120,4 +148,20 @@ func (l *limiter) Rate() float64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.rate
+}
+
+// batchCap is how many writes one batch should carry: all of max while the
+// rate is unknown or high, fewer when the tenant accepts only a few a
+// second, so a batch does not outrun the tenant's own bucket and come back
+// mostly throttled.
+func (l *limiter) batchCap(most int) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cap > 0 {
+		most = min(most, l.cap)
+	}
+	if l.rate > 0 {
+		most = min(most, int(l.rate/4)+1)
+	}
+	return most
 }
