@@ -109,9 +109,11 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 		if !a.stdinTTY {
 			return usagef("apply: no terminal to confirm on: pass --yes to apply %s", o.plan)
 		}
-		fmt.Fprintf(a.stderr, "Type yes to make these changes to tenant %s: ", p.TenantID)
-		line, _ := bufio.NewReader(a.stdin).ReadString('\n')
-		if strings.TrimSpace(line) != "yes" {
+		ok, err := confirm(ctx, a, fmt.Sprintf("Type yes to make these changes to tenant %s: ", p.TenantID))
+		if err != nil {
+			return fmt.Errorf("apply: %w", err)
+		}
+		if !ok {
 			return errors.New("apply cancelled: only 'yes' confirms")
 		}
 	}
@@ -141,8 +143,30 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	return finishRun(a, "apply", o.journal, s, err)
 }
 
+// confirm asks on stderr and reads one line: only "yes" confirms. Ctrl-C
+// ends the wait at once (the read is left behind; the process is exiting).
+func confirm(ctx context.Context, a *app, prompt string) (bool, error) {
+	fmt.Fprint(a.stderr, prompt)
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(a.stdin).ReadString('\n')
+		line <- s
+	}()
+	select {
+	case s := <-line:
+		return strings.TrimSpace(s) == "yes", nil
+	case <-ctx.Done():
+		fmt.Fprintln(a.stderr)
+		return false, ctx.Err()
+	}
+}
+
 // finishRun prints a run's summary and turns it into an exit code.
 func finishRun(a *app, command, journal string, s apply.Summary, err error) error {
+	if errors.Is(err, apply.ErrForeignJournal) {
+		// Refused before anything was sent: no summary, nothing to resume.
+		return fmt.Errorf("%s: %w", command, err)
+	}
 	line := s.Line()
 	if command == "rollback" {
 		line = fmt.Sprintf("Rolled back %d (%d removed), %d failed.", s.Deleted, s.Deleted, s.Failed)

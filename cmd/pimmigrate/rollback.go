@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -65,9 +64,11 @@ func runRollback(ctx context.Context, a *app, o *rollbackOptions) error {
 		if !a.stdinTTY {
 			return usagef("rollback: no terminal to confirm on: pass --yes to roll back %s", o.journal)
 		}
-		fmt.Fprintf(a.stderr, "Type yes to remove them: ")
-		line, _ := bufio.NewReader(a.stdin).ReadString('\n')
-		if strings.TrimSpace(line) != "yes" {
+		ok, err := confirm(ctx, a, "Type yes to remove them: ")
+		if err != nil {
+			return fmt.Errorf("rollback: %w", err)
+		}
+		if !ok {
 			return errors.New("rollback cancelled: only 'yes' confirms")
 		}
 	}
