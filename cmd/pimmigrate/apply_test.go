@@ -803,14 +803,10 @@ func TestApplyProgressAndWrongToken(t *testing.T) {
 // (503/504 before they take effect). Apply must find it all already there,
 // and rollback must remove none of it.
 //
-// Known bug in migrate/apply (handleCreate): a retry after a transient
-// failure is "ambiguous", and a duplicate answer to it is journaled as
-// created by the run; rollback then removes access that predates apply.
-// Run with PIMMIGRATE_KNOWN_BUGS=1 until it is fixed.
+// TestApplyNeverClaimsWhatWasThere: access granted by someone else between
+// plan and apply is "exists", never "created" — even when a retry after a
+// fault gets the duplicate answer — so rollback never removes it.
 func TestApplyNeverClaimsWhatWasThere(t *testing.T) {
-	if os.Getenv("PIMMIGRATE_KNOWN_BUGS") == "" {
-		t.Skip("known bug in migrate/apply: a duplicate answer to a retried create is taken as ours (PIMMIGRATE_KNOWN_BUGS=1 runs it)")
-	}
 	d := newDemo(t, graphsim.Options{})
 	f, err := fixtures.FS.Open(fixtures.DemoTenant)
 	if err != nil {

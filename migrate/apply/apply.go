@@ -41,48 +41,53 @@ func Apply(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Option
 		return s, err
 	}
 	r.progress(func(pr *Progress) { pr.Phase, pr.Total = "reconcile", len(items) })
+	// What the tenant holds now, before this run sends anything: a planned
+	// object already there was made by someone else (it is exists, never
+	// sent), unless this journal shows we sent it (an intent without an
+	// answer: then it is ours).
+	existing, err := r.existing(ctx, items)
+	if err != nil {
+		return s, err
+	}
 	var tasks []*task
 	for _, it := range items {
 		st := j.State(it.Key)
 		t := &task{key: it.Key, op: graph.CreateOp(it.Target)}
-		switch {
-		case st.Outcome == OutcomeCreated || st.Outcome == OutcomeExists:
-			s.AlreadyDone++
-			r.progress(func(pr *Progress) { pr.Done++ })
-			continue
-		case st.Outcome == OutcomeFailed && st.PendingOp == "" && !r.opt.RetryFailed:
-			s.AlreadyDone++
-			r.progress(func(pr *Progress) { pr.Done++ })
-			continue
-		case st.PendingOp != "":
-			// Sent before, answer never journaled: ask the tenant.
-			id, err := g.Find(ctx, it.Target)
-			if err != nil {
-				return s, fmt.Errorf("reconcile %s: %w", it.Key, err)
-			}
-			if id != "" {
-				tg := it.Target
-				l := Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: it.Key, Op: st.PendingOp, Target: &tg,
-					Outcome: OutcomeCreated, ObjectID: id, Reconciled: true, Attempt: st.Intents}
-				if it.Target.Kind != migrate.KindRoleAssignment {
-					l.TargetScheduleID = id
-				}
-				if err := j.Append(l); err != nil {
-					return s, err
-				}
-				s.Reconciled++
-				r.progress(func(pr *Progress) { pr.Done++ })
-				continue
-			}
-			// Not there (or not visible yet): send again, and take a
-			// duplicate answer as ours.
-			t.ambiguous = true
+		id, there := existing[holding(it.Target)]
+		done := Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: it.Key, Op: string(t.op.Kind), Target: &it.Target, ObjectID: id}
+		if it.Target.Kind != migrate.KindRoleAssignment {
+			done.TargetScheduleID = id
 		}
-		tasks = append(tasks, t)
+		switch {
+		case st.Outcome == OutcomeCreated || st.Outcome == OutcomeExists,
+			st.Outcome == OutcomeFailed && st.PendingOp == "" && !r.opt.RetryFailed:
+			s.AlreadyDone++
+			r.progress(func(pr *Progress) { pr.Done++ })
+			continue
+		case st.PendingOp != "" && there:
+			// Sent before, answer never journaled, and there it is: ours.
+			done.Outcome, done.Reconciled, done.Attempt = OutcomeCreated, true, st.Intents
+			s.Reconciled++
+		case st.PendingOp != "":
+			// Sent before but not there (or not visible yet): send again,
+			// and take a duplicate answer as ours.
+			t.ambiguous = true
+			tasks = append(tasks, t)
+			continue
+		case there:
+			done.Outcome, done.Code, done.Message = OutcomeExists, "AlreadyPresent", "already in the tenant when apply started"
+		default:
+			tasks = append(tasks, t)
+			continue
+		}
+		if err := j.Append(done); err != nil {
+			return s, err
+		}
+		r.progress(func(pr *Progress) { pr.Done++ })
 	}
 	r.handle = r.handleCreate
 	r.progress(func(pr *Progress) { pr.Phase = "write" })
-	err := r.send(ctx, tasks)
+	err = r.send(ctx, tasks)
 	s.Interrupted = ctx.Err() != nil
 	if err == nil && !s.Interrupted {
 		r.progress(func(pr *Progress) { pr.Phase = "verify" })
@@ -133,6 +138,40 @@ func (r *run) handleCreate(ctx context.Context, t *task, res graph.Result) (*Lin
 	}
 	fl := r.failLine(t, res)
 	return &fl, 0
+}
+
+// holding identifies what grants a target: its kind, principal, role and
+// scope.
+type holdingKey struct {
+	kind            migrate.TargetKind
+	principal, role migrate.GUID
+	scope           string
+}
+
+func holding(t migrate.Target) holdingKey {
+	return holdingKey{t.Kind, t.PrincipalID, t.RoleDefinitionID, t.DirectoryScopeID}
+}
+
+// existing lists, once, the objects of every kind the items create, keyed
+// by what they grant.
+func (r *run) existing(ctx context.Context, items []*migrate.Item) (map[holdingKey]string, error) {
+	out := map[holdingKey]string{}
+	listed := map[migrate.TargetKind]bool{}
+	for _, it := range items {
+		k := it.Target.Kind
+		if listed[k] {
+			continue
+		}
+		listed[k] = true
+		objs, err := r.g.Objects(ctx, k)
+		if err != nil {
+			return nil, fmt.Errorf("read the tenant before applying: %w", err)
+		}
+		for _, o := range objs {
+			out[holdingKey{k, o.PrincipalID, o.RoleDefinitionID, o.DirectoryScopeID}] = o.ID
+		}
+	}
+	return out, nil
 }
 
 // grants reports whether a schedule request status means the access now
