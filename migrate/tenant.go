@@ -1,5 +1,7 @@
 package migrate
 
+import "time"
+
 // DirectoryScopeRoot is the tenant-wide directory scope, where every legacy
 // PIM assignment lands.
 const DirectoryScopeRoot = "/"
@@ -28,6 +30,28 @@ type EligibilitySchedule struct {
 	PrincipalID      GUID   `json:"principalId"`
 	RoleDefinitionID GUID   `json:"roleDefinitionId"`
 	DirectoryScopeID string `json:"directoryScopeId"`
+	// EndDateTime is when the eligibility ends (scheduleInfo.expiration:
+	// endDateTime, or start + duration); nil when it does not end.
+	EndDateTime *time.Time `json:"endDateTime,omitempty"`
+}
+
+// Assignment types of a unifiedRoleAssignmentSchedule.
+const (
+	AssignmentTypeAssigned  = "Assigned"  // active access granted by an admin
+	AssignmentTypeActivated = "Activated" // an eligibility activated through PIM
+)
+
+// AssignmentSchedule is a unifiedRoleAssignmentSchedule: the schedule behind
+// a role assignment, permanent, time-bound or a PIM activation.
+type AssignmentSchedule struct {
+	ID               string `json:"id"`
+	PrincipalID      GUID   `json:"principalId"`
+	RoleDefinitionID GUID   `json:"roleDefinitionId"`
+	DirectoryScopeID string `json:"directoryScopeId"`
+	// AssignmentType is AssignmentTypeAssigned or AssignmentTypeActivated.
+	AssignmentType string `json:"assignmentType"`
+	// EndDateTime is when the active access ends; nil when it does not end.
+	EndDateTime *time.Time `json:"endDateTime,omitempty"`
 }
 
 // Principal is a user, group or service principal as the planner needs it.
@@ -47,7 +71,9 @@ type Tenant struct {
 	RoleDefinitions      []RoleDefinition
 	RoleAssignments      []RoleAssignment
 	EligibilitySchedules []EligibilitySchedule
-	Principals           []Principal
+	// AssignmentSchedules are read for audit only; nil when not read.
+	AssignmentSchedules []AssignmentSchedule
+	Principals          []Principal
 	// Offline is true when the tenant was not read: roles are the built-in
 	// catalogue, principals are unknown and kept with a
 	// principal-unverified warning, and nothing is found present.
@@ -59,3 +85,30 @@ type Tenant struct {
 func OfflineTenant(c *Catalogue, tenantID string) *Tenant {
 	return &Tenant{TenantID: tenantID, RoleDefinitions: c.RoleDefinitions(), Offline: true}
 }
+
+// Roles resolves a role referenced by template id or by directory-specific
+// id to one definition, the way the planner matches roles.
+type Roles struct{ ri roleIndex }
+
+// NewRoles indexes a tenant's role definitions; cat supplies built-in names
+// and the privileged label.
+func NewRoles(defs []RoleDefinition, cat *Catalogue) *Roles {
+	return &Roles{ri: newRoleIndex(defs, cat)}
+}
+
+// Canonical is the id a role is matched by: its template id when it has
+// one, else its own id.
+func (r *Roles) Canonical(id GUID) GUID { return r.ri.canonical(id) }
+
+// Definition returns the role definition with this id or template id.
+func (r *Roles) Definition(id GUID) (RoleDefinition, bool) {
+	d := r.ri.lookup(id)
+	if d == nil {
+		return RoleDefinition{}, false
+	}
+	return *d, true
+}
+
+// Info names the role for people and says whether the built-in catalogue
+// labels it privileged.
+func (r *Roles) Info(id GUID) RoleInfo { return r.ri.info(r.ri.canonical(id)) }

@@ -35,6 +35,9 @@ type app struct {
 	// stdinTTY and stderrTTY say whether a person is at the keyboard (apply
 	// asks for "yes") and watching stderr (a live progress bar).
 	stdinTTY, stderrTTY bool
+	// stdoutTTY says whether stdout is a terminal: review runs its program
+	// on stdin and stdout only then (tests set it to drive the program).
+	stdoutTTY bool
 
 	global globalOptions
 	client *graph.Client // built by graphClient on first use
@@ -51,7 +54,7 @@ type globalOptions struct {
 
 func newSystemApp() *app {
 	return &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, now: time.Now,
-		stdinTTY: isTerminal(os.Stdin), stderrTTY: isTerminal(os.Stderr)}
+		stdinTTY: isTerminal(os.Stdin), stderrTTY: isTerminal(os.Stderr), stdoutTTY: isTerminal(os.Stdout)}
 }
 
 func isTerminal(f *os.File) bool {
@@ -131,7 +134,7 @@ standing admin.`,
 	f.StringVar(&a.global.output, "output", "text", "output format: text|json (json prints one summary object on stdout)")
 	f.BoolVarP(&a.global.verbose, "verbose", "v", false, "print more detail on stderr")
 
-	root.AddCommand(newExportCmd(a), newPlanCmd(a), newApplyCmd(a), newRollbackCmd(a))
+	root.AddCommand(newExportCmd(a), newPlanCmd(a), newApplyCmd(a), newRollbackCmd(a), newAuditCmd(a), newReportCmd(a), newReviewCmd(a), newDemoCmd(a))
 	for _, c := range root.Commands() {
 		c.Args = usageArgs(c.Args)
 	}

@@ -53,6 +53,18 @@ func (c *Client) TenantID(ctx context.Context) (string, error) {
 // directoryObjects/getByIds in chunks of 1,000. Objects with ids that are
 // not GUIDs are skipped: they cannot match a legacy record.
 func (c *Client) ReadTenant(ctx context.Context, principalIDs []migrate.GUID) (*migrate.Tenant, error) {
+	return c.readTenant(ctx, principalIDs, false)
+}
+
+// ReadAuditTenant reads what ReadTenant reads and also the active assignment
+// schedules (their assignment type and end), resolving their principals too.
+// Like ReadTenant it needs only RoleManagement.Read.Directory and
+// Directory.Read.All.
+func (c *Client) ReadAuditTenant(ctx context.Context, principalIDs []migrate.GUID) (*migrate.Tenant, error) {
+	return c.readTenant(ctx, principalIDs, true)
+}
+
+func (c *Client) readTenant(ctx context.Context, principalIDs []migrate.GUID, schedules bool) (*migrate.Tenant, error) {
 	t := &migrate.Tenant{}
 	var err error
 	if t.TenantID, err = c.TenantID(ctx); err != nil {
@@ -67,6 +79,11 @@ func (c *Client) ReadTenant(ctx context.Context, principalIDs []migrate.GUID) (*
 	if t.EligibilitySchedules, err = c.EligibilitySchedules(ctx); err != nil {
 		return nil, withHint(err, readPermissionHint)
 	}
+	if schedules {
+		if t.AssignmentSchedules, err = c.AssignmentSchedules(ctx); err != nil {
+			return nil, withHint(err, readPermissionHint)
+		}
+	}
 	want := map[migrate.GUID]bool{}
 	for _, id := range principalIDs {
 		want[id] = true
@@ -76,6 +93,9 @@ func (c *Client) ReadTenant(ctx context.Context, principalIDs []migrate.GUID) (*
 	}
 	for _, es := range t.EligibilitySchedules {
 		want[es.PrincipalID] = true
+	}
+	for _, as := range t.AssignmentSchedules {
+		want[as.PrincipalID] = true
 	}
 	ids := make([]migrate.GUID, 0, len(want))
 	for id := range want {
@@ -149,12 +169,13 @@ func (c *Client) RoleAssignments(ctx context.Context) ([]migrate.RoleAssignment,
 	}
 }
 
-// EligibilitySchedules lists every eligibility schedule of the tenant.
+// EligibilitySchedules lists every eligibility schedule of the tenant, with
+// the end of each (scheduleInfo.expiration).
 func (c *Client) EligibilitySchedules(ctx context.Context) ([]migrate.EligibilitySchedule, error) {
 	var out []migrate.EligibilitySchedule
 	b := c.api.RoleManagement().Directory().RoleEligibilitySchedules()
 	cfg := &rm.DirectoryRoleEligibilitySchedulesRequestBuilderGetRequestConfiguration{QueryParameters: &rm.DirectoryRoleEligibilitySchedulesRequestBuilderGetQueryParameters{
-		Select: []string{"id", "principalId", "roleDefinitionId", "directoryScopeId"}, Top: &pageSize}}
+		Select: []string{"id", "principalId", "roleDefinitionId", "directoryScopeId", "scheduleInfo"}, Top: &pageSize}}
 	for {
 		var res models.UnifiedRoleEligibilityScheduleCollectionResponseable
 		err := c.read(ctx, "list roleEligibilitySchedules", func(ctx context.Context) (err error) {
@@ -168,7 +189,8 @@ func (c *Client) EligibilitySchedules(ctx context.Context) ([]migrate.Eligibilit
 			p, ok1 := guid(s.GetPrincipalId())
 			r, ok2 := guid(s.GetRoleDefinitionId())
 			if ok1 && ok2 {
-				out = append(out, migrate.EligibilitySchedule{ID: deref(s.GetId()), PrincipalID: p, RoleDefinitionID: r, DirectoryScopeID: deref(s.GetDirectoryScopeId())})
+				out = append(out, migrate.EligibilitySchedule{ID: deref(s.GetId()), PrincipalID: p, RoleDefinitionID: r,
+					DirectoryScopeID: deref(s.GetDirectoryScopeId()), EndDateTime: scheduleEnd(s.GetScheduleInfo())})
 			}
 		}
 		next := res.GetOdataNextLink()

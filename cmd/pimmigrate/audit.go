@@ -1,0 +1,390 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
+	"github.com/pimmigrate/pimmigrate/migrate/audit"
+	"github.com/pimmigrate/pimmigrate/report"
+)
+
+type auditOptions struct {
+	legacy  string
+	xlsx    string
+	csv     string
+	bom     bool
+	failOn  string
+	protect string
+	asOf    string
+}
+
+func newAuditCmd(a *app) *cobra.Command {
+	o := &auditOptions{}
+	var checks strings.Builder
+	for _, c := range audit.Checks() {
+		fmt.Fprintf(&checks, "  %-6s  %-22s  %s\n", c.Severity, c.ID, c.Title)
+	}
+	cmd := &cobra.Command{
+		Use:   "audit --legacy legacy.json [--xlsx FILE] [--csv FILE] [--fail-on high|medium|low]",
+		Short: "Check the tenant's unified role management against legacy.json and good practice",
+		Long: `Audit reads the tenant's unified role management state (role definitions, role
+assignments, eligibility and assignment schedules, and their principals) and
+compares it with the legacy PIM assignments in legacy.json. It changes nothing:
+it needs only RoleManagement.Read.Directory and Directory.Read.All.
+
+Checks (severity, id, what):
+` + checks.String() + `
+Legacy records are judged at --as-of (default: now): an expired one is not
+expected in the tenant. Roles match by template id or directory-specific id,
+GUIDs in any case. Principals in --protect (break-glass accounts) are listed
+with what they hold and exempt from legacy-missing and standing-not-in-legacy.
+
+Findings are sorted by severity, check, principal and role. --xlsx writes a
+workbook with a Summary sheet (what each check counts, counts by severity and
+check) and a Findings sheet; --csv writes the Findings sheet. Both are written
+atomically. Without either, the findings are printed.
+
+Exit code: 0; with --fail-on SEVERITY, 3 when any finding is at or above that
+severity (high > medium > low), after the files are written; 1 on an error
+(a 403 names the read permissions above); 2 on a usage error.`,
+		Example: `  pimmigrate audit --legacy legacy.json --xlsx audit.xlsx --csv audit.csv
+  pimmigrate audit --legacy legacy.json --protect breakglass.txt --fail-on high
+  pimmigrate --graph-url http://127.0.0.1:8080 --auth token audit --legacy legacy.json --as-of 2026-11-22T12:00:00Z`,
+		RunE: func(cmd *cobra.Command, args []string) error { return runAudit(cmd.Context(), a, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.legacy, "legacy", "", "legacy.json written by export")
+	f.StringVar(&o.xlsx, "xlsx", "", "write the findings and a summary to this XLSX workbook")
+	f.StringVar(&o.csv, "csv", "", "write the findings to this CSV file")
+	f.BoolVar(&o.bom, "csv-bom", false, "start the CSV with a UTF-8 byte order mark, for Excel on Windows")
+	f.StringVar(&o.failOn, "fail-on", "", "exit 3 when a finding is at or above this severity: high|medium|low")
+	f.StringVar(&o.protect, "protect", "", "file of break-glass principals (object ids or UPNs, one a line) to list with what they hold")
+	f.StringVar(&o.asOf, "as-of", "", "judge expiries at this RFC 3339 time (default: now)")
+	return cmd
+}
+
+type auditResult struct {
+	Command  string          `json:"command"`
+	TenantID string          `json:"tenantId"`
+	AsOf     time.Time       `json:"asOf"`
+	Legacy   string          `json:"legacy"`
+	XLSX     string          `json:"xlsx,omitempty"`
+	CSV      string          `json:"csv,omitempty"`
+	Line     string          `json:"line"`
+	FailOn   string          `json:"failOn,omitempty"`
+	Failing  int             `json:"failing"`
+	Summary  audit.Summary   `json:"summary"`
+	Findings []audit.Finding `json:"findings"`
+}
+
+func runAudit(ctx context.Context, a *app, o *auditOptions) error {
+	if o.legacy == "" {
+		return usagef("audit: --legacy is required (legacy.json written by `pimmigrate export`)")
+	}
+	failOn := audit.Severity(-1)
+	if o.failOn != "" {
+		s, err := audit.ParseSeverity(o.failOn)
+		if err != nil || s == audit.Info {
+			return usagef("audit: --fail-on %q: want high, medium or low", o.failOn)
+		}
+		failOn = s
+	}
+	if o.xlsx != "" && o.csv != "" && filepath.Clean(o.xlsx) == filepath.Clean(o.csv) {
+		return usagef("audit: --xlsx and --csv name the same file %s", o.xlsx)
+	}
+	now := a.now().UTC()
+	asOf := now
+	if o.asOf != "" {
+		var err error
+		if asOf, err = time.Parse(time.RFC3339, o.asOf); err != nil {
+			return usagef("audit: --as-of %q is not an RFC 3339 time such as 2026-11-22T12:00:00Z", o.asOf)
+		}
+	}
+	var protect []string
+	if o.protect != "" {
+		f, err := os.Open(o.protect)
+		if err != nil {
+			return fmt.Errorf("audit: --protect: %w", err)
+		}
+		protect, err = migrate.ParseProtectList(f, o.protect)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("audit: --protect: %w", err)
+		}
+	}
+	legacy, digest, err := migrate.ReadLegacyFile(o.legacy)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	tenant, err := readAuditTenant(ctx, a, legacy, protect)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	res, err := audit.Run(audit.Input{Legacy: legacy, Tenant: tenant, Catalogue: migrate.BuiltinCatalogue(), AsOf: asOf, Protect: protect})
+	if err != nil {
+		return err
+	}
+
+	meta := auditMeta{legacy: o.legacy, digest: digest, graphURL: a.global.graphURL, madeAt: now, protect: len(protect), failOn: o.failOn}
+	if o.xlsx != "" {
+		wb := auditWorkbook(res, meta)
+		if err := migrate.WriteFileAtomic(o.xlsx, func(w io.Writer) error { return report.WriteXLSX(w, wb) }); err != nil {
+			return fmt.Errorf("audit: --xlsx: %w", err)
+		}
+	}
+	if o.csv != "" {
+		if err := migrate.WriteFileAtomic(o.csv, func(w io.Writer) error { return report.WriteCSV(w, findingsSheet(res), o.bom) }); err != nil {
+			return fmt.Errorf("audit: --csv: %w", err)
+		}
+	}
+
+	failing := 0
+	if failOn >= 0 {
+		failing = res.Summary.AtOrAbove(failOn)
+	}
+	if a.jsonOutput() {
+		if err := a.printJSON(auditResult{"audit", res.TenantID, res.AsOf, o.legacy, o.xlsx, o.csv, res.Summary.Line(), o.failOn, failing, res.Summary, res.Findings}); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprint(a.stdout, res.Summary.Text())
+		if o.xlsx == "" && o.csv == "" {
+			printFindings(a.stdout, res.Findings)
+		}
+		if o.xlsx != "" {
+			fmt.Fprintf(a.stdout, "Wrote %s (Summary and Findings sheets).\n", o.xlsx)
+		}
+		if o.csv != "" {
+			fmt.Fprintf(a.stdout, "Wrote %s.\n", o.csv)
+		}
+	}
+	if failing > 0 {
+		return exitCodeError{exitFailedItems, fmt.Errorf("audit: %s at or above %s (--fail-on %s)", countOf(failing, "finding", "findings"), failOn, o.failOn)}
+	}
+	return nil
+}
+
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// printFindings lists the findings, one a line, when no file is written.
+func printFindings(w io.Writer, fs []audit.Finding) {
+	if len(fs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Findings:")
+	for _, f := range fs {
+		var what []string
+		if who := principalLabel(f.Principal); who != "" {
+			what = append(what, who)
+		}
+		if role := f.Role.DisplayName; role != "" {
+			what = append(what, role)
+		} else if f.Role.ID != "" {
+			what = append(what, f.Role.ID)
+		}
+		if f.Scope != "" {
+			what = append(what, f.Scope)
+		}
+		line := fmt.Sprintf("  %-6s  %-22s  ", f.Severity, f.Check)
+		if len(what) > 0 {
+			line += strings.Join(what, " | ") + ": "
+		}
+		line += f.Detail
+		if f.LegacySource != "" {
+			line += " [" + f.LegacySource + "]"
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintln(w, "Write them to a spreadsheet with --xlsx FILE or --csv FILE.")
+}
+
+func principalLabel(p audit.Principal) string {
+	switch {
+	case p.UserPrincipalName != "":
+		return p.UserPrincipalName
+	case p.DisplayName != "":
+		return p.DisplayName
+	}
+	return p.ID
+}
+
+// readAuditTenant reads the signed-in tenant's state, assignment schedules
+// included, for the principals of the legacy snapshot and the protect list,
+// and refuses a snapshot of another tenant.
+func readAuditTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect []string) (*migrate.Tenant, error) {
+	c, err := a.graphClient()
+	if err != nil {
+		return nil, err
+	}
+	seen := map[migrate.GUID]bool{}
+	var ids []migrate.GUID
+	add := func(id migrate.GUID) {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for i := range legacy.Assignments {
+		add(legacy.Assignments[i].UserID)
+	}
+	for _, s := range protect {
+		if g, err := migrate.ParseGUID(s); err == nil {
+			add(g)
+		}
+	}
+	fmt.Fprintf(a.stderr, "Reading tenant state from %s (read-only) ...\n", c.GraphURL())
+	t, err := c.ReadAuditTenant(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if want := a.global.tenantID; want != "" && !strings.EqualFold(want, t.TenantID) {
+		return nil, fmt.Errorf("signed in to tenant %s, not --tenant-id %s; sign in to the tenant you mean", t.TenantID, want)
+	}
+	if legacy.TenantID != "" && !strings.EqualFold(legacy.TenantID, t.TenantID) {
+		return nil, fmt.Errorf("the legacy snapshot is of tenant %s but you are signed in to tenant %s; sign in to %s (--tenant-id %s) or export this tenant's assignments", legacy.TenantID, t.TenantID, legacy.TenantID, legacy.TenantID)
+	}
+	fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules, %d assignment schedules, %d principals.\n",
+		t.TenantID, len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), len(t.AssignmentSchedules), len(t.Principals))
+	return t, nil
+}
+
+// auditMeta is what the Summary sheet says the audit was of.
+type auditMeta struct {
+	legacy, digest, graphURL, failOn string
+	madeAt                           time.Time
+	protect                          int
+}
+
+func severityTone(s audit.Severity) report.Tone {
+	switch s {
+	case audit.High:
+		return report.ToneBad
+	case audit.Medium:
+		return report.ToneWarn
+	case audit.Low:
+		return report.ToneInfo
+	}
+	return report.TonePlain
+}
+
+// auditWorkbook is the audit's XLSX: Summary, then Findings.
+func auditWorkbook(res *audit.Result, m auditMeta) report.Workbook {
+	var rows [][]report.Cell
+	add := func(cells ...report.Cell) { rows = append(rows, cells) }
+	heading := func(names ...string) {
+		cells := make([]report.Cell, len(names))
+		for i, n := range names {
+			cells[i] = report.Text(n).WithTone(report.ToneHeading)
+		}
+		add(cells...)
+	}
+	field := func(name string, v report.Cell) { add(report.Text(name), v) }
+
+	heading("Audit report", "")
+	field("Tenant", report.Text(res.TenantID))
+	field("Graph URL", report.Text(m.graphURL))
+	field("Legacy snapshot", report.Text(m.legacy))
+	field("Legacy snapshot digest", report.Text(m.digest))
+	field("As of (UTC)", report.Date(res.AsOf))
+	field("Report made at (UTC)", report.Date(m.madeAt))
+	field("Tool version", report.Text("pimmigrate "+version()))
+	field("Protected principals", report.Int(m.protect))
+	if m.failOn != "" {
+		field("Fail on", report.Text(m.failOn))
+	}
+	field("Findings", report.Int(res.Summary.Findings))
+
+	add()
+	heading("Severity", "Findings")
+	for s := audit.High; s >= audit.Info; s-- {
+		add(report.Text(s.String()).WithTone(severityTone(s)), report.Int(res.Summary.BySeverity.Of(s)))
+	}
+
+	add()
+	heading("Check", "Findings", "Severity", "Title", "What it counts")
+	for _, c := range audit.Checks() {
+		add(report.Text(c.ID), report.Int(res.Summary.ByCheck[c.ID]), report.Text(c.Severity.String()).WithTone(severityTone(c.Severity)),
+			report.Text(c.Title), report.Text(c.Counts))
+	}
+	summary := report.Sheet{Name: "Summary", Rows: report.RowsOf(rows),
+		Columns: []report.Column{{Width: 26}, {Width: 44}, {Width: 10}, {Width: 50}, {Width: 100}}}
+	return report.Workbook{Sheets: []report.Sheet{summary, findingsSheet(res)}}
+}
+
+var findingColumns = []report.Column{
+	{Header: "Severity", Width: 10},
+	{Header: "Check", Width: 24},
+	{Header: "Principal"},
+	{Header: "User principal name"},
+	{Header: "Principal type", Width: 16},
+	{Header: "Principal ID", Width: 38},
+	{Header: "Role"},
+	{Header: "Role ID", Width: 38},
+	{Header: "Privileged role", Width: 10},
+	{Header: "Scope"},
+	{Header: "Grant", Width: 10},
+	{Header: "Object ID", Width: 38},
+	{Header: "Ends (UTC)", Width: 21},
+	{Header: "Detail", Width: 60},
+	{Header: "Legacy source"},
+}
+
+// findingsSheet has one row per finding, in the audit's order. The CSV is
+// this sheet.
+func findingsSheet(res *audit.Result) report.Sheet {
+	return report.Sheet{Name: "Findings", Columns: findingColumns, AutoFilter: true, Rows: findingRows(res.Findings)}
+}
+
+func findingRows(fs []audit.Finding) iter.Seq[[]report.Cell] {
+	return func(yield func([]report.Cell) bool) {
+		row := make([]report.Cell, 0, len(findingColumns))
+		for i := range fs {
+			f := &fs[i]
+			var ends time.Time
+			if f.EndDateTime != nil {
+				ends = *f.EndDateTime
+			}
+			privileged := ""
+			if f.Role.ID != "" {
+				privileged = "no"
+				if f.Role.Privileged {
+					privileged = "yes"
+				}
+			}
+			row = append(row[:0],
+				report.Text(f.Severity.String()).WithTone(severityTone(f.Severity)),
+				report.Text(f.Check),
+				report.Text(f.Principal.DisplayName),
+				report.Text(f.Principal.UserPrincipalName),
+				report.Text(string(f.Principal.Type)),
+				report.Text(f.Principal.ID),
+				report.Text(f.Role.DisplayName),
+				report.Text(f.Role.ID),
+				report.Text(privileged),
+				report.Text(f.Scope),
+				report.Text(string(f.Grant)),
+				report.Text(f.ObjectID),
+				report.Date(ends),
+				report.Text(f.Detail),
+				report.Text(f.LegacySource),
+			)
+			if !yield(row) {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pimmigrate/pimmigrate/fixtures"
+	"github.com/pimmigrate/pimmigrate/graphsim"
+	"github.com/pimmigrate/pimmigrate/migrate"
+)
+
+// buildGraphsim builds the real emulator binary.
+func buildGraphsim(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool")
+	}
+	bin := filepath.Join(t.TempDir(), "graphsim")
+	if out, err := exec.Command(goTool, "build", "-o", bin, "../graphsim").CombinedOutput(); err != nil {
+		t.Fatalf("go build graphsim: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startGraphsimProcess runs graphsim on a free loopback port and returns
+// its URL.
+func startGraphsimProcess(t *testing.T, bin, seed string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"--tenant", seed, "--listen", "127.0.0.1:0", "--require-token", crashToken}, args...)...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("graphsim printed no address: %v", err)
+	}
+	url := strings.TrimSpace(line[strings.Index(line, "http://"):])
+	go io.Copy(io.Discard, out)
+	return url
+}
+
+func simState(t *testing.T, url string) *graphsim.Seed {
+	t.Helper()
+	res, err := http.Get(url + "/_sim/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var s graphsim.Seed
+	if err := json.NewDecoder(res.Body).Decode(&s); err != nil {
+		t.Fatal(err)
+	}
+	return &s
+}
+
+func simWrites(t *testing.T, url string) int64 {
+	t.Helper()
+	res, err := http.Get(url + "/_sim/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var st graphsim.Stats
+	json.NewDecoder(res.Body).Decode(&st)
+	return st.Writes
+}
+
+// TestEndToEnd runs the built binaries through the whole pipeline, the way
+// an admin would: graphsim as its own process seeded from the demo
+// fixture; export, plan, apply, report, audit; apply again (nothing sent);
+// rollback (the tenant as it was).
+func TestEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binaries")
+	}
+	bin, gs := buildPimmigrate(t), buildGraphsim(t)
+	dir := t.TempDir()
+	seed := extract(t, dir, fixtures.DemoTenant)[0]
+	protect := extract(t, dir, fixtures.Protect)[0]
+	url := startGraphsimProcess(t, gs, seed, "--latency", "5ms", "--throttle-writes", "100/s", "--fault-rate", "0.02", "--seed", "4")
+	before := holdingsOf(simState(t, url))
+	beforeJSON := unifiedState(t, simState(t, url))
+	path := func(n string) string { return filepath.Join(dir, n) }
+	pim := func(args ...string) proc {
+		t.Helper()
+		return runBinary(t, bin, nil, append([]string{"--graph-url", url, "--auth", "token"}, args...)...)
+	}
+	must := func(args ...string) proc {
+		t.Helper()
+		p := pim(args...)
+		if p.code != 0 || p.killed {
+			t.Fatalf("pimmigrate %v: exit %d\n%s%s", args, p.code, p.stdout, p.stderr)
+		}
+		return p
+	}
+	must("export", "--source", "beta", "--out", path("legacy.json"))
+	must("plan", "--legacy", path("legacy.json"), "--out", path("plan.json"), "--protect", protect)
+	p, err := migrate.ReadPlanFile(path("plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The demo tenant's plan creates 112 at fixtures.AsOf; a few time-bound
+	// eligibilities expire during the day, so count from the plan made now.
+	n := p.Summary.Create
+	if n < 100 {
+		t.Fatalf("the plan creates only %d", n)
+	}
+	applied := fmt.Sprintf("Applied %d (%d created, 0 already existed), 0 failed.", n, n)
+	out := must("apply", path("plan.json"), "--yes")
+	if !strings.Contains(out.stdout, applied) {
+		t.Fatalf("apply printed\n%s\nwant %q", out.stdout, applied)
+	}
+	after := holdingsOf(simState(t, url))
+	sameHoldings(t, "after apply", after, plannedHoldings(before, p, func(*migrate.Item) bool { return true }))
+	noEligibleBecameStanding(t, p, before, after)
+
+	must("report", "--plan", path("plan.json"), "--journal", path("run.jsonl"), "--xlsx", path("report.xlsx"), "--csv", path("report.csv"))
+	f, err := os.Open(path("report.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(p.Items)+1 {
+		t.Errorf("report.csv has %d rows, want %d items and a header", len(rows), len(p.Items))
+	}
+	outcome := -1
+	for i, h := range rows[0] {
+		if strings.EqualFold(h, "outcome") {
+			outcome = i
+		}
+	}
+	created := 0
+	for _, r := range rows[1:] {
+		if outcome >= 0 && r[outcome] == "created" {
+			created++
+		}
+	}
+	if created != n {
+		t.Errorf("report.csv says %d created, want %d (outcome column %d of %v)", created, n, outcome, rows[0])
+	}
+	if _, err := os.Stat(path("report.xlsx")); err != nil {
+		t.Error(err)
+	}
+	if a := pim("audit", "--legacy", path("legacy.json"), "--protect", protect, "--xlsx", path("audit.xlsx"), "--csv", path("audit.csv")); a.code != 0 {
+		t.Errorf("audit: exit %d\n%s", a.code, a.stderr)
+	}
+
+	writes := simWrites(t, url)
+	out = must("apply", path("plan.json"), "--yes")
+	if simWrites(t, url) != writes || !strings.Contains(out.stdout, applied) {
+		t.Errorf("a second apply wrote %d times:\n%s", simWrites(t, url)-writes, out.stdout)
+	}
+	must("rollback", "--journal", path("run.jsonl"), "--yes")
+	if got := unifiedState(t, simState(t, url)); got != beforeJSON {
+		t.Errorf("rollback did not restore the tenant")
+	}
+}

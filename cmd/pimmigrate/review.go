@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/spf13/cobra"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
+	"github.com/pimmigrate/pimmigrate/tui"
+)
+
+type reviewOptions struct {
+	plan string
+}
+
+func newReviewCmd(a *app) *cobra.Command {
+	o := &reviewOptions{}
+	cmd := &cobra.Command{
+		Use:   "review plan.json",
+		Short: "Read the plan in a terminal UI and approve or decline what apply sends",
+		Long: `Review shows every item of the plan — to create (+), already present (=) or
+skipped (-), with warnings (!) — and lets you approve or decline each create
+item. enter shows an item's legacy record next to the exact request apply will
+send; / searches names, UPNs and roles; tab filters; ? lists every key.
+
+space approves an item not reviewed yet, then switches it between approved and
+declined; a and A approve or decline every create item shown. w saves the
+approvals into the plan (atomically, with a new digest). apply sends the
+approved items, the ones nobody reviewed only once you confirm, and never the
+declined ones.
+
+Review needs a terminal; without one it prints the plan summary and exits 1.
+Colours follow the terminal; NO_COLOR turns them off.`,
+		Example: `  pimmigrate review plan.json
+  NO_COLOR=1 pimmigrate review plan.json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.plan = args[0]
+			return runReview(cmd.Context(), a, o)
+		},
+	}
+	return cmd
+}
+
+// reviewResult is the --output json summary of review.
+type reviewResult struct {
+	Command    string          `json:"command"`
+	Plan       string          `json:"plan"`
+	Line       string          `json:"line"`
+	Saved      bool            `json:"saved"`
+	Unsaved    int             `json:"unsaved,omitempty"`
+	Approved   int             `json:"approved"`
+	Declined   int             `json:"declined"`
+	Unreviewed int             `json:"unreviewed"`
+	Summary    migrate.Summary `json:"summary"`
+}
+
+func runReview(ctx context.Context, a *app, o *reviewOptions) error {
+	p, err := migrate.ReadPlanFile(o.plan)
+	if err != nil {
+		if errors.Is(err, migrate.ErrPlanDigest) {
+			return fmt.Errorf("review: %w\nThe plan was edited after it was made; make it again: pimmigrate plan --legacy legacy.json --out %s", err, o.plan)
+		}
+		return fmt.Errorf("review: %w", err)
+	}
+	if !a.stdinTTY || !a.stdoutTTY {
+		if a.jsonOutput() {
+			s := p.Summary
+			if err := a.printJSON(reviewResult{Command: "review", Plan: o.plan, Line: s.Line(), Approved: s.Approved,
+				Declined: s.Declined, Unreviewed: s.Create - s.Approved - s.Declined, Summary: s}); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprint(a.stdout, p.Summary.Text())
+		}
+		return fmt.Errorf("review needs a terminal; stdin and stdout are not both one. Run it in a terminal, or list what apply would send: pimmigrate apply %s --dry-run", o.plan)
+	}
+	r := newReviewRenderer(a.stdout, a.stdoutTTY, a.getenv)
+	res, err := tui.Run(ctx, p, a.stdin, a.stdout, tui.Options{Path: o.plan, Now: a.now, Renderer: r})
+	if err != nil {
+		return err
+	}
+	line := reviewLine(o.plan, res)
+	if a.jsonOutput() {
+		return a.printJSON(reviewResult{Command: "review", Plan: o.plan, Line: line, Saved: res.Saved, Unsaved: res.Unsaved,
+			Approved: res.Approved, Declined: res.Declined, Unreviewed: res.Unreviewed, Summary: p.Summarize()})
+	}
+	fmt.Fprintln(a.stdout, line)
+	return nil
+}
+
+// reviewLine says how a review ended and what is in the plan file.
+func reviewLine(path string, r tui.Result) string {
+	counts := fmt.Sprintf("%d approved, %d declined, %d not reviewed", r.Approved, r.Declined, r.Unreviewed)
+	switch {
+	case r.Saved && r.Unsaved == 0:
+		return fmt.Sprintf("Saved the approvals to %s: %s. Next: pimmigrate apply %s", path, counts, path)
+	case r.Saved:
+		return fmt.Sprintf("Saved approvals to %s earlier; %d later changes were discarded.", path, r.Unsaved)
+	case r.Unsaved > 0:
+		return fmt.Sprintf("Quit without saving: %d changes discarded; %s is unchanged.", r.Unsaved, path)
+	}
+	return fmt.Sprintf("No changes; %s is unchanged.", path)
+}
+
+// newReviewRenderer renders the review for w: colours as the terminal and
+// the environment (NO_COLOR, CLICOLOR, TERM) allow, detected now, before
+// the program takes over the terminal.
+func newReviewRenderer(w io.Writer, tty bool, getenv func(string) string) *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(w, termenv.WithEnvironment(environ(getenv)), termenv.WithTTY(tty))
+	r.ColorProfile()
+	r.HasDarkBackground()
+	return r
+}
+
+// environ gives termenv the app's environment.
+type environ func(string) string
+
+func (e environ) Environ() []string      { return nil }
+func (e environ) Getenv(k string) string { return e(k) }

@@ -1,0 +1,269 @@
+package report
+
+import (
+	"iter"
+	"strings"
+	"time"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
+)
+
+// Outcome is what an apply journal says of one plan item. The caller fills
+// it from the journal (migrate/apply's ItemState); this package does not
+// read journals.
+type Outcome struct {
+	// Outcome is the last outcome line's: created, exists, failed or
+	// deleted (rollback removed it). Empty when the journal has none.
+	Outcome string
+	// InFlight is set when the journal holds an intent with no outcome
+	// after it: the request left and the run stopped before its answer.
+	InFlight         bool
+	ObjectID         string
+	TargetScheduleID string
+	Status           int
+	Code             string
+	Message          string
+	RequestID        string
+	Attempts         int
+	At               time.Time // of the last outcome line
+}
+
+// Journal outcomes, as migrate/apply spells them.
+const (
+	journalCreated = "created"
+	journalExists  = "exists"
+	journalFailed  = "failed"
+	journalDeleted = "deleted"
+)
+
+// Run is what an apply journal records, as the report shows it.
+type Run struct {
+	Journal      string    // the journal file, as the user named it
+	Started      time.Time // the first apply run's header line
+	Finished     time.Time // the last header or outcome line
+	ApplyRuns    int
+	RollbackRuns int
+	// Items is the journal's word on each plan item, by key.
+	Items map[string]Outcome
+}
+
+// MigrationInput is what a migration report is made of.
+type MigrationInput struct {
+	Plan     *migrate.Plan
+	PlanFile string
+	// Run is nil for a report of the plan alone: what apply would do.
+	Run         *Run
+	ToolVersion string
+	MadeAt      time.Time
+}
+
+// Labels of the Outcome column.
+const (
+	LabelWouldCreate = "would create"       // plan only: apply would send it
+	LabelDeclined    = "declined in review" // approved false: never sent
+	LabelPresent     = "already present"    // planned present: nothing to send
+	LabelSkipped     = "skipped"            // planned skip: see the reason
+	LabelCreated     = "created"
+	LabelExists      = "exists" // already there when apply got to it
+	LabelFailed      = "failed"
+	LabelRolledBack  = "rolled back"
+	LabelInFlight    = "in flight" // sent, answer never journaled: run apply again
+	LabelNotSent     = "not sent"  // sendable, but no run reached it
+)
+
+// label is an outcome label with its cell tone and its colour in the chart
+// (each its own, within its tone's family).
+type label struct {
+	name  string
+	tone  Tone
+	chart string
+}
+
+// Labels in the order the Summary lists them.
+var (
+	runLabels = []label{{LabelCreated, ToneGood, "70AD47"}, {LabelExists, ToneInfo, "2E75B6"}, {LabelFailed, ToneBad, "C00000"},
+		{LabelInFlight, ToneWarn, "ED7D31"}, {LabelNotSent, ToneWarn, "FFC000"}, {LabelRolledBack, ToneInfo, "7F7F7F"},
+		{LabelDeclined, ToneWarn, "BF8F00"}, {LabelPresent, ToneInfo, "9DC3E6"}, {LabelSkipped, ToneWarn, "FFE699"}}
+	planLabels = []label{{LabelWouldCreate, TonePlain, "A5A5A5"}, {LabelDeclined, ToneWarn, "BF8F00"},
+		{LabelPresent, ToneInfo, "9DC3E6"}, {LabelSkipped, ToneWarn, "FFE699"}}
+)
+
+func (in *MigrationInput) labels() []label {
+	if in.Run == nil {
+		return planLabels
+	}
+	return runLabels
+}
+
+func toneOf(name string) Tone {
+	for _, l := range runLabels {
+		if l.name == name {
+			return l.tone
+		}
+	}
+	return TonePlain
+}
+
+// outcome is the label of an item and what the journal says of it.
+func (in *MigrationInput) outcome(it *migrate.Item) (string, Outcome) {
+	switch it.Action {
+	case migrate.ActionPresent:
+		return LabelPresent, Outcome{}
+	case migrate.ActionSkip:
+		return LabelSkipped, Outcome{}
+	}
+	declined := it.Approved != nil && !*it.Approved
+	if in.Run == nil {
+		if declined {
+			return LabelDeclined, Outcome{}
+		}
+		return LabelWouldCreate, Outcome{}
+	}
+	o, ok := in.Run.Items[it.Key]
+	switch {
+	case ok && o.InFlight:
+		return LabelInFlight, o
+	case ok && o.Outcome == journalCreated:
+		return LabelCreated, o
+	case ok && o.Outcome == journalExists:
+		return LabelExists, o
+	case ok && o.Outcome == journalFailed:
+		return LabelFailed, o
+	case ok && o.Outcome == journalDeleted:
+		return LabelRolledBack, o
+	case declined:
+		return LabelDeclined, o
+	}
+	return LabelNotSent, o
+}
+
+// OutcomeCounts counts the items by the label of their Outcome column.
+func OutcomeCounts(in MigrationInput) map[string]int {
+	n := map[string]int{}
+	for i := range in.Plan.Items {
+		l, _ := in.outcome(&in.Plan.Items[i])
+		n[l]++
+	}
+	return n
+}
+
+// Migration is the workbook of a migration report: Summary, Assignments
+// (one row per plan item) and Rejected (every input record export could not
+// use).
+func Migration(in MigrationInput) Workbook {
+	return Workbook{Sheets: []Sheet{summarySheet(&in), Assignments(in), rejectedSheet(in.Plan)}}
+}
+
+// assignmentColumns are the Assignments sheet's columns, and the CSV's.
+var assignmentColumns = []Column{
+	{Header: "Key", Width: 40},
+	{Header: "Principal"},
+	{Header: "User principal name"},
+	{Header: "Principal type", Width: 16},
+	{Header: "Enabled", Width: 10},
+	{Header: "Role"},
+	{Header: "Role ID", Width: 38},
+	{Header: "Legacy state", Width: 20},
+	{Header: "Legacy expiry (UTC)", Width: 21},
+	{Header: "Legacy source"},
+	{Header: "Target kind", Width: 32},
+	{Header: "Scope", Width: 8},
+	{Header: "Action", Width: 10},
+	{Header: "Reason"},
+	{Header: "Warnings"},
+	{Header: "Outcome", Width: 20},
+	{Header: "New object ID", Width: 38},
+	{Header: "Target schedule ID", Width: 38},
+	{Header: "HTTP status", Width: 13},
+	{Header: "Error code"},
+	{Header: "Error message"},
+	{Header: "Attempts", Width: 11},
+	{Header: "Request ID", Width: 38},
+	{Header: "Time (UTC)", Width: 21},
+}
+
+// Assignments is the sheet with one row per plan item, in plan order
+// (by key): the item, what the plan does with it and, with a run, what the
+// journal says happened. The CSV report is this sheet.
+func Assignments(in MigrationInput) Sheet {
+	return Sheet{Name: "Assignments", Columns: assignmentColumns, AutoFilter: true, Rows: in.assignmentRows()}
+}
+
+func (in *MigrationInput) assignmentRows() iter.Seq[[]Cell] {
+	return func(yield func([]Cell) bool) {
+		row := make([]Cell, len(assignmentColumns))
+		for i := range in.Plan.Items {
+			it := &in.Plan.Items[i]
+			label, o := in.outcome(it)
+			var expiry time.Time
+			if e, ok := it.Legacy.Expiry(); ok {
+				expiry = e
+			}
+			row = append(row[:0],
+				Text(it.Key),
+				Text(it.Principal.DisplayName),
+				Text(it.Principal.UserPrincipalName),
+				Text(string(it.Principal.Type)),
+				Text(yesNo(it.Principal.AccountEnabled)),
+				Text(it.Role.DisplayName),
+				Text(it.Target.RoleDefinitionID.String()),
+				Text(string(it.Legacy.State)),
+				Date(expiry),
+				Text(it.Legacy.Source),
+				Text(string(it.Target.Kind)),
+				Text(it.Target.DirectoryScopeID),
+				Text(string(it.Action)),
+				Text(it.Reason),
+				Text(strings.Join(it.Warnings, ", ")),
+				Text(label).WithTone(toneOf(label)),
+				Text(o.ObjectID),
+				Text(o.TargetScheduleID),
+				positive(o.Status),
+				Text(o.Code),
+				Text(o.Message),
+				positive(o.Attempts),
+				Text(o.RequestID),
+				Date(o.At),
+			)
+			if !yield(row) {
+				return
+			}
+		}
+	}
+}
+
+func yesNo(b *bool) string {
+	switch {
+	case b == nil:
+		return ""
+	case *b:
+		return "yes"
+	}
+	return "no"
+}
+
+// positive is n as a number cell, or an empty cell for 0 (not sent, no
+// HTTP answer).
+func positive(n int) Cell {
+	if n <= 0 {
+		return Cell{}
+	}
+	return Int(n)
+}
+
+func rejectedSheet(p *migrate.Plan) Sheet {
+	return Sheet{
+		Name:       "Rejected",
+		Columns:    []Column{{Header: "Source", Width: 40}, {Header: "Reason", Width: 28}, {Header: "Detail", Width: 80}},
+		AutoFilter: true,
+		Rows: func(yield func([]Cell) bool) {
+			row := make([]Cell, 3)
+			for _, r := range p.Rejected {
+				row = append(row[:0], Text(r.Source), Text(r.Reason), Text(r.Detail))
+				if !yield(row) {
+					return
+				}
+			}
+		},
+	}
+}

@@ -1,0 +1,228 @@
+package tui
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
+)
+
+// sideBySide is the narrowest screen that shows the legacy record and the
+// request next to each other; narrower, they are stacked.
+const sideBySide = 100
+
+// layoutDetail sizes the detail pane and fills it with the selected item;
+// top scrolls it back to its start (a new item).
+func (m *Model) layoutDetail(top bool) {
+	i := m.selected()
+	if i < 0 {
+		m.mode = modeList
+		return
+	}
+	off := m.detail.YOffset
+	m.detail.Width, m.detail.Height = m.width, m.bodyLines()
+	m.detail.SetContent(m.detailContent(&m.plan.Items[i]))
+	if top {
+		m.detail.GotoTop()
+	} else {
+		m.detail.SetYOffset(off)
+	}
+}
+
+func (m Model) detailContent(it *migrate.Item) string {
+	if m.width < sideBySide {
+		lines := m.legacyLines(it, m.width)
+		lines = append(lines, "")
+		lines = append(lines, m.requestLines(it, m.width)...)
+		return strings.Join(lines, "\n")
+	}
+	lw := (m.width - 3) / 2
+	rw := m.width - 3 - lw
+	left, right := m.legacyLines(it, lw), m.requestLines(it, rw)
+	sep := m.styles.Dim.Render(" │ ")
+	var b strings.Builder
+	for i := 0; i < max(len(left), len(right)); i++ {
+		l, r := "", ""
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(fit(l, lw) + sep + r)
+	}
+	return b.String()
+}
+
+const labelWidth = 13
+
+// legacyLines is the item's legacy record and what the plan made of it.
+func (m Model) legacyLines(it *migrate.Item, w int) []string {
+	s := m.styles
+	a := &it.Legacy
+	lines := []string{s.SectionHeader.Render("Legacy record"), ""}
+	field := func(label string, values ...string) {
+		for i, v := range values {
+			if v == "" {
+				continue
+			}
+			for j, l := range wrap(v, w-labelWidth) {
+				if i == 0 && j == 0 {
+					lines = append(lines, s.Dim.Render(fmt.Sprintf("%-*s", labelWidth, label))+l)
+					label = ""
+				} else {
+					lines = append(lines, strings.Repeat(" ", labelWidth)+l)
+				}
+			}
+		}
+	}
+	p := it.Principal
+	pd := []string{string(p.Type)}
+	if p.AccountEnabled != nil {
+		pd = append(pd, map[bool]string{true: "enabled", false: "disabled"}[*p.AccountEnabled])
+	}
+	field("Principal", p.DisplayName, p.UserPrincipalName, strings.Join(pd, ", "), a.UserID.String())
+	role := it.Role.DisplayName
+	if it.Role.Privileged {
+		role += " (privileged)"
+	}
+	field("Role", role, a.RoleID.String())
+	field("Legacy id", a.ID)
+	field("Source", fmt.Sprintf("%s (%s)", a.Source, a.Origin))
+	field("State", fmt.Sprintf("%s (isElevated %v)", a.State, a.IsElevated))
+	field("Expires", timeText(a.ExpirationDateTime, "never"))
+	if a.StartDateTime != nil {
+		field("Starts", timeText(a.StartDateTime, ""))
+	}
+	if a.EligibleUntil != nil {
+		field("Eligible to", timeText(a.EligibleUntil, ""))
+	}
+	field("Merged from", strings.Join(it.MergedFrom, ", "))
+	field("Folded from", strings.Join(a.FoldedFrom, ", "))
+	lines = append(lines, "")
+	field("Plan", fmt.Sprintf("%s: %s -> %s", it.Action, a.State, it.Target.Kind))
+	field("Reason", it.Reason)
+	for _, wn := range it.Warnings {
+		field("Warning", "! "+wn+warningText(wn))
+	}
+	field("Review", reviewText(reviewOf(it)))
+	field("Key", it.Key)
+	return lines
+}
+
+func timeText(t *time.Time, none string) string {
+	if t == nil {
+		return none
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func warningText(w string) string {
+	switch w {
+	case migrate.WarnDuplicateRecord:
+		return ": more than one legacy record gives this assignment"
+	case migrate.WarnPrincipalDisabled:
+		return ": the principal's account is disabled"
+	case migrate.WarnGuestUser:
+		return ": the principal is a guest user"
+	case migrate.WarnUnifiedGrantsMore:
+		return ": the tenant already gives standing access to this role"
+	case migrate.WarnPrincipalUnverified:
+		return ": planned offline, the principal was not looked up"
+	case migrate.WarnEligibleMadeActive:
+		return ": eligible access becomes standing access (--eligible-as assignment)"
+	}
+	return ""
+}
+
+func reviewText(r review) string {
+	switch r {
+	case approved:
+		return "✓ approved: apply sends it"
+	case declined:
+		return "✗ declined: apply never sends it"
+	case unreviewed:
+		return "· not reviewed: apply sends it once you confirm (yes or --yes)"
+	}
+	return "not a create item: nothing to review"
+}
+
+// endpoint is where apply POSTs a target of kind k.
+func endpoint(k migrate.TargetKind) string {
+	switch k {
+	case migrate.KindRoleAssignment:
+		return "/v1.0/roleManagement/directory/roleAssignments"
+	case migrate.KindEligibilityRequest:
+		return "/v1.0/roleManagement/directory/roleEligibilityScheduleRequests"
+	case migrate.KindAssignmentScheduleRequest:
+		return "/v1.0/roleManagement/directory/roleAssignmentScheduleRequests"
+	}
+	return "?"
+}
+
+// requestLines is the exact request apply sends for the item:
+// Target.RequestBody, indented.
+func (m Model) requestLines(it *migrate.Item, w int) []string {
+	s := m.styles
+	lines := []string{s.SectionHeader.Render("Request apply sends"), ""}
+	add := func(st func(...string) string, text string) {
+		for _, l := range wrap(text, w) {
+			lines = append(lines, st(l))
+		}
+	}
+	switch reviewOf(it) {
+	case notCreate:
+		if it.Action == migrate.ActionPresent {
+			add(s.Present.Render, fmt.Sprintf("None: already in the tenant (%s).", it.Reason))
+		} else {
+			add(s.Skip.Render, fmt.Sprintf("None: skipped (%s).", it.Reason))
+		}
+		return lines
+	case declined:
+		add(s.Declined.Render, "Not sent: declined. This is what approving it sends:")
+	case unreviewed:
+		add(s.Unreviewed.Render, "Sent once you confirm apply (not reviewed):")
+	case approved:
+		add(s.Approved.Render, "Sent by apply (approved):")
+	}
+	lines = append(lines, "")
+	for _, l := range strings.Split(ansi.Wrap("POST "+endpoint(it.Target.Kind), w, "/"), "\n") {
+		lines = append(lines, s.Bold.Render(l))
+	}
+	body, err := json.MarshalIndent(it.Target.RequestBody(), "", "  ")
+	if err != nil {
+		add(s.Error.Render, err.Error())
+		return lines
+	}
+	for _, l := range strings.Split(string(body), "\n") {
+		indent := len(l) - len(strings.TrimLeft(l, " "))
+		for j, part := range wrap(l[indent:], w-indent-2) {
+			if j == 0 {
+				lines = append(lines, l[:indent]+part)
+			} else {
+				lines = append(lines, l[:indent]+"  "+part)
+			}
+		}
+	}
+	if m.plan.GraphURL != "" {
+		lines = append(lines, "")
+		add(s.Dim.Render, "in a JSON $batch to "+m.plan.GraphURL)
+	}
+	return lines
+}
+
+// wrap breaks plain text into lines of at most w cells.
+func wrap(s string, w int) []string {
+	w = max(w, 8)
+	if ansi.StringWidth(s) <= w {
+		return []string{s}
+	}
+	return strings.Split(ansi.Wrap(s, w, ""), "\n")
+}

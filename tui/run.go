@@ -1,0 +1,30 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
+)
+
+// Run reviews p on a terminal: in reads the keys, out shows the program (in
+// the alternate screen). It returns when the reviewer quits, with how the
+// review stands; the approvals are in p, and in the plan file if saved. A
+// cancelled ctx ends the review without saving.
+func Run(ctx context.Context, p *migrate.Plan, in io.Reader, out io.Writer, o Options) (Result, error) {
+	prog := tea.NewProgram(New(p, o), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out),
+		tea.WithAltScreen(), tea.WithoutSignalHandler())
+	final, err := prog.Run()
+	m, ok := final.(Model)
+	if !ok {
+		return Result{}, fmt.Errorf("review: %w", err)
+	}
+	if err != nil {
+		r := m.Result()
+		return r, fmt.Errorf("review: %w", err)
+	}
+	return m.Result(), nil
+}
