@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/microsoftgraph/msgraph-sdk-go/models"
-	rm "github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
-
 	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
@@ -30,36 +27,12 @@ func (c *Client) Objects(ctx context.Context, kind migrate.TargetKind) ([]Object
 		}
 		return out, err
 	case migrate.KindAssignmentScheduleRequest:
-		return c.assignmentSchedules(ctx)
+		ass, err := c.AssignmentSchedules(ctx)
+		out := make([]Object, len(ass))
+		for i, s := range ass {
+			out[i] = Object{ID: s.ID, PrincipalID: s.PrincipalID, RoleDefinitionID: s.RoleDefinitionID, DirectoryScopeID: s.DirectoryScopeID}
+		}
+		return out, err
 	}
 	return nil, fmt.Errorf("list objects: unknown kind %q", kind)
-}
-
-func (c *Client) assignmentSchedules(ctx context.Context) ([]Object, error) {
-	var out []Object
-	b := c.api.RoleManagement().Directory().RoleAssignmentSchedules()
-	cfg := &rm.DirectoryRoleAssignmentSchedulesRequestBuilderGetRequestConfiguration{QueryParameters: &rm.DirectoryRoleAssignmentSchedulesRequestBuilderGetQueryParameters{
-		Select: []string{"id", "principalId", "roleDefinitionId", "directoryScopeId"}, Top: &pageSize}}
-	for {
-		var res models.UnifiedRoleAssignmentScheduleCollectionResponseable
-		err := c.read(ctx, "list roleAssignmentSchedules", func(ctx context.Context) (err error) {
-			res, err = b.Get(ctx, cfg)
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range res.GetValue() {
-			p, ok1 := guid(s.GetPrincipalId())
-			r, ok2 := guid(s.GetRoleDefinitionId())
-			if ok1 && ok2 {
-				out = append(out, Object{ID: deref(s.GetId()), PrincipalID: p, RoleDefinitionID: r, DirectoryScopeID: deref(s.GetDirectoryScopeId())})
-			}
-		}
-		next := res.GetOdataNextLink()
-		if next == nil || *next == "" {
-			return out, nil
-		}
-		b, cfg = b.WithUrl(*next), nil
-	}
 }

@@ -20,34 +20,24 @@ func (c *Client) AssignmentSchedules(ctx context.Context) ([]migrate.AssignmentS
 	b := c.api.RoleManagement().Directory().RoleAssignmentSchedules()
 	cfg := &rm.DirectoryRoleAssignmentSchedulesRequestBuilderGetRequestConfiguration{QueryParameters: &rm.DirectoryRoleAssignmentSchedulesRequestBuilderGetQueryParameters{
 		Select: []string{"id", "principalId", "roleDefinitionId", "directoryScopeId", "assignmentType", "scheduleInfo"}, Top: &pageSize}}
-	for {
-		var res models.UnifiedRoleAssignmentScheduleCollectionResponseable
-		err := c.read(ctx, "list roleAssignmentSchedules", func(ctx context.Context) (err error) {
-			res, err = b.Get(ctx, cfg)
-			return err
-		})
-		if err != nil {
-			return nil, err
+	err := listAll(ctx, c, "list roleAssignmentSchedules", func(ctx context.Context, next string) (models.UnifiedRoleAssignmentScheduleCollectionResponseable, error) {
+		if next != "" {
+			return b.WithUrl(next).Get(ctx, nil)
 		}
-		for _, s := range res.GetValue() {
-			p, ok1 := guid(s.GetPrincipalId())
-			r, ok2 := guid(s.GetRoleDefinitionId())
-			if !ok1 || !ok2 {
-				continue
-			}
-			typ := migrate.AssignmentTypeAssigned
-			if strings.EqualFold(deref(s.GetAssignmentType()), migrate.AssignmentTypeActivated) {
-				typ = migrate.AssignmentTypeActivated
-			}
-			out = append(out, migrate.AssignmentSchedule{ID: deref(s.GetId()), PrincipalID: p, RoleDefinitionID: r,
-				DirectoryScopeID: deref(s.GetDirectoryScopeId()), AssignmentType: typ, EndDateTime: scheduleEnd(s.GetScheduleInfo())})
+		return b.Get(ctx, cfg)
+	}, func(s models.UnifiedRoleAssignmentScheduleable) {
+		p, r, ok := principalRole(s.GetPrincipalId(), s.GetRoleDefinitionId())
+		if !ok {
+			return
 		}
-		next := res.GetOdataNextLink()
-		if next == nil || *next == "" {
-			return out, nil
+		typ := migrate.AssignmentTypeAssigned
+		if strings.EqualFold(deref(s.GetAssignmentType()), migrate.AssignmentTypeActivated) {
+			typ = migrate.AssignmentTypeActivated
 		}
-		b, cfg = b.WithUrl(*next), nil
-	}
+		out = append(out, migrate.AssignmentSchedule{ID: deref(s.GetId()), PrincipalID: p, RoleDefinitionID: r,
+			DirectoryScopeID: deref(s.GetDirectoryScopeId()), AssignmentType: typ, EndDateTime: scheduleEnd(s.GetScheduleInfo())})
+	})
+	return out, err
 }
 
 // scheduleEnd is when a schedule ends: expiration.endDateTime, or the start

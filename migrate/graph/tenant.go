@@ -113,30 +113,19 @@ func (c *Client) roleDefinitions(ctx context.Context) ([]migrate.RoleDefinition,
 	b := c.api.RoleManagement().Directory().RoleDefinitions()
 	cfg := &rm.DirectoryRoleDefinitionsRequestBuilderGetRequestConfiguration{QueryParameters: &rm.DirectoryRoleDefinitionsRequestBuilderGetQueryParameters{
 		Select: []string{"id", "displayName", "isBuiltIn", "isEnabled", "templateId"}}}
-	for {
-		var res models.UnifiedRoleDefinitionCollectionResponseable
-		err := c.read(ctx, "list roleDefinitions", func(ctx context.Context) (err error) {
-			res, err = b.Get(ctx, cfg)
-			return err
-		})
-		if err != nil {
-			return nil, err
+	err := listAll(ctx, c, "list roleDefinitions", func(ctx context.Context, next string) (models.UnifiedRoleDefinitionCollectionResponseable, error) {
+		if next != "" {
+			return b.WithUrl(next).Get(ctx, nil)
 		}
-		for _, d := range res.GetValue() {
-			id, ok := guid(d.GetId())
-			if !ok {
-				continue
-			}
+		return b.Get(ctx, cfg)
+	}, func(d models.UnifiedRoleDefinitionable) {
+		if id, ok := guid(d.GetId()); ok {
 			tmpl, _ := guid(d.GetTemplateId())
 			out = append(out, migrate.RoleDefinition{ID: id, TemplateID: tmpl, DisplayName: deref(d.GetDisplayName()),
 				IsBuiltIn: derefBool(d.GetIsBuiltIn()), IsEnabled: derefBool(d.GetIsEnabled())})
 		}
-		next := res.GetOdataNextLink()
-		if next == nil || *next == "" {
-			return out, nil
-		}
-		b, cfg = b.WithUrl(*next), nil
-	}
+	})
+	return out, err
 }
 
 // RoleAssignments lists every unified role assignment of the tenant.
@@ -145,28 +134,17 @@ func (c *Client) RoleAssignments(ctx context.Context) ([]migrate.RoleAssignment,
 	b := c.api.RoleManagement().Directory().RoleAssignments()
 	cfg := &rm.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{QueryParameters: &rm.DirectoryRoleAssignmentsRequestBuilderGetQueryParameters{
 		Select: []string{"id", "principalId", "roleDefinitionId", "directoryScopeId"}, Top: &pageSize}}
-	for {
-		var res models.UnifiedRoleAssignmentCollectionResponseable
-		err := c.read(ctx, "list roleAssignments", func(ctx context.Context) (err error) {
-			res, err = b.Get(ctx, cfg)
-			return err
-		})
-		if err != nil {
-			return nil, err
+	err := listAll(ctx, c, "list roleAssignments", func(ctx context.Context, next string) (models.UnifiedRoleAssignmentCollectionResponseable, error) {
+		if next != "" {
+			return b.WithUrl(next).Get(ctx, nil)
 		}
-		for _, a := range res.GetValue() {
-			p, ok1 := guid(a.GetPrincipalId())
-			r, ok2 := guid(a.GetRoleDefinitionId())
-			if ok1 && ok2 {
-				out = append(out, migrate.RoleAssignment{ID: deref(a.GetId()), PrincipalID: p, RoleDefinitionID: r, DirectoryScopeID: deref(a.GetDirectoryScopeId())})
-			}
+		return b.Get(ctx, cfg)
+	}, func(a models.UnifiedRoleAssignmentable) {
+		if p, r, ok := principalRole(a.GetPrincipalId(), a.GetRoleDefinitionId()); ok {
+			out = append(out, migrate.RoleAssignment{ID: deref(a.GetId()), PrincipalID: p, RoleDefinitionID: r, DirectoryScopeID: deref(a.GetDirectoryScopeId())})
 		}
-		next := res.GetOdataNextLink()
-		if next == nil || *next == "" {
-			return out, nil
-		}
-		b, cfg = b.WithUrl(*next), nil
-	}
+	})
+	return out, err
 }
 
 // EligibilitySchedules lists every eligibility schedule of the tenant, with
@@ -176,29 +154,58 @@ func (c *Client) EligibilitySchedules(ctx context.Context) ([]migrate.Eligibilit
 	b := c.api.RoleManagement().Directory().RoleEligibilitySchedules()
 	cfg := &rm.DirectoryRoleEligibilitySchedulesRequestBuilderGetRequestConfiguration{QueryParameters: &rm.DirectoryRoleEligibilitySchedulesRequestBuilderGetQueryParameters{
 		Select: []string{"id", "principalId", "roleDefinitionId", "directoryScopeId", "scheduleInfo"}, Top: &pageSize}}
+	err := listAll(ctx, c, "list roleEligibilitySchedules", func(ctx context.Context, next string) (models.UnifiedRoleEligibilityScheduleCollectionResponseable, error) {
+		if next != "" {
+			return b.WithUrl(next).Get(ctx, nil)
+		}
+		return b.Get(ctx, cfg)
+	}, func(s models.UnifiedRoleEligibilityScheduleable) {
+		if p, r, ok := principalRole(s.GetPrincipalId(), s.GetRoleDefinitionId()); ok {
+			out = append(out, migrate.EligibilitySchedule{ID: deref(s.GetId()), PrincipalID: p, RoleDefinitionID: r,
+				DirectoryScopeID: deref(s.GetDirectoryScopeId()), EndDateTime: scheduleEnd(s.GetScheduleInfo())})
+		}
+	})
+	return out, err
+}
+
+// sdkPage is an SDK collection page.
+type sdkPage[T any] interface {
+	GetValue() []T
+	GetOdataNextLink() *string
+}
+
+// listAll reads every page of a collection: get fetches the first page
+// (next == "") or the page at an @odata.nextLink, each read retried as
+// c.read does; each sees every element in order.
+func listAll[T any, P sdkPage[T]](ctx context.Context, c *Client, op string, get func(ctx context.Context, next string) (P, error), each func(T)) error {
+	next := ""
 	for {
-		var res models.UnifiedRoleEligibilityScheduleCollectionResponseable
-		err := c.read(ctx, "list roleEligibilitySchedules", func(ctx context.Context) (err error) {
-			res, err = b.Get(ctx, cfg)
+		var res P
+		err := c.read(ctx, op, func(ctx context.Context) (err error) {
+			res, err = get(ctx, next)
 			return err
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		for _, s := range res.GetValue() {
-			p, ok1 := guid(s.GetPrincipalId())
-			r, ok2 := guid(s.GetRoleDefinitionId())
-			if ok1 && ok2 {
-				out = append(out, migrate.EligibilitySchedule{ID: deref(s.GetId()), PrincipalID: p, RoleDefinitionID: r,
-					DirectoryScopeID: deref(s.GetDirectoryScopeId()), EndDateTime: scheduleEnd(s.GetScheduleInfo())})
-			}
+		for _, v := range res.GetValue() {
+			each(v)
 		}
-		next := res.GetOdataNextLink()
-		if next == nil || *next == "" {
-			return out, nil
+		n := res.GetOdataNextLink()
+		if n == nil || *n == "" {
+			return nil
 		}
-		b, cfg = b.WithUrl(*next), nil
+		next = *n
 	}
+}
+
+// principalRole parses the principal and role ids of a Graph object; ok is
+// false when either is not a GUID (such an object cannot match a legacy
+// record).
+func principalRole(principal, role *string) (migrate.GUID, migrate.GUID, bool) {
+	p, ok1 := guid(principal)
+	r, ok2 := guid(role)
+	return p, r, ok1 && ok2
 }
 
 // Principals resolves object ids to users, groups and service principals
