@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime/debug"
 	"time"
@@ -93,6 +94,9 @@ func run(ctx context.Context, args []string, a *app) int {
 		return exitOK
 	}
 	fmt.Fprintf(a.stderr, "pimmigrate: %v\n", err)
+	if errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintln(a.stderr, "The file does not exist: check the path you gave.")
+	}
 	var ue usageError
 	var ce exitCodeError
 	switch {

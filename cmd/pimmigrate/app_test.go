@@ -171,3 +171,41 @@ func TestExportMissingFile(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestCommonMistakesSayWhatToDo: the errors a newcomer meets first name
+// the fix.
+func TestCommonMistakesSayWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want []string
+	}{
+		{"legacy file not found", nil, []string{"plan", "--offline", "--legacy", filepath.Join(dir, "nope.json"), "--out", filepath.Join(dir, "p.json")},
+			[]string{"nope.json", "check the path"}},
+		{"plan not found", nil, []string{"apply", filepath.Join(dir, "nope-plan.json"), "--yes"}, []string{"nope-plan.json", "check the path"}},
+		{"no token", nil, []string{"--auth", "token", "--graph-url", "http://127.0.0.1:9", "export", "--source", "beta", "--out", filepath.Join(dir, "l.json")},
+			[]string{"PIMMIGRATE_TOKEN"}},
+		{"env credential without variables", map[string]string{}, []string{"--auth", "env", "--graph-url", "http://127.0.0.1:9", "export", "--source", "beta", "--out", filepath.Join(dir, "l.json")},
+			[]string{"--auth env", "README"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.env != nil {
+				for _, k := range []string{"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_USERNAME"} {
+					t.Setenv(k, "")
+				}
+			}
+			r := runCLIEnv(t, tt.env, tt.args...)
+			if r.code != exitError {
+				t.Fatalf("exit %d, want 1: %s", r.code, r.stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr %q lacks %q", r.stderr, w)
+				}
+			}
+		})
+	}
+}

@@ -108,7 +108,7 @@ func authProvider(cfg Config, base *url.URL) (absauth.AuthenticationProvider, er
 	}
 	cred, err := credential(cfg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot sign in with --auth %s: %w; see the README's --auth table for what each mode needs", cfg.Auth, err)
 	}
 	scope := "https://graph.microsoft.com/.default"
 	return kiotaazure.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{scope}, []string{host})

@@ -108,6 +108,10 @@ func convert(op string, err error) error {
 	}
 	e.Retryable = retryableStatus(e.Status) || e.Status == 0 && transportError(err)
 	e.Hint = hint(e.Status, e.Code)
+	if e.Status == 0 && signInError(err) {
+		e.Retryable = false
+		e.Hint = "could not sign in: pick an --auth that works here (device, browser, azcli after `az login`, env with AZURE_* variables, msi in Azure, or token with PIMMIGRATE_TOKEN)"
+	}
 	return e
 }
 
@@ -125,6 +129,13 @@ func transportError(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "connection reset") || strings.Contains(s, "connection refused") ||
 		strings.Contains(s, "EOF") || strings.Contains(s, "broken pipe")
+}
+
+// signInError reports whether err came from getting a token rather than
+// from Graph (azidentity names its credential in its errors).
+func signInError(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "Credential") || strings.Contains(s, "credential")
 }
 
 func hint(status int, code string) string {
