@@ -147,6 +147,9 @@ func keyMsg(k string) tea.KeyMsg {
 		}
 		return tea.KeyMsg{Type: t}
 	}
+	if text, ok := strings.CutPrefix(k, "paste:"); ok {
+		return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(text), Paste: true}
+	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 }
 

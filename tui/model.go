@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -78,6 +79,10 @@ type Model struct {
 
 	saving, quitAfterSave bool
 	savedOnce, quitting   bool
+	// stamp is the plan file as read or last saved (zero: not checked);
+	// overwrite is set after a conflict, when w means "write anyway".
+	stamp     fileStamp
+	overwrite bool
 
 	msg     string
 	msgKind msgKind
@@ -119,7 +124,27 @@ type savedMsg struct {
 	err     error
 	digest  string
 	summary migrate.Summary
+	stamp   fileStamp
+	// conflict: the file changed since it was read or saved; not written.
+	conflict bool
 }
+
+// fileStamp tells whether the plan file changed under the review (another
+// reviewer saved it): its size and modification time when read or saved.
+type fileStamp struct {
+	size int64
+	mod  time.Time
+}
+
+func stampFile(path string) fileStamp {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}
+	}
+	return fileStamp{fi.Size(), fi.ModTime()}
+}
+
+func (a fileStamp) same(b fileStamp) bool { return a.size == b.size && a.mod.Equal(b.mod) }
 
 // Update handles one message.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -137,6 +162,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// A terminal delivers runes typed faster than it is read (or sent by
 		// tmux send-keys) as one message: outside the search field each is
 		// a key of its own.
+		if msg.Paste && !m.typing() {
+			return m, nil // pasted text is not keys to act on
+		}
 		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !m.typing() {
 			var cmds []tea.Cmd
 			for _, r := range msg.Runes {
@@ -274,8 +302,10 @@ func (m Model) searchKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.setFilter((m.filter + 1) % numFilters)
 	case key.Matches(k, keys.FilterBack):
 		m.setFilter((m.filter + numFilters - 1) % numFilters)
-	case k.Type == tea.KeyRunes, k.Type == tea.KeySpace:
+	case k.Type == tea.KeyRunes:
 		m.setQuery(m.query + string(k.Runes))
+	case k.Type == tea.KeySpace:
+		m.setQuery(m.query + " ")
 	case k.Type == tea.KeyBackspace:
 		if m.query != "" {
 			_, size := utf8.DecodeLastRuneInString(m.query)
@@ -485,15 +515,25 @@ func (m Model) save(thenQuit bool) (tea.Model, tea.Cmd) {
 	m.saving, m.quitAfterSave = true, thenQuit
 	m.msg, m.msgKind = "Saving "+m.fileName()+"…", msgInfo
 	cp := *m.plan // Seal writes the summary and digest of this copy
-	path := m.path
+	path, stamp, force := m.path, m.stamp, m.overwrite
 	return m, func() tea.Msg {
-		err := migrate.WritePlanFile(path, &cp)
-		return savedMsg{err: err, digest: cp.Digest, summary: cp.Summary}
+		if now := stampFile(path); !force && stamp != (fileStamp{}) && now != (fileStamp{}) && !now.same(stamp) {
+			return savedMsg{conflict: true}
+		}
+		if err := migrate.WritePlanFile(path, &cp); err != nil {
+			return savedMsg{err: err}
+		}
+		return savedMsg{digest: cp.Digest, summary: cp.Summary, stamp: stampFile(path)}
 	}
 }
 
 func (m Model) onSaved(s savedMsg) (tea.Model, tea.Cmd) {
 	m.saving = false
+	if s.conflict {
+		m.quitAfterSave, m.overwrite = false, true
+		m.msg, m.msgKind = m.fileName()+" changed on disk after you opened it (another reviewer?); not saved. w overwrites it with this review; or quit and reopen it.", msgError
+		return m, nil
+	}
 	if s.err != nil {
 		m.quitAfterSave = false
 		m.msg, m.msgKind = fmt.Sprintf("Not saved: %v. Your approvals are kept here: press w to try again.", s.err), msgError
@@ -504,6 +544,7 @@ func (m Model) onSaved(s savedMsg) (tea.Model, tea.Cmd) {
 		m.saved[i] = reviewOf(&m.plan.Items[i])
 	}
 	m.changed, m.savedOnce = 0, true
+	m.stamp, m.overwrite = s.stamp, false
 	c := m.counts
 	m.msg, m.msgKind = fmt.Sprintf("Saved %s: %d approved, %d declined, %d not reviewed.", m.fileName(), c.approved, c.declined, c.unreviewed()), msgInfo
 	if m.quitAfterSave {

@@ -182,6 +182,8 @@ func TestSearch(t *testing.T) {
 		{"with a filter", []string{"tab", "/", "vance"}, modeSearch, "vance", creates},
 		{"filter while searching", []string{"/", "vance", "tab"}, modeSearch, "vance", creates},
 		{"nothing matches", []string{"/", "nobody"}, modeSearch, "nobody", all},
+		{"paste", []string{"/", "paste:megan bowen"}, modeSearch, "megan bowen", all},
+		{"paste outside the search does nothing", []string{"paste:aA/q"}, modeList, "", all},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -603,5 +605,50 @@ func TestColours(t *testing.T) {
 	// Without colour the screen is the same text.
 	if screen(m) != screen(newTestModel(p, 120, 40, "")) {
 		t.Error("colour changes the text")
+	}
+}
+
+// TestSaveConflict: another reviewer saved the plan file after this review
+// read it. w does not overwrite their work silently; a second w does.
+func TestSaveConflict(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "plan.json")
+	p := testPlan(40)
+	if err := migrate.WritePlanFile(path, p); err != nil {
+		t.Fatal(err)
+	}
+	m := newTestModel(p, 120, 40, path)
+	m.stamp = stampFile(path) // as Run does
+
+	// The other reviewer approves everything and saves.
+	other, err := migrate.ReadPlanFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range other.Items {
+		v := true
+		other.Items[i].Approved = &v
+	}
+	if err := migrate.WritePlanFile(path, other); err != nil {
+		t.Fatal(err)
+	}
+	theirs, _ := os.ReadFile(path)
+
+	m, _ = press(t, m, "space", "w")
+	if now, _ := os.ReadFile(path); string(now) != string(theirs) || !strings.Contains(m.msg, "changed on disk") || m.changed != 1 {
+		t.Fatalf("the first w: message %q, %d changed, file overwritten %v", m.msg, m.changed, string(now) != string(theirs))
+	}
+	// Quitting still asks.
+	if q, _ := press(t, m, "q"); !q.prompt {
+		t.Error("q after a refused save does not ask")
+	}
+	m, _ = press(t, m, "w")
+	got, err := migrate.ReadPlanFile(path)
+	if err != nil || m.changed != 0 || got.Summary.Approved != 1 {
+		t.Fatalf("the second w: %v, %d changed, %d approved in the file", err, m.changed, got.Summary.Approved)
+	}
+	// Saved once, later saves check against what this review wrote.
+	m, _ = press(t, m, "j", "space", "w")
+	if m.changed != 0 || !strings.HasPrefix(m.msg, "Saved") {
+		t.Errorf("a later save: %d changed, message %q", m.changed, m.msg)
 	}
 }

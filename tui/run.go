@@ -15,7 +15,11 @@ import (
 // review stands; the approvals are in p, and in the plan file if saved. A
 // cancelled ctx ends the review without saving.
 func Run(ctx context.Context, p *migrate.Plan, in io.Reader, out io.Writer, o Options) (Result, error) {
-	prog := tea.NewProgram(New(p, o), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out),
+	m := New(p, o)
+	if o.Path != "" {
+		m.stamp = stampFile(o.Path) // to notice another reviewer's save
+	}
+	prog := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out),
 		tea.WithAltScreen(), tea.WithoutSignalHandler())
 	final, err := prog.Run()
 	m, ok := final.(Model)

@@ -22,7 +22,9 @@ type Styles struct {
 // NewStyles makes the styles for r, with colours that adapt to a light or
 // dark background.
 func NewStyles(r *lipgloss.Renderer) Styles {
-	c := func(light, dark string) lipgloss.AdaptiveColor { return lipgloss.AdaptiveColor{Light: light, Dark: dark} }
+	c := func(light, dark string) lipgloss.AdaptiveColor {
+		return lipgloss.AdaptiveColor{Light: light, Dark: dark}
+	}
 	fg := func(col lipgloss.TerminalColor) lipgloss.Style { return r.NewStyle().Foreground(col) }
 	green, blue, red, yellow := c("#1a7f37", "#3fb950"), c("#0969da", "#58a6ff"), c("#cf222e", "#f85149"), c("#9a6700", "#d29922")
 	grey := c("#6e7781", "#8b949e")

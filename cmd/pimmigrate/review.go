@@ -30,9 +30,10 @@ send; / searches names, UPNs and roles; tab filters; ? lists every key.
 
 space approves an item not reviewed yet, then switches it between approved and
 declined; a and A approve or decline every create item shown. w saves the
-approvals into the plan (atomically, with a new digest). apply sends the
-approved items, the ones nobody reviewed only once you confirm, and never the
-declined ones.
+approvals into the plan (atomically, with a new digest); if another reviewer
+saved the file meanwhile, w says so and only a second w overwrites it. apply
+sends the approved items, the ones nobody reviewed only once you confirm, and
+never the declined ones.
 
 Review needs a terminal; without one it prints the plan summary and exits 1.
 Colours follow the terminal; NO_COLOR turns them off.`,
