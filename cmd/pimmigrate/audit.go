@@ -251,11 +251,8 @@ func readAuditTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protec
 	if err != nil {
 		return nil, err
 	}
-	if want := a.global.tenantID; want != "" && !strings.EqualFold(want, t.TenantID) {
-		return nil, fmt.Errorf("signed in to tenant %s, not --tenant-id %s; sign in to the tenant you mean", t.TenantID, want)
-	}
-	if legacy.TenantID != "" && !strings.EqualFold(legacy.TenantID, t.TenantID) {
-		return nil, fmt.Errorf("the legacy snapshot is of tenant %s but you are signed in to tenant %s; sign in to %s (--tenant-id %s) or export this tenant's assignments", legacy.TenantID, t.TenantID, legacy.TenantID, legacy.TenantID)
+	if err := sameTenant(a, legacy, t.TenantID); err != nil {
+		return nil, err
 	}
 	fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules, %d assignment schedules, %d principals.\n",
 		t.TenantID, len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), len(t.AssignmentSchedules), len(t.Principals))

@@ -154,11 +154,8 @@ func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy) (*migrate.T
 	if err != nil {
 		return nil, err
 	}
-	if want := a.global.tenantID; want != "" && !strings.EqualFold(want, t.TenantID) {
-		return nil, fmt.Errorf("signed in to tenant %s, not --tenant-id %s; sign in to the tenant you mean", t.TenantID, want)
-	}
-	if legacy.TenantID != "" && !strings.EqualFold(legacy.TenantID, t.TenantID) {
-		return nil, fmt.Errorf("the legacy snapshot is of tenant %s but you are signed in to tenant %s; sign in to %s (--tenant-id %s) or export this tenant's assignments", legacy.TenantID, t.TenantID, legacy.TenantID, legacy.TenantID)
+	if err := sameTenant(a, legacy, t.TenantID); err != nil {
+		return nil, err
 	}
 	found := 0
 	for _, p := range t.Principals {
@@ -169,4 +166,16 @@ func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy) (*migrate.T
 	fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules; %d of %d legacy principals found.\n",
 		t.TenantID, len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), found, len(ids))
 	return t, nil
+}
+
+// sameTenant refuses a signed-in tenant other than --tenant-id, or other
+// than the one the legacy snapshot was exported from.
+func sameTenant(a *app, legacy *migrate.Legacy, signedIn string) error {
+	if want := a.global.tenantID; want != "" && !strings.EqualFold(want, signedIn) {
+		return fmt.Errorf("signed in to tenant %s, not --tenant-id %s; sign in to the tenant you mean", signedIn, want)
+	}
+	if legacy.TenantID != "" && !strings.EqualFold(legacy.TenantID, signedIn) {
+		return fmt.Errorf("the legacy snapshot is of tenant %s but you are signed in to tenant %s; sign in to %s (--tenant-id %s) or export this tenant's assignments", legacy.TenantID, signedIn, legacy.TenantID, legacy.TenantID)
+	}
+	return nil
 }
