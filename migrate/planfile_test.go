@@ -70,6 +70,8 @@ func TestPlanFileRefusesEdits(t *testing.T) {
 		{"approval added by hand", func(s string) string {
 			return strings.Replace(s, `"action": "create"`, `"approved": true, "action": "create"`, 1)
 		}, ErrPlanDigest},
+		{"a space added", func(s string) string { return strings.Replace(s, `"action": "create"`, `"action":  "create"`, 1) }, ErrPlanDigest},
+		{"digest removed", func(s string) string { return strings.Replace(s, `"digest": "sha256:`, `"digest": "sha1:`, 1) }, ErrPlanDigest},
 		{"wrong schema", func(s string) string { return strings.Replace(s, PlanSchema, "pimmigrate.plan/v0", 1) }, ErrPlanFile},
 		{"truncated", func(s string) string { return s[:len(s)/2] }, ErrPlanFile},
 	}
