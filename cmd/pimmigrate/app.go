@@ -136,7 +136,7 @@ standing admin.`,
 	f.StringVar(&a.global.tenantID, "tenant-id", "", "Entra tenant id")
 	f.StringVar(&a.global.clientID, "client-id", "", "application (client) id of the app registration to sign in with")
 	f.StringVar(&a.global.output, "output", "text", "output format: text|json (json prints one summary object on stdout)")
-	f.BoolVarP(&a.global.verbose, "verbose", "v", false, "print more detail on stderr")
+	f.BoolVarP(&a.global.verbose, "verbose", "v", false, "log every Graph request (method, path, status, time, request id; never headers) on stderr")
 
 	root.AddCommand(newExportCmd(a), newPlanCmd(a), newApplyCmd(a), newRollbackCmd(a), newAuditCmd(a), newReportCmd(a), newReviewCmd(a), newDemoCmd(a))
 	for _, c := range root.Commands() {

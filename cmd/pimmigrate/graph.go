@@ -1,6 +1,9 @@
 package main
 
 import (
+	"net/http"
+	"time"
+
 	"github.com/pimmigrate/pimmigrate/migrate/graph"
 )
 
@@ -13,14 +16,18 @@ func (a *app) graphClient() (*graph.Client, error) {
 	if a.client != nil {
 		return a.client, nil
 	}
-	c, err := graph.New(graph.Config{
+	cfg := graph.Config{
 		GraphURL: a.global.graphURL,
 		Auth:     a.global.auth,
 		TenantID: a.global.tenantID,
 		ClientID: a.global.clientID,
 		Token:    graph.Secret(a.getenv(tokenEnv)),
 		Prompt:   a.stderr,
-	})
+	}
+	if a.global.verbose {
+		cfg.Transport = &verboseTransport{next: http.DefaultTransport, w: a.stderr, now: time.Now}
+	}
+	c, err := graph.New(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -171,6 +171,9 @@ func TestTokenNeverLeaks(t *testing.T) {
 	if strings.Contains(printed.String(), "s3cret-live-token") {
 		t.Errorf("the token was printed:\n%s", printed.String())
 	}
+	if !strings.Contains(printed.String(), "graph: GET /v1.0/organization -> 200") || !strings.Contains(printed.String(), "-> 401") {
+		t.Errorf("-v does not log the Graph requests:\n%s", printed.String())
+	}
 	files, _ := os.ReadDir(dir)
 	for _, f := range files {
 		b, _ := os.ReadFile(filepath.Join(dir, f.Name()))
