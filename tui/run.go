@@ -19,9 +19,7 @@ func Run(ctx context.Context, p *migrate.Plan, in io.Reader, out io.Writer, o Op
 	if o.Path != "" {
 		m.stamp = stampFile(o.Path) // to notice another reviewer's save
 	}
-	prog := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out),
-		tea.WithAltScreen(), tea.WithoutSignalHandler())
-	final, err := prog.Run()
+	final, err := runProgram(ctx, m, in, out)
 	m, ok := final.(Model)
 	if !ok {
 		return Result{}, fmt.Errorf("review: %w", err)
@@ -31,4 +29,12 @@ func Run(ctx context.Context, p *migrate.Plan, in io.Reader, out io.Writer, o Op
 		return r, fmt.Errorf("review: %w", err)
 	}
 	return m.Result(), nil
+}
+
+// runProgram runs a model on the terminal, in the alternate screen, until it
+// quits or ctx ends.
+func runProgram(ctx context.Context, m tea.Model, in io.Reader, out io.Writer) (tea.Model, error) {
+	prog := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out),
+		tea.WithAltScreen(), tea.WithoutSignalHandler())
+	return prog.Run()
 }

@@ -62,14 +62,21 @@ type reviewResult struct {
 }
 
 func runReview(ctx context.Context, a *app, o *reviewOptions) error {
-	p, err := migrate.ReadPlanFile(o.plan)
-	if err != nil {
-		if errors.Is(err, migrate.ErrPlanDigest) {
-			return fmt.Errorf("review: %w\nThe plan was edited after it was made; make it again: pimmigrate plan --legacy legacy.json --out %s", err, o.plan)
+	read := func() (*migrate.Plan, error) {
+		p, err := migrate.ReadPlanFile(o.plan)
+		switch {
+		case errors.Is(err, migrate.ErrPlanDigest):
+			return nil, fmt.Errorf("review: %w\nThe plan was edited after it was made; make it again: pimmigrate plan --legacy legacy.json --out %s", err, o.plan)
+		case err != nil:
+			return nil, fmt.Errorf("review: %w", err)
 		}
-		return fmt.Errorf("review: %w", err)
+		return p, nil
 	}
 	if !a.stdinTTY || !a.stdoutTTY {
+		p, err := read()
+		if err != nil {
+			return err
+		}
 		if a.jsonOutput() {
 			s := p.Summary
 			if err := a.printJSON(reviewResult{Command: "review", Plan: o.plan, Line: s.Line(), Approved: s.Approved,
@@ -82,9 +89,14 @@ func runReview(ctx context.Context, a *app, o *reviewOptions) error {
 		return fmt.Errorf("review needs a terminal; stdin and stdout are not both one. Run it in a terminal, or list what apply would send: pimmigrate apply %s --dry-run", o.plan)
 	}
 	r := newReviewRenderer(a.stdout, a.stdoutTTY, a.getenv)
-	res, err := tui.Run(ctx, p, a.stdin, a.stdout, tui.Options{Path: o.plan, Now: a.now, Renderer: r})
+	// The screen shows at once; the plan is read and verified behind it.
+	p, res, err := tui.Open(ctx, o.plan, read, a.stdin, a.stdout, tui.Options{Now: a.now, Renderer: r})
 	if err != nil {
 		return err
+	}
+	if p == nil {
+		fmt.Fprintln(a.stdout, "Review quit before the plan was read; nothing changed.")
+		return nil
 	}
 	line := reviewLine(o.plan, res)
 	if a.jsonOutput() {
@@ -104,7 +116,7 @@ func reviewLine(path string, r tui.Result) string {
 	case r.Saved:
 		return fmt.Sprintf("Saved approvals to %s earlier; %d later changes were discarded.", path, r.Unsaved)
 	case r.Unsaved > 0:
-		return fmt.Sprintf("Quit without saving: %d changes discarded; %s is unchanged.", r.Unsaved, path)
+		return fmt.Sprintf("Quit without saving: %s discarded; %s is unchanged.", plural(r.Unsaved, "change", "changes"), path)
 	}
 	return fmt.Sprintf("No changes; %s is unchanged.", path)
 }
