@@ -77,6 +77,13 @@ func runDemo(ctx context.Context, a *app, o *demoOptions) error {
 	go srv.Serve(ln)
 	defer srv.Close()
 	url := "http://" + ln.Addr().String()
+	// With --output json the steps talk on stderr and one object closes the
+	// demo on stdout.
+	stdout, asJSON := a.stdout, a.jsonOutput() // each step parses the global flags anew
+	if asJSON {
+		a.stdout = a.stderr
+		defer func() { a.stdout = stdout }()
+	}
 	fmt.Fprintf(a.stdout, "graphsim: demo tenant %s at %s (40 ms latency, 40 writes/s)\n", seed.TenantID, url)
 
 	// The steps run the real commands, against graphsim, with its token.
@@ -102,7 +109,7 @@ func runDemo(ctx context.Context, a *app, o *demoOptions) error {
 	)
 	for _, step := range steps {
 		fmt.Fprintf(a.stdout, "\n$ pimmigrate %s\n", strings.Join(step, " "))
-		args := append([]string{"--graph-url", url, "--auth", "token", "--output", a.global.output}, step...)
+		args := append([]string{"--graph-url", url, "--auth", "token"}, step...)
 		root := newRootCmd(a)
 		root.SetArgs(args)
 		root.SetIn(a.stdin)
@@ -116,9 +123,21 @@ func runDemo(ctx context.Context, a *app, o *demoOptions) error {
 			return fmt.Errorf("demo step %q: %w", step[0], err)
 		}
 	}
-	fmt.Fprintf(a.stdout, "\nDemo done. Files in %s:\n", o.out)
+	files := []string{}
 	for _, name := range []string{"legacy.json", "plan.json", "run.jsonl", "report.xlsx", "report.csv", "audit.xlsx", "audit.csv"} {
-		fmt.Fprintf(a.stdout, "  %s\n", path(name))
+		files = append(files, path(name))
+	}
+	if asJSON {
+		a.stdout = stdout
+		return a.printJSON(struct {
+			Command string   `json:"command"`
+			Out     string   `json:"out"`
+			Files   []string `json:"files"`
+		}{"demo", o.out, files})
+	}
+	fmt.Fprintf(a.stdout, "\nDemo done. Files in %s:\n", o.out)
+	for _, f := range files {
+		fmt.Fprintf(a.stdout, "  %s\n", f)
 	}
 	return nil
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -12,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pimmigrate/pimmigrate/fixtures"
 	"github.com/pimmigrate/pimmigrate/graphsim"
@@ -173,5 +176,35 @@ func TestEndToEnd(t *testing.T) {
 	must("rollback", "--journal", path("run.jsonl"), "--yes")
 	if got := unifiedState(t, simState(t, url)); got != beforeJSON {
 		t.Errorf("rollback did not restore the tenant")
+	}
+}
+
+// TestDemo runs `pimmigrate demo` in-process, as a newcomer would: every
+// file it promises is there, and --output json prints one object.
+func TestDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	// The demo's graphsim keeps real time: so must its steps, or a plan made
+	// "at noon" would ask for schedules that already ended.
+	var out, errb bytes.Buffer
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, now: time.Now}
+	code := run(context.Background(), []string{"--output", "json", "demo", "--out", dir}, a)
+	r := result{code, out.String(), errb.String()}
+	if r.code != 0 {
+		t.Fatalf("demo: exit %d\n%s", r.code, r.stderr)
+	}
+	var got struct {
+		Command string
+		Files   []string
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || got.Command != "demo" || len(got.Files) != 7 {
+		t.Fatalf("stdout is not one demo object (%v):\n%s", err, r.stdout)
+	}
+	for _, f := range got.Files {
+		if st, err := os.Stat(f); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if !strings.Contains(r.stderr, "Applied ") || !strings.Contains(r.stderr, "Audit: ") {
+		t.Errorf("the steps' summaries are missing from stderr:\n%s", r.stderr)
 	}
 }
