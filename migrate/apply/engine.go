@@ -131,6 +131,8 @@ type run struct {
 	prog  Progress
 	fatal error
 	stop  context.CancelFunc
+	// stopped is closed when the run is interrupted or stopped.
+	stopped <-chan struct{}
 	// handle turns one answer into an outcome line, or asks for a retry
 	// (nil line).
 	handle func(ctx context.Context, t *task, res graph.Result) (*Line, time.Duration)
@@ -171,6 +173,7 @@ func (r *run) send(ctx context.Context, tasks []*task) error {
 	}
 	ctx, r.stop = context.WithCancel(ctx)
 	defer r.stop()
+	r.stopped = ctx.Done()
 	r.work = make(chan *task, len(tasks))
 	r.open.Add(len(tasks))
 	for _, t := range tasks {
@@ -213,12 +216,24 @@ func (r *run) abandon(batch []*task) {
 	}
 }
 
+// retry puts t back in the queue, at once or after a wait. A run that is
+// interrupted or stopped meanwhile leaves it for the next run at once,
+// rather than waiting out its back-off.
 func (r *run) retry(t *task, after time.Duration) {
 	if after <= 0 {
 		r.work <- t
 		return
 	}
-	time.AfterFunc(after, func() { r.work <- t })
+	go func() {
+		timer := time.NewTimer(after)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+			r.work <- t
+		case <-r.stopped:
+			r.open.Done()
+		}
+	}()
 }
 
 func (r *run) finish(t *task, l Line) {
