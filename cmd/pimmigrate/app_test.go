@@ -73,7 +73,8 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestHelpHasExamples(t *testing.T) {
-	for _, cmd := range [][]string{{"--help"}, {"export", "--help"}, {"plan", "--help"}} {
+	for _, cmd := range [][]string{{"--help"}, {"export", "--help"}, {"plan", "--help"}, {"review", "--help"}, {"apply", "--help"},
+		{"report", "--help"}, {"audit", "--help"}, {"rollback", "--help"}, {"demo", "--help"}} {
 		r := runCLI(t, cmd...)
 		if r.code != 0 || !strings.Contains(r.stdout, "Examples:") {
 			t.Errorf("%v: exit %d, no examples in:\n%s", cmd, r.code, r.stdout)
