@@ -122,8 +122,15 @@ management (/roleManagement/directory), and audits the result.
 Permanent access becomes a role assignment at scope "/"; eligible access becomes
 an eligibility schedule request. An eligible admin never silently becomes a
 standing admin.`,
-		Example: `  pimmigrate export --source snapshot.json --out legacy.json
-  pimmigrate plan --offline --legacy legacy.json --out plan.json`,
+		Example: `  pimmigrate demo        # the whole pipeline against a built-in emulated tenant
+
+  pimmigrate export --source beta --out legacy.json --auth device
+  pimmigrate plan --legacy legacy.json --out plan.json --protect breakglass.txt
+  pimmigrate review plan.json
+  pimmigrate apply plan.json
+  pimmigrate report --plan plan.json --journal run.jsonl --xlsx report.xlsx --csv report.csv
+  pimmigrate audit --legacy legacy.json --xlsx audit.xlsx
+  pimmigrate rollback --journal run.jsonl`,
 		Version:           version(),
 		SilenceUsage:      true,
 		SilenceErrors:     true,
