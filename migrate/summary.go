@@ -20,7 +20,7 @@ func (s Summary) Line() string {
 		{KindAssignmentScheduleRequest, "active schedule", "active schedules"},
 	} {
 		if n := s.CreateByKind[k.kind]; n > 0 {
-			kinds = append(kinds, plural(n, k.one, k.plural))
+			kinds = append(kinds, Plural(n, k.one, k.plural))
 		}
 	}
 	create := fmt.Sprintf("%d to create", s.Create)
@@ -39,7 +39,7 @@ func (s Summary) Text() string {
 	writeCounts(&b, "Skipped", s.SkipReasons)
 	writeCounts(&b, "Warnings", s.Warnings)
 	if s.Rejected > 0 {
-		fmt.Fprintf(&b, "Rejected at export: %s (listed in legacy.json, the plan and every report).\n", plural(s.Rejected, "record", "records"))
+		fmt.Fprintf(&b, "Rejected at export: %s (listed in legacy.json, the plan and every report).\n", Plural(s.Rejected, "record", "records"))
 	}
 	return b.String()
 }
@@ -59,7 +59,8 @@ func writeCounts(b *strings.Builder, title string, counts map[string]int) {
 	}
 }
 
-func plural(n int, one, many string) string {
+// Plural says "1 record" or "3 records".
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}

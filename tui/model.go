@@ -491,9 +491,9 @@ func (m *Model) setVisible(r review) {
 	case creates == 0:
 		m.msg, m.msgKind = "No create items are shown: nothing to "+strings.ToLower(strings.TrimSuffix(verb, "d"))+".", msgError
 	case changed == creates:
-		m.msg, m.msgKind = fmt.Sprintf("%s %s shown.", verb, plural(creates, "create item", "create items")), msgInfo
+		m.msg, m.msgKind = fmt.Sprintf("%s %s shown.", verb, migrate.Plural(creates, "create item", "create items")), msgInfo
 	default:
-		m.msg, m.msgKind = fmt.Sprintf("%s %s shown (%d already were).", verb, plural(creates, "create item", "create items"), creates-changed), msgInfo
+		m.msg, m.msgKind = fmt.Sprintf("%s %s shown (%d already were).", verb, migrate.Plural(creates, "create item", "create items"), creates-changed), msgInfo
 	}
 }
 
@@ -593,11 +593,4 @@ type Result struct {
 func (m Model) Result() Result {
 	return Result{Saved: m.savedOnce, Unsaved: m.changed,
 		Approved: m.counts.approved, Declined: m.counts.declined, Unreviewed: m.counts.unreviewed()}
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

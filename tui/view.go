@@ -301,14 +301,14 @@ func (m Model) statusLine() string {
 	switch {
 	case m.prompt:
 		return s.Prompt.Render(fmt.Sprintf("%s not saved. Quit without saving? y quit · n stay · w save and quit",
-			plural(m.changed, "change is", "changes are")))
+			migrate.Plural(m.changed, "change is", "changes are")))
 	case m.msg != "":
 		if m.msgKind == msgError {
 			return s.Error.Render(m.msg)
 		}
 		return s.Info.Render(m.msg)
 	case m.mode == modeSearch:
-		return s.Dim.Render(fmt.Sprintf("search name, UPN and role: %s match", plural(len(m.vis), "item", "items")))
+		return s.Dim.Render(fmt.Sprintf("search name, UPN and role: %s match", migrate.Plural(len(m.vis), "item", "items")))
 	case m.mode == modeDetail && m.detail.TotalLineCount() > m.detail.Height:
 		first := m.detail.YOffset + 1
 		last := min(m.detail.YOffset+m.detail.Height, m.detail.TotalLineCount())
@@ -316,7 +316,7 @@ func (m Model) statusLine() string {
 	case m.mode == modeDetail:
 		return s.Dim.Render("←/→ previous/next item")
 	case m.query != "":
-		return s.Dim.Render(fmt.Sprintf("%s match %q · / edits the search · esc clears it", plural(len(m.vis), "item", "items"), m.query))
+		return s.Dim.Render(fmt.Sprintf("%s match %q · / edits the search · esc clears it", migrate.Plural(len(m.vis), "item", "items"), m.query))
 	}
 	return s.Dim.Render("+ create  = present  - skip  ! warnings   ✓ approved  ✗ declined  · not reviewed")
 }

@@ -109,7 +109,7 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 		fmt.Fprintln(a.stdout, line)
 	}
 	fmt.Fprintf(a.stdout, "Exported %s (%s folded into others), %d rejected, to %s.\n",
-		plural(n, "assignment", "assignments"), plural(b.Folded(), "record", "records"), len(rejected), o.out)
+		migrate.Plural(n, "assignment", "assignments"), migrate.Plural(b.Folded(), "record", "records"), len(rejected), o.out)
 	const show = 20
 	for i, r := range rejected {
 		if i == show {
@@ -123,13 +123,6 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 		fmt.Fprintln(a.stderr)
 	}
 	return nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // exportBeta reads both legacy PIM APIs live: iteration 1

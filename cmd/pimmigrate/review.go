@@ -116,7 +116,7 @@ func reviewLine(path string, r tui.Result) string {
 	case r.Saved:
 		return fmt.Sprintf("Saved approvals to %s earlier; %d later changes were discarded.", path, r.Unsaved)
 	case r.Unsaved > 0:
-		return fmt.Sprintf("Quit without saving: %s discarded; %s is unchanged.", plural(r.Unsaved, "change", "changes"), path)
+		return fmt.Sprintf("Quit without saving: %s discarded; %s is unchanged.", migrate.Plural(r.Unsaved, "change", "changes"), path)
 	}
 	return fmt.Sprintf("No changes; %s is unchanged.", path)
 }

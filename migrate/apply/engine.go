@@ -61,7 +61,7 @@ func (o *Options) defaults() {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepCtx
+		o.Sleep = graph.Sleep
 	}
 }
 
@@ -391,15 +391,4 @@ func transient(t *task, res graph.Result) (bool, time.Duration) {
 func isDuplicate(res graph.Result) bool {
 	return res.Status == 400 && (res.Code == "RoleAssignmentExists" ||
 		res.Code == "Request_BadRequest" && strings.Contains(strings.ToLower(res.Message), "conflicting object"))
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/pimmigrate/pimmigrate/migrate/graph"
 )
 
 // fakeClock is a clock that moves only when slept on.
@@ -62,7 +64,7 @@ func TestLimiter(t *testing.T) {
 	// A cancelled context stops the wait.
 	ctx, cancel := context.WithCancel(bg)
 	cancel()
-	l2 := newLimiter(clk.now, sleepCtx)
+	l2 := newLimiter(clk.now, graph.Sleep)
 	l2.throttle(time.Hour, false)
 	if err := l2.acquire(ctx, 1); err == nil {
 		t.Error("acquire ignored a cancelled context")

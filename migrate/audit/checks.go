@@ -460,11 +460,11 @@ func span(d time.Duration) string {
 	case days == 0 && hours == 0:
 		return "less than an hour"
 	case days == 0:
-		return plural(hours, "hour", "hours")
+		return migrate.Plural(hours, "hour", "hours")
 	case hours == 0:
-		return plural(days, "day", "days")
+		return migrate.Plural(days, "day", "days")
 	}
-	return plural(days, "day", "days") + " " + plural(hours, "hour", "hours")
+	return migrate.Plural(days, "day", "days") + " " + migrate.Plural(hours, "hour", "hours")
 }
 
 // protected lists what each --protect principal holds: every unified role

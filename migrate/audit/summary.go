@@ -3,6 +3,8 @@ package audit
 import (
 	"fmt"
 	"strings"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
 // Counts are findings by severity.
@@ -69,7 +71,7 @@ func (s Summary) AtOrAbove(sev Severity) int {
 //	Audit: 12 findings (3 high, 5 medium, 2 low, 2 info).
 func (s Summary) Line() string {
 	c := s.BySeverity
-	return fmt.Sprintf("Audit: %s (%d high, %d medium, %d low, %d info).", plural(s.Findings, "finding", "findings"), c.High, c.Medium, c.Low, c.Info)
+	return fmt.Sprintf("Audit: %s (%d high, %d medium, %d low, %d info).", migrate.Plural(s.Findings, "finding", "findings"), c.High, c.Medium, c.Low, c.Info)
 }
 
 // Text is the summary line followed by every check with its severity and
@@ -82,11 +84,4 @@ func (s Summary) Text() string {
 		fmt.Fprintf(&b, "  %-6s  %-22s %5d  %s\n", c.Severity, c.ID, s.ByCheck[c.ID], c.Title)
 	}
 	return b.String()
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
