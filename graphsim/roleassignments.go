@@ -18,13 +18,16 @@ const (
 
 // assignmentFilter is what roleAssignments, schedules and instances filter
 // on: eq and in, GUIDs in any case, a role by template or directory id.
-var assignmentFilter = fields(
-	field{name: "id"},
-	field{name: "principalId"},
-	field{name: "roleDefinitionId", kind: fRole},
-	field{name: "directoryScopeId"},
-	field{name: "appScopeId"},
-)
+var assignmentFilter = fields(assignmentFields...)
+
+// assignmentFields are the fields every assignment-like object filters on.
+var assignmentFields = []field{
+	{name: "id"},
+	{name: "principalId"},
+	{name: "roleDefinitionId", kind: fRole},
+	{name: "directoryScopeId"},
+	{name: "appScopeId"},
+}
 
 func raJSON(a *RoleAssignment, st *state, expand map[string]bool) map[string]any {
 	m := map[string]any{

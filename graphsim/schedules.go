@@ -21,16 +21,11 @@ const (
 	expAfterDuration = "afterDuration"
 )
 
-var scheduleFilter = fields(
-	field{name: "id"},
-	field{name: "principalId"},
-	field{name: "roleDefinitionId", kind: fRole},
-	field{name: "directoryScopeId"},
-	field{name: "appScopeId"},
-	field{name: "status"},
-	field{name: "memberType"},
-	field{name: "assignmentType"},
-)
+var scheduleFilter = fields(append([]field{
+	{name: "status"},
+	{name: "memberType"},
+	{name: "assignmentType"},
+}, assignmentFields...)...)
 
 // window is a schedule's start (zero if unknown) and end.
 func window(s *Schedule) (start, end time.Time, hasEnd bool) {
