@@ -12,6 +12,7 @@ import (
 
 	"github.com/pimmigrate/pimmigrate/migrate"
 	"github.com/pimmigrate/pimmigrate/migrate/apply"
+	"github.com/pimmigrate/pimmigrate/migrate/graph"
 )
 
 type applyOptions struct {
@@ -105,29 +106,13 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	if o.dryRun {
 		return dryRun(a, o, send)
 	}
-	if !o.yes {
-		if !a.stdinTTY {
-			return usagef("apply: no terminal to confirm on: pass --yes to apply %s", o.plan)
-		}
-		ok, err := confirm(ctx, a, fmt.Sprintf("Type yes to make these changes to tenant %s: ", p.TenantID))
-		if err != nil {
-			return fmt.Errorf("apply: %w", err)
-		}
-		if !ok {
-			return errors.New("apply cancelled: only 'yes' confirms")
-		}
+	if err := confirmed(ctx, a, "apply", o.yes, "apply "+o.plan, fmt.Sprintf("Type yes to make these changes to tenant %s: ", p.TenantID)); err != nil {
+		return err
 	}
-	c, err := a.graphClient()
+	c, err := signedInTo(ctx, a, "apply", p.TenantID, fmt.Sprintf("%s is for tenant %s", o.plan, p.TenantID),
+		", or plan this tenant: pimmigrate plan --legacy legacy.json --out plan.json")
 	if err != nil {
-		return fmt.Errorf("apply: %w", err)
-	}
-	signedIn, err := c.TenantID(ctx)
-	if err != nil {
-		return fmt.Errorf("apply: %w", err)
-	}
-	if !strings.EqualFold(signedIn, p.TenantID) {
-		return fmt.Errorf("apply: signed in to tenant %s, but %s is for tenant %s; sign in to %s (--tenant-id %s), or plan this tenant: pimmigrate plan --legacy legacy.json --out plan.json",
-			signedIn, o.plan, p.TenantID, p.TenantID, p.TenantID)
+		return err
 	}
 	j, err := apply.OpenJournal(o.journal)
 	if err != nil {
@@ -145,6 +130,42 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 
 // confirm asks on stderr and reads one line: only "yes" confirms. Ctrl-C
 // ends the wait at once (the read is left behind; the process is exiting).
+// confirmed asks for exactly "yes" on a terminal unless --yes was given;
+// without a terminal, --yes is required (a usage error otherwise).
+func confirmed(ctx context.Context, a *app, verb string, yes bool, what, prompt string) error {
+	if yes {
+		return nil
+	}
+	if !a.stdinTTY {
+		return usagef("%s: no terminal to confirm on: pass --yes to %s", verb, what)
+	}
+	ok, err := confirm(ctx, a, prompt)
+	if err != nil {
+		return fmt.Errorf("%s: %w", verb, err)
+	}
+	if !ok {
+		return fmt.Errorf("%s cancelled: only 'yes' confirms", verb)
+	}
+	return nil
+}
+
+// signedInTo signs in and checks the signed-in tenant is tenant: whose says
+// whose tenant it is, fix what else the user can do.
+func signedInTo(ctx context.Context, a *app, verb, tenant, whose, fix string) (*graph.Client, error) {
+	c, err := a.graphClient()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", verb, err)
+	}
+	signedIn, err := c.TenantID(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", verb, err)
+	}
+	if !strings.EqualFold(signedIn, tenant) {
+		return nil, fmt.Errorf("%s: signed in to tenant %s, but %s; sign in to %s (--tenant-id %s)%s", verb, signedIn, whose, tenant, tenant, fix)
+	}
+	return c, nil
+}
+
 func confirm(ctx context.Context, a *app, prompt string) (bool, error) {
 	fmt.Fprint(a.stderr, prompt)
 	line := make(chan string, 1)

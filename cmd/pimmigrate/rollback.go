@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -60,28 +58,12 @@ func runRollback(ctx context.Context, a *app, o *rollbackOptions) error {
 	if !a.jsonOutput() {
 		fmt.Fprintf(a.stdout, "Rollback removes up to %d objects apply created in tenant %s.\n", created, tenant)
 	}
-	if !o.yes {
-		if !a.stdinTTY {
-			return usagef("rollback: no terminal to confirm on: pass --yes to roll back %s", o.journal)
-		}
-		ok, err := confirm(ctx, a, "Type yes to remove them: ")
-		if err != nil {
-			return fmt.Errorf("rollback: %w", err)
-		}
-		if !ok {
-			return errors.New("rollback cancelled: only 'yes' confirms")
-		}
+	if err := confirmed(ctx, a, "rollback", o.yes, "roll back "+o.journal, "Type yes to remove them: "); err != nil {
+		return err
 	}
-	c, err := a.graphClient()
+	c, err := signedInTo(ctx, a, "rollback", tenant, fmt.Sprintf("%s records changes to tenant %s", o.journal, tenant), "")
 	if err != nil {
-		return fmt.Errorf("rollback: %w", err)
-	}
-	signedIn, err := c.TenantID(ctx)
-	if err != nil {
-		return fmt.Errorf("rollback: %w", err)
-	}
-	if !strings.EqualFold(signedIn, tenant) {
-		return fmt.Errorf("rollback: signed in to tenant %s, but %s records changes to tenant %s; sign in to %s (--tenant-id %s)", signedIn, o.journal, tenant, tenant, tenant)
+		return err
 	}
 	j, err := apply.OpenJournal(o.journal)
 	if err != nil {
