@@ -101,8 +101,7 @@ func Apply(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Option
 
 func (r *run) handleCreate(ctx context.Context, t *task, res graph.Result) (*Line, time.Duration) {
 	tg := t.op.Target
-	l := Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: t.key, Op: string(t.op.Kind), Target: &tg,
-		Status: res.Status, RequestID: res.RequestID, Attempt: t.attempts + t.throttles}
+	l := r.outcomeLine(t, res)
 	switch {
 	case res.Status >= 200 && res.Status < 300 && !grants(res.RequestStatus):
 		// A schedule request Graph accepted but did not carry out

@@ -362,14 +362,20 @@ func (r *run) batchFailed(ctx context.Context, batch []*task, err error) {
 	}
 }
 
-func (r *run) failLine(t *task, res graph.Result) Line {
+// outcomeLine is the outcome line of t answered by res, outcome still to set.
+func (r *run) outcomeLine(t *task, res graph.Result) Line {
 	tg := t.op.Target
-	msg := res.Message
-	if msg == "" {
-		msg = fmt.Sprintf("HTTP %d", res.Status)
+	return Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: t.key, Op: string(t.op.Kind), Target: &tg,
+		Status: res.Status, RequestID: res.RequestID, Attempt: t.attempts + t.throttles}
+}
+
+func (r *run) failLine(t *task, res graph.Result) Line {
+	l := r.outcomeLine(t, res)
+	l.Outcome, l.Code, l.Message = OutcomeFailed, res.Code, res.Message
+	if l.Message == "" {
+		l.Message = fmt.Sprintf("HTTP %d", res.Status)
 	}
-	return Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: t.key, Op: string(t.op.Kind), Target: &tg, Outcome: OutcomeFailed,
-		Status: res.Status, Code: res.Code, Message: msg, RequestID: res.RequestID, Attempt: t.attempts + t.throttles}
+	return l
 }
 
 // transient reports whether an answer is worth another try, and after how

@@ -101,9 +101,8 @@ func Rollback(ctx context.Context, j *Journal, g Graph, opt Options) (Summary, e
 }
 
 func (r *run) handleRemove(ctx context.Context, t *task, res graph.Result) (*Line, time.Duration) {
-	tg := t.op.Target
-	l := Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: t.key, Op: string(t.op.Kind), Target: &tg,
-		Status: res.Status, RequestID: res.RequestID, Attempt: t.attempts + t.throttles, Outcome: OutcomeDeleted}
+	l := r.outcomeLine(t, res)
+	l.Outcome = OutcomeDeleted
 	switch {
 	case res.Status >= 200 && res.Status < 300:
 		return &l, 0
