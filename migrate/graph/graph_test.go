@@ -389,3 +389,32 @@ func fmtAll(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b) + " " + strings.Join([]string{sprint(v)}, "")
 }
+
+// TestTypedListNextLinkToAnotherHostIsRefused: the typed lists (role
+// assignments, schedules, definitions) follow @odata.nextLink too. A page
+// linking to another host is refused rather than read: the SDK would not
+// send it the token, but whatever it answered would be taken as the
+// tenant's assignments.
+func TestTypedListNextLinkToAnotherHostIsRefused(t *testing.T) {
+	var evilHits atomic.Int32
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		evilHits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"value":[{"id":"injected","principalId":"11111111-1111-4111-8111-111111111111","roleDefinitionId":"62e90394-69f5-4237-9190-012177145e10","directoryScopeId":"/"}]}`))
+	}))
+	defer evil.Close()
+	other := strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)
+	good := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"value":[],"@odata.nextLink":"` + other + `/v1.0/roleManagement/directory/roleAssignments?$skiptoken=2"}`))
+	}))
+	defer good.Close()
+	c, err := New(Config{GraphURL: good.URL, Auth: AuthToken, Token: testToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.RoleAssignments(ctx)
+	if err == nil || !strings.Contains(err.Error(), "refusing") || evilHits.Load() != 0 || len(got) != 0 {
+		t.Fatalf("err = %v, other host asked %d times, read %v", err, evilHits.Load(), got)
+	}
+}

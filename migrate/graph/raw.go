@@ -62,11 +62,10 @@ func (c *Client) pages(ctx context.Context, op, path string, fn func(elems []jso
 		}
 		u = nil
 		if p.NextLink != "" {
-			next, err := url.Parse(p.NextLink)
-			if err != nil || next.Host != c.base.Host {
-				return fmt.Errorf("%s: page %d links to %q, not to %s; refusing to follow it", op, n, p.NextLink, c.base.Host)
+			if err := c.sameOrigin(fmt.Sprintf("%s: page %d", op, n), p.NextLink); err != nil {
+				return err
 			}
-			u = next
+			u, _ = url.Parse(p.NextLink)
 		}
 	}
 	return nil

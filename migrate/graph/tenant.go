@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -195,8 +196,23 @@ func listAll[T any, P sdkPage[T]](ctx context.Context, c *Client, op string, get
 		if n == nil || *n == "" {
 			return nil
 		}
+		if err := c.sameOrigin(op, *n); err != nil {
+			return err
+		}
 		next = *n
 	}
+}
+
+// sameOrigin refuses an @odata.nextLink to another scheme or host than the
+// client's Graph URL: the SDK would not send it our token (the host is not
+// in its allowed list), but the page it returned would be taken as the
+// tenant's data.
+func (c *Client) sameOrigin(op, link string) error {
+	u, err := url.Parse(link)
+	if err != nil || !strings.EqualFold(u.Host, c.base.Host) || !strings.EqualFold(u.Scheme, c.base.Scheme) {
+		return fmt.Errorf("%s: a page links to %q, not to %s; refusing to follow it", op, link, c.base.Host)
+	}
+	return nil
 }
 
 // principalRole parses the principal and role ids of a Graph object; ok is
