@@ -30,6 +30,10 @@ type Options struct {
 	// Width and Height are the size the program assumes until the terminal
 	// reports its own (default 80x24).
 	Width, Height int
+	// Lock, when set, locks the plan file while w checks and writes it, so
+	// that two reviewers (or a review and a plan) never write it at once;
+	// it returns the unlock, or an error naming who holds the file.
+	Lock func(path string) (unlock func(), err error)
 }
 
 type mode int
@@ -53,6 +57,7 @@ const (
 type Model struct {
 	plan   *migrate.Plan
 	path   string
+	lock   func(path string) (func(), error)
 	now    func() time.Time
 	keys   KeyMap
 	styles Styles
@@ -102,7 +107,7 @@ func New(p *migrate.Plan, o Options) Model {
 		o.Width, o.Height = 80, 24
 	}
 	m := Model{
-		plan: p, path: o.Path, now: o.Now,
+		plan: p, path: o.Path, lock: o.Lock, now: o.Now,
 		keys: DefaultKeyMap(), styles: NewStyles(o.Renderer),
 		x: newIndex(p.Items), counts: countItems(p.Items), saved: reviews(p.Items),
 		width: o.Width, height: o.Height,
@@ -515,8 +520,15 @@ func (m Model) save(thenQuit bool) (tea.Model, tea.Cmd) {
 	m.saving, m.quitAfterSave = true, thenQuit
 	m.msg, m.msgKind = "Saving "+m.fileName()+"…", msgInfo
 	cp := *m.plan // Seal writes the summary and digest of this copy
-	path, stamp, force := m.path, m.stamp, m.overwrite
+	path, stamp, force, lock := m.path, m.stamp, m.overwrite, m.lock
 	return m, func() tea.Msg {
+		if lock != nil {
+			unlock, err := lock(path)
+			if err != nil {
+				return savedMsg{err: err}
+			}
+			defer unlock()
+		}
 		if now := stampFile(path); !force && stamp != (fileStamp{}) && now != (fileStamp{}) && !now.same(stamp) {
 			return savedMsg{conflict: true}
 		}

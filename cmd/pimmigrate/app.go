@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pimmigrate/pimmigrate/internal/filelock"
 	"github.com/pimmigrate/pimmigrate/migrate/graph"
 )
 
@@ -197,4 +198,17 @@ func version() string {
 		return bi.Main.Version
 	}
 	return "devel"
+}
+
+// lockFile takes the lock that keeps two pimmigrate processes from writing
+// path at once (internal/filelock); verb and what name this process to the
+// one refused.
+func lockFile(a *app, path, verb, what string) (*filelock.Lock, error) {
+	host, _ := os.Hostname()
+	holder := fmt.Sprintf("pimmigrate %s %s (pid %d on %s, since %s)", verb, what, os.Getpid(), host, a.now().UTC().Format(time.RFC3339))
+	l, err := filelock.Acquire(path, holder)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", verb, err)
+	}
+	return l, nil
 }

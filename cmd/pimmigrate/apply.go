@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
 	"github.com/pimmigrate/pimmigrate/migrate/apply"
@@ -23,6 +25,7 @@ type applyOptions struct {
 	batchSize   int
 	dryRun      bool
 	retryFailed bool
+	replication time.Duration
 }
 
 func newApplyCmd(a *app) *cobra.Command {
@@ -58,7 +61,14 @@ On a terminal apply asks you to type yes; without one it needs --yes.`,
 	f.IntVar(&o.batchSize, "batch-size", 20, "requests per JSON batch, 1..20")
 	f.BoolVar(&o.dryRun, "dry-run", false, "send nothing; list what would be sent")
 	f.BoolVar(&o.retryFailed, "retry-failed", false, "send again items whose last outcome in the journal is failed")
+	addReplicationWait(f, &o.replication)
 	return cmd
+}
+
+// addReplicationWait adds the --replication-wait flag of apply and rollback.
+func addReplicationWait(f *pflag.FlagSet, d *time.Duration) {
+	f.DurationVar(d, "replication-wait", apply.DefaultReplicationWait,
+		"the longest Graph may take to show a write in reads: until then, \"not found\" for an object just written proves nothing")
 }
 
 // applyResult is the --output json summary of apply and rollback.
@@ -77,6 +87,9 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	}
 	if o.concurrency < 1 || o.concurrency > 32 {
 		return usagef("apply: --concurrency %d: want 1 to 32", o.concurrency)
+	}
+	if o.replication <= 0 {
+		return usagef("apply: --replication-wait %s: want a positive duration such as 5m", o.replication)
 	}
 	p, err := migrate.ReadPlanFile(o.plan)
 	if err != nil {
@@ -114,15 +127,24 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	if err != nil {
 		return err
 	}
+	lock, err := lockFile(a, o.journal, "apply", o.plan)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	j, err := apply.OpenJournal(o.journal)
 	if err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
 	defer j.Close()
+	planPath, err := filepath.Abs(o.plan)
+	if err != nil {
+		return fmt.Errorf("apply: %w", err)
+	}
 	bar := newProgressBar(a, "apply")
 	s, err := apply.Apply(ctx, p, j, c, apply.Options{
 		BatchSize: o.batchSize, Concurrency: o.concurrency, UnreviewedOK: true, RetryFailed: o.retryFailed,
-		Now: a.now, Progress: bar.update,
+		ReplicationWait: o.replication, PlanPath: planPath, Now: a.now, Progress: bar.update,
 	})
 	bar.close()
 	return finishRun(a, "apply", o.journal, s, err)
@@ -215,6 +237,8 @@ func finishRun(a *app, command, journal string, s apply.Summary, err error) erro
 		return exitCodeError{exitInterrupted, fmt.Errorf("%s interrupted; run the same command again to resume", command)}
 	case s.Failed > 0:
 		return exitCodeError{exitFailedItems, fmt.Errorf("%s finished with %d failed items (see %s)", command, s.Failed, journal)}
+	case s.Unverified > 0:
+		return exitCodeError{exitFailedItems, fmt.Errorf("%s: %s created but not visible in the tenant yet (replication delay); run the same command again later to look for them", command, migrate.Plural(s.Unverified, "object", "objects"))}
 	}
 	return nil
 }

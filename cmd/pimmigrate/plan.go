@@ -117,7 +117,13 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := migrate.WritePlanFile(o.out, p); err != nil {
+	lock, err := lockFile(a, o.out, "plan", "--out "+o.out)
+	if err != nil {
+		return err
+	}
+	err = migrate.WritePlanFile(o.out, p)
+	lock.Unlock()
+	if err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
 	if a.jsonOutput() {

@@ -90,7 +90,14 @@ func runReview(ctx context.Context, a *app, o *reviewOptions) error {
 	}
 	r := newReviewRenderer(a.stdout, a.stdoutTTY, a.getenv)
 	// The screen shows at once; the plan is read and verified behind it.
-	p, res, err := tui.Open(ctx, o.plan, read, a.stdin, a.stdout, tui.Options{Now: a.now, Renderer: r})
+	p, res, err := tui.Open(ctx, o.plan, read, a.stdin, a.stdout, tui.Options{Now: a.now, Renderer: r,
+		Lock: func(path string) (func(), error) {
+			l, err := lockFile(a, path, "review", path)
+			if err != nil {
+				return nil, err
+			}
+			return func() { l.Unlock() }, nil
+		}})
 	if err != nil {
 		return err
 	}

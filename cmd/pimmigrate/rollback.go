@@ -3,15 +3,19 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pimmigrate/pimmigrate/migrate"
 	"github.com/pimmigrate/pimmigrate/migrate/apply"
 )
 
 type rollbackOptions struct {
-	journal string
-	yes     bool
+	journal     string
+	plan        string
+	yes         bool
+	replication time.Duration
 }
 
 func newRollbackCmd(a *app) *cobra.Command {
@@ -21,14 +25,24 @@ func newRollbackCmd(a *app) *cobra.Command {
 		Short: "Remove what an apply run created",
 		Long: `Rollback reads an apply journal and removes what that run created: role
 assignments are deleted, eligibilities and active schedules are removed with
-adminRemove requests. What apply found already present is left alone. Each
-removal is journaled in the same file, so an interrupted rollback resumes.`,
+adminRemove requests. What apply found already present is left alone, and so
+is anything the plan the journal applied does not create (--plan; by default
+the plan recorded in the journal). Each removal is journaled in the same
+file, so an interrupted rollback resumes.
+
+Graph shows a new object in reads only after a while. An object created
+moments ago that rollback cannot find yet is looked for again until
+--replication-wait has passed since it was created; rollback reports success
+only when every object the journal may have created is removed or proven
+absent.`,
 		Example: `  pimmigrate rollback --journal run.jsonl
-  pimmigrate rollback --journal run.jsonl --yes --output json`,
+  pimmigrate rollback --journal run.jsonl --plan plan.json --yes --output json`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runRollback(cmd.Context(), a, o) },
 	}
 	cmd.Flags().StringVar(&o.journal, "journal", "", "the journal apply wrote")
+	cmd.Flags().StringVar(&o.plan, "plan", "", "the plan the journal applied (default: the one recorded in the journal)")
 	cmd.Flags().BoolVar(&o.yes, "yes", false, "do not ask")
+	addReplicationWait(cmd.Flags(), &o.replication)
 	return cmd
 }
 
@@ -36,24 +50,27 @@ func runRollback(ctx context.Context, a *app, o *rollbackOptions) error {
 	if o.journal == "" {
 		return usagef("rollback: --journal is required (the run.jsonl apply wrote)")
 	}
+	if o.replication <= 0 {
+		return usagef("rollback: --replication-wait %s: want a positive duration such as 5m", o.replication)
+	}
 	peek, err := apply.ReadJournal(o.journal)
 	if err != nil {
 		return fmt.Errorf("rollback: %w", err)
 	}
-	var tenant string
-	created := 0
-	for _, h := range peek.Headers {
-		if h.Run == "apply" && tenant == "" {
-			tenant = h.TenantID
-		}
+	first := peek.FirstApply()
+	if first == nil {
+		return fmt.Errorf("rollback: %s: %w", o.journal, apply.ErrNothingApplied)
 	}
+	tenant := first.TenantID
+	p, err := rollbackPlan(o, first)
+	if err != nil {
+		return err
+	}
+	created := 0
 	for _, st := range peek.Items {
-		if st.Outcome == apply.OutcomeCreated || st.PendingOp != "" {
+		if st.MayExist() {
 			created++
 		}
-	}
-	if tenant == "" {
-		return fmt.Errorf("rollback: %s: %w", o.journal, apply.ErrNothingApplied)
 	}
 	if !a.jsonOutput() {
 		fmt.Fprintf(a.stdout, "Rollback removes up to %d objects apply created in tenant %s.\n", created, tenant)
@@ -65,13 +82,39 @@ func runRollback(ctx context.Context, a *app, o *rollbackOptions) error {
 	if err != nil {
 		return err
 	}
+	lock, err := lockFile(a, o.journal, "rollback", "--journal "+o.journal)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	j, err := apply.OpenJournal(o.journal)
 	if err != nil {
 		return fmt.Errorf("rollback: %w", err)
 	}
 	defer j.Close()
 	bar := newProgressBar(a, "rollback")
-	s, err := apply.Rollback(ctx, j, c, apply.Options{Now: a.now, Progress: bar.update})
+	s, err := apply.Rollback(ctx, p, j, c, apply.Options{ReplicationWait: o.replication, Now: a.now, Progress: bar.update})
 	bar.close()
 	return finishRun(a, "rollback", o.journal, s, err)
+}
+
+// rollbackPlan reads the plan the journal's first apply run applied:
+// --plan, or the path that run recorded. It must be that very plan (the
+// same digest): rollback removes only what it creates.
+func rollbackPlan(o *rollbackOptions, first *apply.Line) (*migrate.Plan, error) {
+	path := o.plan
+	if path == "" {
+		path = first.Plan
+	}
+	if path == "" {
+		return nil, usagef("rollback: %s does not record its plan (written by an older pimmigrate); pass the plan it applied: --plan plan.json", o.journal)
+	}
+	p, err := migrate.ReadPlanFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("rollback: %w; pass the plan %s applied with --plan", err, o.journal)
+	}
+	if p.Digest != first.PlanDigest {
+		return nil, fmt.Errorf("rollback: %s is not the plan %s applied (%w; the journal applied %s); pass that plan with --plan", path, o.journal, apply.ErrPlanMismatch, first.PlanDigest)
+	}
+	return p, nil
 }

@@ -28,54 +28,72 @@ func Selection(p *migrate.Plan, unreviewedOK bool) (send []*migrate.Item, notApp
 }
 
 // Apply sends the plan's approved create items, journaling every step in j,
-// then reads back what it created and checks principal, role and scope. The
-// caller has verified the plan's digest and that g is signed in to the
-// plan's tenant. A cancelled ctx stops sending; in-flight requests finish
-// and are journaled, and Summary.Interrupted is set.
+// and reads back each object it created — while it goes on sending — to
+// check its principal, role and scope. The caller has verified the plan's
+// digest and that g is signed in to the plan's tenant; Apply checks the
+// safety invariants of every item it would send (migrate.CheckSendable)
+// and refuses the plan, sending nothing, if one fails. A cancelled ctx
+// stops sending; in-flight requests finish and are journaled, and
+// Summary.Interrupted is set.
 func Apply(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Options) (Summary, error) {
 	r := newRun(g, j, opt, "apply")
 	var s Summary
 	items, notApproved := Selection(p, r.opt.UnreviewedOK)
 	s.Selected, s.NotApproved = len(items), notApproved
+	if err := migrate.CheckSendable(p, items); err != nil {
+		return s, err
+	}
 	if err := r.header(p.Digest, p.TenantID, p.GraphURL); err != nil {
 		return s, err
 	}
 	r.progress(func(pr *Progress) { pr.Phase, pr.Total = "reconcile", len(items) })
 	// What the tenant holds now, before this run sends anything: a planned
 	// object already there was made by someone else (it is exists, never
-	// sent), unless this journal shows we sent it (an intent without an
-	// answer: then it is ours).
+	// sent), unless this journal may have made it.
 	existing, err := r.existing(ctx, items)
 	if err != nil {
 		return s, err
 	}
 	var tasks []*task
+	var checks []*check
 	for _, it := range items {
 		st := j.State(it.Key)
 		t := &task{key: it.Key, op: graph.CreateOp(it.Target)}
-		id, there := existing[holding(it.Target)]
-		done := Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: it.Key, Op: string(t.op.Kind), Target: &it.Target, ObjectID: id}
-		if it.Target.Kind != migrate.KindRoleAssignment {
-			done.TargetScheduleID = id
-		}
+		o, there := existing[holding(it.Target)]
+		done := Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: it.Key, Op: string(t.op.Kind), Target: &it.Target}
 		switch {
+		case st.Outcome == OutcomeCreated && !st.Verified && st.PendingOp == "":
+			// Created by an earlier run but not seen yet: look again.
+			s.AlreadyDone++
+			checks = append(checks, r.verifyCheck(it, st.ID(), st.LastWrite))
+			r.progress(func(pr *Progress) { pr.Done++ })
+			continue
 		case st.Outcome == OutcomeCreated || st.Outcome == OutcomeExists,
 			st.Outcome == OutcomeFailed && st.PendingOp == "" && !r.opt.RetryFailed:
 			s.AlreadyDone++
 			r.progress(func(pr *Progress) { pr.Done++ })
 			continue
-		case st.PendingOp != "" && there:
-			// Sent before, answer never journaled, and there it is: ours.
+		case st.MayExist() && there:
+			// Sent before and there it is: ours, whatever the journal
+			// said of it last (no answer, or a failure that did not rule
+			// out that the write went through).
 			done.Outcome, done.Reconciled, done.Attempt = OutcomeCreated, true, st.Intents
+			setID(&done, it.Target.Kind, o.ID)
 			s.Reconciled++
-		case st.PendingOp != "":
-			// Sent before but not there (or not visible yet): send again,
+			if err := j.Append(done, verifiedLine(r.opt.Now(), it, o.ID)); err != nil {
+				return s, err
+			}
+			r.progress(func(pr *Progress) { pr.Done++ })
+			continue
+		case st.MayExist():
+			// Sent before but not there, or not visible yet: send again,
 			// and take a duplicate answer as ours.
 			t.ambiguous = true
 			tasks = append(tasks, t)
 			continue
 		case there:
 			done.Outcome, done.Code, done.Message = OutcomeExists, "AlreadyPresent", "already in the tenant when apply started"
+			setID(&done, it.Target.Kind, o.ID)
 		default:
 			tasks = append(tasks, t)
 			continue
@@ -86,57 +104,128 @@ func Apply(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Option
 		r.progress(func(pr *Progress) { pr.Done++ })
 	}
 	r.handle = r.handleCreate
-	r.progress(func(pr *Progress) { pr.Phase = "write" })
-	err = r.send(ctx, tasks)
-	s.Interrupted = ctx.Err() != nil
-	if err == nil && !s.Interrupted {
-		r.progress(func(pr *Progress) { pr.Phase = "verify" })
-		err = r.verify(ctx, items)
-		s.Interrupted = ctx.Err() != nil
+	r.items = map[string]*migrate.Item{}
+	for _, it := range items {
+		r.items[it.Key] = it
 	}
+	r.progress(func(pr *Progress) { pr.Phase = "write" })
+	err = r.execute(ctx, len(items), tasks, checks)
+	s.Interrupted = ctx.Err() != nil
 	r.count(&s, items)
 	r.progress(func(pr *Progress) { pr.Phase = "done" })
 	return s, err
 }
 
-func (r *run) handleCreate(ctx context.Context, t *task, res graph.Result) (*Line, time.Duration) {
-	tg := t.op.Target
+// setID puts the id of an object found in the tenant on an outcome line:
+// the roleAssignment's id, or the schedule's.
+func setID(l *Line, kind migrate.TargetKind, id string) {
+	if kind == migrate.KindRoleAssignment {
+		l.ObjectID = id
+	} else {
+		l.TargetScheduleID = id
+	}
+}
+
+// verifiedLine records that it's object was read back as planned, with its id.
+func verifiedLine(now time.Time, it *migrate.Item, id string) Line {
+	tg := it.Target
+	l := Line{Type: LineVerified, At: now.UTC(), Key: it.Key, Target: &tg}
+	setID(&l, tg.Kind, id)
+	return l
+}
+
+func (r *run) handleCreate(t *task, res graph.Result) verdict {
+	it := r.items[t.key]
 	l := r.outcomeLine(t, res)
+	now := r.opt.Now()
 	switch {
 	case res.Status >= 200 && res.Status < 300 && !grants(res.RequestStatus):
 		// A schedule request Graph accepted but did not carry out
 		// (PendingApproval, Failed, Denied...) grants nothing.
 		l.Outcome, l.ObjectID, l.Code = OutcomeFailed, res.ObjectID, "Request"+res.RequestStatus
 		l.Message = fmt.Sprintf("the schedule request was accepted with status %s, which grants nothing; check the role's PIM settings", res.RequestStatus)
-		return &l, 0
+		return verdict{line: &l}
 	case res.Status >= 200 && res.Status < 300:
 		l.Outcome, l.ObjectID, l.TargetScheduleID = OutcomeCreated, res.ObjectID, res.TargetScheduleID
-		return &l, 0
+		id := res.ObjectID
+		if it.Target.Kind != migrate.KindRoleAssignment {
+			id = res.TargetScheduleID
+		}
+		return verdict{line: &l, check: r.verifyCheck(it, id, now)}
+	case isDuplicate(res) && t.ambiguous:
+		// Already there, and an earlier try of ours may have made it: it
+		// is ours (rollback removes it). Its id is looked up while reads
+		// catch up; until found it is "created, id unknown".
+		l.Outcome, l.Code, l.Message = OutcomeCreated, res.Code, res.Message
+		return verdict{line: &l, check: r.verifyCheck(it, "", now)}
 	case isDuplicate(res):
-		// Already there. If an earlier try of ours may have made it, it is
-		// ours (rollback removes it); otherwise it was there before us.
+		// Already there, made by someone else since apply read the
+		// tenant: not ours. Its id, for the report, if reads show it soon.
 		l.Outcome, l.Code, l.Message = OutcomeExists, res.Code, res.Message
-		if t.ambiguous {
-			l.Outcome = OutcomeCreated
-		}
-		id, err := r.g.Find(context.WithoutCancel(ctx), tg)
-		if err == nil {
-			l.ObjectID = id
-			if tg.Kind != migrate.KindRoleAssignment {
-				l.TargetScheduleID = id
-			}
-		}
-		return &l, 0
+		return verdict{line: &l, check: r.existsCheck(it, now)}
 	case res.Status == 404 && t.notFound < 3:
 		// A principal created moments ago can 404 until it replicates.
 		t.notFound++
-		return nil, graph.Backoff(t.notFound + 1)
+		return verdict{wait: graph.Backoff(t.notFound + 1)}
 	}
 	if ok, wait := transient(t, res); ok {
-		return nil, wait
+		return verdict{wait: wait}
 	}
 	fl := r.failLine(t, res)
-	return &fl, 0
+	return verdict{line: &fl}
+}
+
+// verifyCheck reads back what apply created for it: by id when known,
+// otherwise by principal, role and scope, until it shows or
+// ReplicationWait has passed since the write.
+func (r *run) verifyCheck(it *migrate.Item, id string, since time.Time) *check {
+	c := &check{key: it.Key, probe: graph.Probe{Kind: it.Target.Kind, ID: id, Target: it.Target}, since: since}
+	c.done = func(c *check, s graph.Sighting) ([]Line, *task, bool) {
+		now := r.opt.Now()
+		tg := it.Target
+		switch diff := mismatch(tg, s.Object); {
+		case s.Found && diff == "":
+			return []Line{verifiedLine(now, it, s.Object.ID)}, nil, false
+		case s.Found:
+			l := Line{Type: LineOutcome, At: now.UTC(), Key: it.Key, Op: string(graph.CreateOp(tg).Kind), Target: &tg,
+				Outcome: OutcomeFailed, Code: CodeVerificationFailed, Message: "created object " + s.Object.ID + " " + diff}
+			setID(&l, tg.Kind, s.Object.ID)
+			if tg.Kind != migrate.KindRoleAssignment {
+				l.ObjectID = r.j.State(it.Key).ObjectID
+			}
+			return []Line{l}, nil, false
+		case !r.settled(c):
+			return nil, nil, true // not visible yet: replication delay
+		case c.probe.ID != "":
+			// Graph gave its id, yet it never showed: a failure, which
+			// rollback still treats as ours.
+			l := Line{Type: LineOutcome, At: now.UTC(), Key: it.Key, Op: string(graph.CreateOp(tg).Kind), Target: &tg,
+				Outcome: OutcomeFailed, Code: CodeVerificationFailed,
+				Message: fmt.Sprintf("created object %s did not appear within %s of being created; check it in the tenant", c.probe.ID, r.opt.ReplicationWait)}
+			setID(&l, tg.Kind, c.probe.ID)
+			return []Line{l}, nil, false
+		}
+		// Created, id unknown, not seen: left for the next run (and
+		// rollback) to look up again.
+		return nil, nil, false
+	}
+	return c
+}
+
+// existsCheck looks up, for the report, the id of an object someone else
+// made: a few tries, never holding the run up for long.
+func (r *run) existsCheck(it *migrate.Item, since time.Time) *check {
+	c := &check{key: it.Key, probe: graph.Probe{Kind: it.Target.Kind, Target: it.Target}, since: since}
+	c.done = func(c *check, s graph.Sighting) ([]Line, *task, bool) {
+		switch {
+		case s.Found:
+			return []Line{verifiedLine(r.opt.Now(), it, s.Object.ID)}, nil, false
+		case c.tries < 4:
+			return nil, nil, true
+		}
+		return nil, nil, false
+	}
+	return c
 }
 
 // holding identifies what grants a target: its kind, principal, role and
@@ -153,8 +242,8 @@ func holding(t migrate.Target) holdingKey {
 
 // existing lists, once, the objects of every kind the items create, keyed
 // by what they grant.
-func (r *run) existing(ctx context.Context, items []*migrate.Item) (map[holdingKey]string, error) {
-	out := map[holdingKey]string{}
+func (r *run) existing(ctx context.Context, items []*migrate.Item) (map[holdingKey]graph.Object, error) {
+	out := map[holdingKey]graph.Object{}
 	listed := map[migrate.TargetKind]bool{}
 	for _, it := range items {
 		k := it.Target.Kind
@@ -167,7 +256,7 @@ func (r *run) existing(ctx context.Context, items []*migrate.Item) (map[holdingK
 			return nil, fmt.Errorf("read the tenant before applying: %w", err)
 		}
 		for _, o := range objs {
-			out[holdingKey{k, o.PrincipalID, o.RoleDefinitionID, o.DirectoryScopeID}] = o.ID
+			out[holdingKey{k, o.PrincipalID, o.RoleDefinitionID, o.DirectoryScopeID}] = o
 		}
 	}
 	return out, nil
@@ -181,75 +270,6 @@ func grants(status string) bool {
 		return true
 	}
 	return false
-}
-
-// verify reads back every object the run created and checks its principal,
-// role and scope against the plan, waiting out replication delay.
-func (r *run) verify(ctx context.Context, items []*migrate.Item) error {
-	pending := map[string]*migrate.Item{}
-	for _, it := range items {
-		if st := r.j.State(it.Key); st.Outcome == OutcomeCreated && !st.Verified {
-			pending[it.Key] = it
-		}
-	}
-	for try := 1; len(pending) > 0; try++ {
-		byKind := map[migrate.TargetKind]map[string]graph.Object{}
-		for _, it := range pending {
-			k := it.Target.Kind
-			if _, done := byKind[k]; done {
-				continue
-			}
-			objs, err := r.g.Objects(ctx, k)
-			if err != nil {
-				return fmt.Errorf("verify: %w", err)
-			}
-			m := map[string]graph.Object{}
-			for _, o := range objs {
-				m[strings.ToLower(o.ID)] = o
-			}
-			byKind[k] = m
-		}
-		var lines []Line
-		for key, it := range pending {
-			st := r.j.State(key)
-			id := st.ObjectID
-			if it.Target.Kind != migrate.KindRoleAssignment && st.TargetScheduleID != "" {
-				id = st.TargetScheduleID
-			}
-			o, found := byKind[it.Target.Kind][strings.ToLower(id)]
-			if !found && try < r.opt.VerifyTries {
-				continue // not visible yet: replication delay
-			}
-			tg := it.Target
-			l := Line{At: r.opt.Now().UTC(), Key: key, Target: &tg}
-			switch diff := mismatch(it.Target, o); {
-			case !found:
-				l.Type, l.Outcome, l.Code = LineOutcome, OutcomeFailed, "VerificationFailed"
-				l.ObjectID, l.TargetScheduleID = st.ObjectID, st.TargetScheduleID
-				l.Message = fmt.Sprintf("created object %s did not appear in %d reads; check it in the tenant", id, try)
-			case diff != "":
-				l.Type, l.Outcome, l.Code = LineOutcome, OutcomeFailed, "VerificationFailed"
-				l.ObjectID, l.TargetScheduleID = st.ObjectID, st.TargetScheduleID
-				l.Message = "created object " + id + " " + diff
-			default:
-				l.Type = LineVerified
-				l.ObjectID = id
-			}
-			lines = append(lines, l)
-			delete(pending, key)
-		}
-		if len(lines) > 0 {
-			if err := r.j.Append(lines...); err != nil {
-				return err
-			}
-		}
-		if len(pending) > 0 {
-			if err := r.opt.Sleep(ctx, graph.Backoff(try+2)); err != nil {
-				return nil // interrupted: the next run verifies
-			}
-		}
-	}
-	return nil
 }
 
 // mismatch says how an object differs from its target, "" if it does not.
@@ -277,6 +297,9 @@ func (r *run) count(s *Summary, items []*migrate.Item) {
 		switch st.Outcome {
 		case OutcomeCreated:
 			s.Created++
+			if !st.Verified {
+				s.Unverified++
+			}
 		case OutcomeExists:
 			s.Exists++
 		case OutcomeDeleted:

@@ -206,7 +206,7 @@ func TestRollbackRestoresTheTenant(t *testing.T) {
 	if _, err := Apply(bg, p, j, w.c, Options{UnreviewedOK: true, MaxAttempts: 12}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Rollback(bg, j, w.c, Options{MaxAttempts: 12})
+	s, err := Rollback(bg, p, j, w.c, Options{MaxAttempts: 12, ReplicationWait: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestRollbackRestoresTheTenant(t *testing.T) {
 	}
 	// Rolling back again removes nothing more.
 	writes := w.srv.Stats().Writes
-	if _, err := Rollback(bg, j, w.c, Options{}); err != nil || w.srv.Stats().Writes != writes {
+	if _, err := Rollback(bg, p, j, w.c, Options{}); err != nil || w.srv.Stats().Writes != writes {
 		t.Errorf("second rollback: %v, %d writes", err, w.srv.Stats().Writes-writes)
 	}
 }

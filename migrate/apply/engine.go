@@ -19,8 +19,9 @@ type Graph interface {
 	// Write sends up to 20 writes as one JSON batch: one result per op, in
 	// order, or an error (*graph.Error) when the batch got no answer.
 	Write(ctx context.Context, ops []graph.Op) ([]graph.Result, error)
-	// Find returns the id of what grants t in the tenant now, "" if nothing.
-	Find(ctx context.Context, t migrate.Target) (string, error)
+	// Look reads up to 20 objects back, by id or by what they grant, in
+	// one JSON batch.
+	Look(ctx context.Context, probes []graph.Probe) ([]graph.Sighting, error)
 	// Objects lists every object of a target kind (role assignments,
 	// eligibility schedules or active assignment schedules).
 	Objects(ctx context.Context, kind migrate.TargetKind) ([]graph.Object, error)
@@ -36,7 +37,15 @@ type Options struct {
 	// RetryFailed sends again items whose last outcome is failed.
 	RetryFailed bool
 	MaxAttempts int // tries of an item before it fails, default 8 (429s count apart, up to 100)
-	VerifyTries int // listings while waiting for created objects to show, default 8
+	// ReplicationWait is the longest Graph is taken to need before a read
+	// shows a write, default 5 minutes. Until it has passed since our last
+	// write of an object, a read or a removal that does not find it proves
+	// nothing: apply and rollback look again, with back-off, rather than
+	// take "not found" for "never created" or "already gone".
+	ReplicationWait time.Duration
+	// PlanPath is the plan's file, recorded in apply's journal header so
+	// that rollback can find the plan it checks removals against.
+	PlanPath    string
 	Now         func() time.Time
 	Sleep       func(context.Context, time.Duration) error
 	// Progress is called after every batch and phase change, from any
@@ -54,8 +63,8 @@ func (o *Options) defaults() {
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 8
 	}
-	if o.VerifyTries <= 0 {
-		o.VerifyTries = 8
+	if o.ReplicationWait <= 0 {
+		o.ReplicationWait = DefaultReplicationWait
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -65,13 +74,18 @@ func (o *Options) defaults() {
 	}
 }
 
+// DefaultReplicationWait is Options.ReplicationWait's default.
+const DefaultReplicationWait = 5 * time.Minute
+
 // Progress is a snapshot of a run for progress bars.
 type Progress struct {
 	Phase     string // "reconcile", "write", "verify", "done"
 	Total     int    // items this run sends
 	Done      int    // items with an outcome
+	Checking  int    // objects being read back (waiting for replication)
 	Throttled int    // 429 answers so far
-	Requests  int    // batches sent
+	Requests  int    // write batches sent
+	Reads     int    // read-back batches sent
 	Rate      float64
 }
 
@@ -86,7 +100,11 @@ type Summary struct {
 	Deleted     int
 	Failed      int
 	Verified    int
-	Throttled   int
+	// Unverified counts objects created but not seen in the tenant yet
+	// (replication still lagging when the run ended): the next run, or
+	// rollback, looks them up again.
+	Unverified int
+	Throttled  int
 	Requests    int
 	Interrupted bool
 	Failures    []Failure
@@ -109,10 +127,22 @@ func (s Summary) Line() string {
 type task struct {
 	key       string
 	op        graph.Op
-	attempts  int  // answered tries (429s not counted)
+	attempts  int  // answered tries (429s and replication waits not counted)
 	throttles int  // 429 answers
 	notFound  int  // 404 answers
 	ambiguous bool // a try may have taken effect without our knowing
+	// since is our last create of the object (rollback): until
+	// ReplicationWait has passed since, "not found" proves nothing.
+	since time.Time
+}
+
+// verdict is what an answer means for a task: an outcome line to journal
+// (then, optionally, a check to read the object back); no line but a check
+// that decides what comes next; or another try after wait.
+type verdict struct {
+	line  *Line
+	check *check
+	wait  time.Duration
 }
 
 // ErrForeignJournal is wrapped when a journal belongs to another plan or tenant.
@@ -124,23 +154,24 @@ type run struct {
 	j     *Journal
 	opt   Options
 	lim   *limiter
+	chk   *checker
 	kind  string // "apply" or "rollback"
+	items map[string]*migrate.Item // apply: the items sent, by key
 	work  chan *task
-	open  sync.WaitGroup // tasks not yet finished
+	open  sync.WaitGroup // tasks and checks not yet finished
 	mu    sync.Mutex
 	prog  Progress
 	fatal error
 	stop  context.CancelFunc
 	// stopped is closed when the run is interrupted or stopped.
 	stopped <-chan struct{}
-	// handle turns one answer into an outcome line, or asks for a retry
-	// (nil line).
-	handle func(ctx context.Context, t *task, res graph.Result) (*Line, time.Duration)
+	// handle judges one answer.
+	handle func(t *task, res graph.Result) verdict
 }
 
 func newRun(g Graph, j *Journal, opt Options, kind string) *run {
 	opt.defaults()
-	return &run{g: g, j: j, opt: opt, lim: newLimiter(opt.Now, opt.Sleep), kind: kind}
+	return &run{g: g, j: j, opt: opt, lim: newLimiter(opt.Now, opt.Sleep), chk: newChecker(), kind: kind}
 }
 
 func (r *run) progress(f func(p *Progress)) {
@@ -161,26 +192,33 @@ func (r *run) header(digest, tenantID, graphURL string) error {
 			return fmt.Errorf("%s: %w (plan %s, tenant %s); use a new --journal for this plan, or the plan this journal was written for", r.j.Path(), ErrForeignJournal, h.PlanDigest, h.TenantID)
 		}
 	}
-	return r.j.Append(Line{Type: LineHeader, At: r.opt.Now().UTC(), Schema: JournalSchema, PlanDigest: digest, TenantID: tenantID, GraphURL: graphURL, Run: r.kind})
+	return r.j.Append(Line{Type: LineHeader, At: r.opt.Now().UTC(), Schema: JournalSchema, PlanDigest: digest, TenantID: tenantID, GraphURL: graphURL, Run: r.kind, Plan: r.opt.PlanPath})
 }
 
-// send runs the tasks through the workers until each has an outcome, the
-// context ends (the tasks not yet sent are left for the next run), or a
-// fatal error (401, 403) stops the run.
-func (r *run) send(ctx context.Context, tasks []*task) error {
-	if len(tasks) == 0 {
+// execute sends the tasks and reads back the checks, and what each leads
+// to, until everything has an outcome, the context ends (what is left is
+// for the next run), or a fatal error (401, 403) stops the run. size
+// bounds the tasks in the run at any one time (one per item).
+func (r *run) execute(ctx context.Context, size int, tasks []*task, checks []*check) error {
+	if len(tasks) == 0 && len(checks) == 0 {
 		return nil
 	}
 	ctx, r.stop = context.WithCancel(ctx)
 	defer r.stop()
 	r.stopped = ctx.Done()
-	r.work = make(chan *task, len(tasks))
+	r.work = make(chan *task, max(size, len(tasks)))
 	r.open.Add(len(tasks))
 	for _, t := range tasks {
 		r.work <- t
 	}
-	go func() { r.open.Wait(); close(r.work) }()
+	for _, c := range checks {
+		r.addCheck(c, 0)
+	}
+	allDone := make(chan struct{})
+	go func() { r.open.Wait(); close(r.work); close(allDone) }()
 	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); r.checkLoop(ctx, allDone) }()
 	for range r.opt.Concurrency {
 		wg.Add(1)
 		go func() { defer wg.Done(); r.worker(ctx) }()
@@ -236,9 +274,13 @@ func (r *run) retry(t *task, after time.Duration) {
 	}()
 }
 
-func (r *run) finish(t *task, l Line) {
+// finish journals t's outcome and starts reading its object back if c
+// says so.
+func (r *run) finish(t *task, l Line, c *check) {
 	if err := r.j.Append(l); err != nil {
 		r.setFatal(err)
+	} else if c != nil {
+		r.addCheck(c, checkWait(1))
 	}
 	r.open.Done()
 	r.progress(func(p *Progress) { p.Done++ })
@@ -288,23 +330,26 @@ func (r *run) sendBatch(ctx context.Context, batch []*task) {
 			t.throttles++
 			r.progress(func(p *Progress) { p.Throttled++ })
 			if t.throttles > 100 {
-				r.finish(t, r.failLine(t, res))
+				r.finish(t, r.failLine(t, res), nil)
 				continue
 			}
 			r.retry(t, 0)
 			continue
 		}
 		t.attempts++
-		line, wait := r.handle(ctx, t, res)
-		if line != nil {
-			r.finish(t, *line)
-			continue
+		v := r.handle(t, res)
+		switch {
+		case v.line != nil:
+			r.finish(t, *v.line, v.check)
+		case v.check != nil:
+			// The check takes over from the task.
+			r.addCheck(v.check, checkWait(1))
+			r.open.Done()
+		case t.attempts >= r.opt.MaxAttempts:
+			r.finish(t, r.failLine(t, res), nil)
+		default:
+			r.retry(t, v.wait)
 		}
-		if t.attempts >= r.opt.MaxAttempts {
-			r.finish(t, r.failLine(t, res))
-			continue
-		}
-		r.retry(t, wait)
 	}
 	r.lim.took(len(batch)-throttled, throttled)
 	if throttled > 0 {
@@ -351,7 +396,7 @@ func (r *run) batchFailed(ctx context.Context, batch []*task, err error) {
 		r.lim.throttle(wait, false)
 		for _, t := range batch {
 			if t.attempts >= r.opt.MaxAttempts {
-				r.finish(t, r.failLine(t, graph.Result{Status: ge.Status, Code: ge.Code, Message: ge.Error(), RequestID: ge.RequestID}))
+				r.finish(t, r.failLine(t, graph.Result{Status: ge.Status, Code: ge.Code, Message: ge.Error(), RequestID: ge.RequestID}), nil)
 			} else {
 				r.retry(t, 0)
 			}

@@ -2,6 +2,9 @@ package apply
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,10 +14,13 @@ import (
 	"time"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
+	"github.com/pimmigrate/pimmigrate/migrate/graph"
 )
 
-// JournalSchema tags the journal's header lines.
-const JournalSchema = "pimmigrate.journal/v1"
+// JournalSchema tags the journal's header lines. Version 2 chains its
+// lines (Line.Prev); a journal may begin with version 1 lines, which are
+// not chained.
+const JournalSchema = "pimmigrate.journal/v2"
 
 // Journal line types and outcomes. They are part of the file format:
 // never rename one.
@@ -41,6 +47,9 @@ type Line struct {
 	TenantID   string `json:"tenantId,omitempty"`
 	GraphURL   string `json:"graphUrl,omitempty"`
 	Run        string `json:"run,omitempty"` // "apply" or "rollback"
+	// Plan is the absolute path of the plan the run applied, so that
+	// rollback can check what it removes against it.
+	Plan string `json:"plan,omitempty"`
 
 	// intent, outcome, verified
 	Key     string          `json:"key,omitempty"`
@@ -59,6 +68,14 @@ type Line struct {
 	// Reconciled marks an outcome found in the tenant after an interrupted
 	// run, rather than answered by Graph to this request.
 	Reconciled bool `json:"reconciled,omitempty"`
+
+	// Prev chains the journal: the first 16 bytes, in hex, of the sha256
+	// of the line before this one, as written. A line edited, removed or
+	// inserted by hand, or interleaved by a second process, breaks the
+	// chain, and the journal is refused. It is a check against accidents
+	// and careless edits, not a signature: keep the journal where only the
+	// admins who run pimmigrate can write.
+	Prev string `json:"prev,omitempty"`
 }
 
 // ItemState is what the journal says of one key, replayed line by line.
@@ -73,6 +90,64 @@ type ItemState struct {
 	Verified         bool
 	Last             Line // the last outcome line
 	Attempts         int  // attempts of the last outcome
+	// Sent is set once an apply run has sent a create for the item:
+	// from then on, the object may exist because of this journal.
+	Sent bool
+	// LastWrite is when the last create for the item was sent. Until
+	// replication has caught up with it, a read that does not find the
+	// object proves nothing.
+	LastWrite time.Time
+}
+
+// ID is the id that reads the item's object back: the roleAssignment's id,
+// or the schedule's id for schedule requests. "" when the journal does not
+// know it (created while reads lagged; found again by principal, role and
+// scope).
+func (s *ItemState) ID() string {
+	if s.Target != nil && s.Target.Kind != migrate.KindRoleAssignment {
+		return s.TargetScheduleID
+	}
+	return s.ObjectID
+}
+
+// MayExist reports whether the item's object may be in the tenant because
+// of this journal's apply runs: created, or sent without an answer that
+// rules it out, and not removed since. A create refused for good (a 4xx
+// other than a duplicate) made nothing; "exists" was there before us.
+func (s *ItemState) MayExist() bool {
+	if !s.Sent {
+		return false
+	}
+	if s.PendingOp != "" {
+		return true
+	}
+	switch s.Outcome {
+	case OutcomeCreated:
+		return true
+	case OutcomeFailed:
+		return !s.refused()
+	}
+	return false
+}
+
+// refused reports whether the last outcome is Graph refusing the create
+// for good, so that nothing was made.
+func (s *ItemState) refused() bool {
+	l := s.Last
+	return l.Outcome == OutcomeFailed && l.Code != CodeVerificationFailed && !isRemoveOp(l.Op) &&
+		l.Status >= 400 && l.Status < 500 && l.Status != 408 && l.Status != 429
+}
+
+// CodeVerificationFailed marks a created object that read back wrong, or
+// never appeared although Graph gave its id.
+const CodeVerificationFailed = "VerificationFailed"
+
+func isCreateOp(op string) bool {
+	switch graph.OpKind(op) {
+	case graph.OpCreateAssignment, graph.OpCreateEligibility, graph.OpCreateActiveSchedule:
+		return true
+	}
+	return false
 }
 
 // Journal is an open, append-only journal.
@@ -84,6 +159,7 @@ type Journal struct {
 	Headers []Line
 	Items   map[string]*ItemState
 	Order   []string // keys in the order first seen
+	prev    string   // lineHash of the last line
 }
 
 // ErrJournal is wrapped by errors about a journal that cannot be used.
@@ -134,6 +210,7 @@ func ReadJournal(path string) (*Journal, error) {
 func (j *Journal) replay(r io.Reader) (int64, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var off int64
+	chained := false
 	for n := 1; ; n++ {
 		b, err := br.ReadBytes('\n')
 		if err == io.EOF {
@@ -146,9 +223,21 @@ func (j *Journal) replay(r io.Reader) (int64, error) {
 		if err := json.Unmarshal(b, &l); err != nil {
 			return 0, fmt.Errorf("read journal %s:%d: %w: %v; the journal was edited or is not pimmigrate's", j.path, n, ErrJournal, err)
 		}
+		// From a version 2 header on, every line is chained.
+		chained = chained || l.Prev != "" || l.Type == LineHeader && l.Schema == JournalSchema
+		if chained && l.Prev != j.prev {
+			return 0, fmt.Errorf("read journal %s:%d: %w: the line does not follow the one before it (chain %q, want %q): the journal was edited by hand, or two runs wrote to it at once", j.path, n, ErrJournal, l.Prev, j.prev)
+		}
+		j.prev = lineHash(bytes.TrimSuffix(b, []byte("\n")))
 		j.apply(l)
 		off += int64(len(b))
 	}
+}
+
+// lineHash is what the next line's Prev holds.
+func lineHash(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:16])
 }
 
 func (j *Journal) apply(l Line) {
@@ -169,6 +258,9 @@ func (j *Journal) apply(l Line) {
 	case LineIntent:
 		s.Intents++
 		s.PendingOp = l.Op
+		if isCreateOp(l.Op) {
+			s.Sent, s.LastWrite = true, l.At
+		}
 	case LineOutcome:
 		s.PendingOp = ""
 		s.Intents = 0
@@ -184,6 +276,12 @@ func (j *Journal) apply(l Line) {
 		}
 	case LineVerified:
 		s.Verified = true
+		if l.ObjectID != "" {
+			s.ObjectID = l.ObjectID
+		}
+		if l.TargetScheduleID != "" {
+			s.TargetScheduleID = l.TargetScheduleID
+		}
 	}
 }
 
@@ -197,12 +295,14 @@ func (j *Journal) Append(lines ...Line) error {
 		return fmt.Errorf("journal %s is read-only", j.path)
 	}
 	for _, l := range lines {
+		l.Prev = j.prev
 		b, err := json.Marshal(l)
 		if err != nil {
 			return err
 		}
 		j.w.Write(b)
 		j.w.WriteByte('\n')
+		j.prev = lineHash(b)
 		j.apply(l)
 	}
 	if err := j.w.Flush(); err != nil {

@@ -32,27 +32,60 @@ func isRemoveOp(op string) bool {
 	return false
 }
 
-// Rollback removes what the journal's apply runs created — never what they
-// found already there — journaling each step in the same file, so it can be
-// interrupted and run again. Items an apply run sent but never heard back
-// about are looked up in the tenant and removed if found.
-func Rollback(ctx context.Context, j *Journal, g Graph, opt Options) (Summary, error) {
-	r := newRun(g, j, opt, "rollback")
-	var s Summary
-	var first *Line
+// ErrPlanMismatch is wrapped when rollback is given another plan than the
+// one the journal's apply runs applied.
+var ErrPlanMismatch = errors.New("the plan is not the one the journal applied")
+
+// CodeNotInPlan marks a journal item rollback refused to remove: the plan
+// the journal applied does not create it (the journal was edited, or
+// belongs with another plan).
+const CodeNotInPlan = "NotInPlan"
+
+// FirstApply is the journal's first apply header, nil when it has none.
+func (j *Journal) FirstApply() *Line {
 	for i := range j.Headers {
 		if j.Headers[i].Run == "apply" {
-			first = &j.Headers[i]
-			break
+			return &j.Headers[i]
 		}
 	}
+	return nil
+}
+
+// Rollback removes what the journal's apply runs may have created — never
+// what they found already there, and only objects that p, the plan those
+// runs applied, creates with the same principal, role and scope. It
+// journals each step in the same file, so it can be interrupted and run
+// again.
+//
+// Reads lag behind writes: an object created moments ago may not be found
+// yet, and a removal may answer "does not exist" for it. Rollback takes
+// that for "gone" only once ReplicationWait has passed since the object was
+// created, or once the object has been seen (apply verified it, or
+// rollback found it): Graph is taken never to hide again what it has
+// shown. Until then it keeps looking, with back-off, and removes the
+// object when it shows. An item it had no answer for when the run ended
+// (interrupted) stays as it is in the journal, for the next run.
+func Rollback(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Options) (Summary, error) {
+	r := newRun(g, j, opt, "rollback")
+	var s Summary
+	first := j.FirstApply()
 	if first == nil {
 		return s, fmt.Errorf("rollback %s: %w", j.Path(), ErrNothingApplied)
+	}
+	if p == nil || p.Digest != first.PlanDigest {
+		return s, fmt.Errorf("rollback %s: %w (the journal applied plan %s)", j.Path(), ErrPlanMismatch, first.PlanDigest)
 	}
 	if err := r.header(first.PlanDigest, first.TenantID, first.GraphURL); err != nil {
 		return s, err
 	}
+	planned := map[string]*migrate.Item{}
+	for i := range p.Items {
+		if it := &p.Items[i]; it.Action == migrate.ActionCreate {
+			planned[it.Key] = it
+		}
+	}
 	var tasks []*task
+	var checks []*check
 	var keys []*migrate.Item // for counting
 	for _, key := range j.Order {
 		st := j.State(key)
@@ -60,39 +93,44 @@ func Rollback(ctx context.Context, j *Journal, g Graph, opt Options) (Summary, e
 			continue
 		}
 		tg := *st.Target
-		created := st.Outcome == OutcomeCreated || st.Outcome == OutcomeFailed && st.Last.Code == "VerificationFailed" && st.ObjectID != ""
 		switch {
 		case st.Outcome == OutcomeDeleted && st.PendingOp == "":
 			s.AlreadyDone++
 			keys = append(keys, &migrate.Item{Key: key, Target: tg})
 			continue
-		case st.PendingOp != "":
-			// An apply or rollback request with no answer: ask the tenant.
-			id, err := g.Find(ctx, tg)
-			if err != nil {
-				return s, fmt.Errorf("reconcile %s: %w", key, err)
-			}
-			if id == "" {
-				if isRemoveOp(st.PendingOp) || created {
-					if err := j.Append(Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: key, Op: st.PendingOp, Target: &tg, Outcome: OutcomeDeleted, Reconciled: true}); err != nil {
-						return s, err
-					}
-					s.Reconciled++
-					keys = append(keys, &migrate.Item{Key: key, Target: tg})
-				}
-				continue // an apply request that never took effect: nothing to remove
-			}
-			tasks = append(tasks, &task{key: key, op: removeOp(tg, id)})
-		case created:
-			tasks = append(tasks, &task{key: key, op: removeOp(tg, st.ObjectID)})
-		default:
-			continue // exists, failed: not the run's to remove
+		case !st.MayExist():
+			continue // exists, refused, never sent: not the run's to remove
 		}
 		keys = append(keys, &migrate.Item{Key: key, Target: tg})
+		if it := planned[key]; it == nil || holding(it.Target) != holding(tg) {
+			op := removeOp(tg, st.ObjectID)
+			l := Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: key, Op: string(op.Kind), Target: &tg, Outcome: OutcomeFailed, Code: CodeNotInPlan,
+				Message: "the plan this journal applied does not create this; rollback leaves it alone (the journal was edited, or belongs with another plan)"}
+			if err := j.Append(l); err != nil {
+				return s, err
+			}
+			continue
+		}
+		// Until ReplicationWait has passed since it was created, not
+		// finding an object proves nothing — unless it was seen since:
+		// once Graph has shown an object, a later "not found" means gone.
+		since := st.LastWrite
+		if since.IsZero() {
+			since = st.Last.At
+		}
+		if st.Verified {
+			since = time.Time{}
+		}
+		switch {
+		case tg.Kind == migrate.KindRoleAssignment && st.ObjectID == "":
+			checks = append(checks, r.removalCheck(key, tg, "", since))
+		default:
+			tasks = append(tasks, &task{key: key, op: removeOp(tg, st.ObjectID), since: since})
+		}
 	}
-	r.progress(func(p *Progress) { p.Phase, p.Total = "write", len(tasks) })
+	r.progress(func(p *Progress) { p.Phase, p.Total = "write", len(keys)-s.AlreadyDone })
 	r.handle = r.handleRemove
-	err := r.send(ctx, tasks)
+	err := r.execute(ctx, len(keys), tasks, checks)
 	s.Interrupted = ctx.Err() != nil
 	s.Selected = len(keys)
 	r.count(&s, keys)
@@ -100,19 +138,45 @@ func Rollback(ctx context.Context, j *Journal, g Graph, opt Options) (Summary, e
 	return s, err
 }
 
-func (r *run) handleRemove(ctx context.Context, t *task, res graph.Result) (*Line, time.Duration) {
+// removalCheck looks for an object to remove that a removal did not find,
+// or whose id the journal does not know: found, it is removed; not found
+// once ReplicationWait has passed since it was created, it is gone.
+func (r *run) removalCheck(key string, tg migrate.Target, id string, since time.Time) *check {
+	c := &check{key: key, probe: graph.Probe{Kind: tg.Kind, ID: id, Target: tg}, since: since}
+	c.done = func(c *check, s graph.Sighting) ([]Line, *task, bool) {
+		switch {
+		case s.Found:
+			// Seen now: a "not found" from here on means it is gone.
+			return nil, &task{key: key, op: removeOp(tg, s.Object.ID)}, false
+		case !r.settled(c):
+			return nil, nil, true
+		}
+		op := removeOp(tg, id)
+		return []Line{{Type: LineOutcome, At: r.opt.Now().UTC(), Key: key, Op: string(op.Kind), Target: &tg, Outcome: OutcomeDeleted, Reconciled: true,
+			Code: "NotFound", Message: fmt.Sprintf("not in the tenant %s after it was sent: never created, or already removed", r.opt.ReplicationWait)}}, nil, false
+	}
+	return c
+}
+
+func (r *run) handleRemove(t *task, res graph.Result) verdict {
 	l := r.outcomeLine(t, res)
 	l.Outcome = OutcomeDeleted
 	switch {
 	case res.Status >= 200 && res.Status < 300:
-		return &l, 0
+		return verdict{line: &l}
 	case res.Status == 404, res.Status == 400 && res.Code == "RoleAssignmentDoesNotExist":
-		l.Code, l.Message = res.Code, "already gone"
-		return &l, 0
+		// Gone — or created so lately that Graph does not show it yet:
+		// look for it until replication has surely caught up.
+		tg := t.op.Target
+		id := ""
+		if tg.Kind == migrate.KindRoleAssignment {
+			id = t.op.ObjectID
+		}
+		return verdict{check: r.removalCheck(t.key, tg, id, t.since)}
 	}
 	if ok, wait := transient(t, res); ok {
-		return nil, wait
+		return verdict{wait: wait}
 	}
 	fl := r.failLine(t, res)
-	return &fl, 0
+	return verdict{line: &fl}
 }

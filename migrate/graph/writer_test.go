@@ -513,120 +513,119 @@ func TestWriteRemovesWhatItCreated(t *testing.T) {
 	}
 }
 
-func TestFind(t *testing.T) {
+// TestLook: probes by target and by id, in one batch, against objects
+// created now (hidden by the consistency lag, then visible), seeded in
+// upper case, and absent.
+func TestLook(t *testing.T) {
 	upper := strings.ToUpper
 	seed := writeSeed(4)
 	// Seeded in upper case: Graph compares GUIDs in any case.
 	seed.RoleAssignments = append(seed.RoleAssignments, graphsim.RoleAssignment{ID: "seeded-ra", PrincipalID: upper(guidN(1, 3)), RoleDefinitionID: upper(roleSec), DirectoryScopeID: "/"})
 	seed.RoleEligibilitySchedules = append(seed.RoleEligibilitySchedules, graphsim.Schedule{ID: "seeded-elig", PrincipalID: upper(guidN(1, 3)), RoleDefinitionID: upper(roleGA), DirectoryScopeID: "/"})
-	_, c, _, rec := startRecordedSim(t, seed, graphsim.Options{Now: newClock(t0).now})
+	clk := newClock(t0)
+	srv, c, _, rec := startRecordedSim(t, seed, graphsim.Options{Now: clk.now, ConsistencyLag: 10 * time.Second})
 	ra, el, ac := assignment(guidN(1, 0), roleGA), eligibility(guidN(1, 1), roleSec), activeUntil(guidN(1, 2), roleGA, t0.Add(time.Hour))
 	made := mustWrite(t, c, creates(ra, el, ac))
+	other := ra
+	other.DirectoryScopeID = "/administrativeUnits/x'y"
 
 	tests := []struct {
-		name   string
-		target migrate.Target
-		want   string
+		name  string
+		probe Probe
+		want  string // the id found, "" for none
+		lags  bool   // created now: hidden until the lag passes
 	}{
-		{"assignment", ra, made[0].ObjectID},
-		{"eligibility", el, made[1].TargetScheduleID},
-		{"active schedule", ac, made[2].TargetScheduleID},
-		{"seeded assignment in upper case", assignment(guidN(1, 3), roleSec), "seeded-ra"},
-		{"seeded eligibility in upper case", eligibility(guidN(1, 3), roleGA), "seeded-elig"},
-		{"absent assignment", assignment(guidN(1, 1), roleGA), ""},
-		{"absent eligibility", eligibility(guidN(1, 0), roleGA), ""},
-		{"absent active schedule", activeUntil(guidN(1, 1), roleSec, t0.Add(time.Hour)), ""},
-		{"other scope", func() migrate.Target { t := ra; t.DirectoryScopeID = "/administrativeUnits/x'y"; return t }(), ""},
+		{"assignment by target", Probe{Kind: ra.Kind, Target: ra}, made[0].ObjectID, true},
+		{"eligibility by target", Probe{Kind: el.Kind, Target: el}, made[1].TargetScheduleID, true},
+		{"active schedule by target", Probe{Kind: ac.Kind, Target: ac}, made[2].TargetScheduleID, true},
+		{"assignment by id", Probe{Kind: ra.Kind, ID: made[0].ObjectID}, made[0].ObjectID, true},
+		{"eligibility by id", Probe{Kind: el.Kind, ID: made[1].TargetScheduleID}, made[1].TargetScheduleID, true},
+		{"active schedule by id", Probe{Kind: ac.Kind, ID: made[2].TargetScheduleID}, made[2].TargetScheduleID, true},
+		{"seeded assignment in upper case", Probe{Kind: ra.Kind, Target: assignment(guidN(1, 3), roleSec)}, "seeded-ra", false},
+		{"seeded eligibility in upper case", Probe{Kind: el.Kind, Target: eligibility(guidN(1, 3), roleGA)}, "seeded-elig", false},
+		{"absent assignment", Probe{Kind: ra.Kind, Target: assignment(guidN(1, 1), roleGA)}, "", false},
+		{"absent eligibility", Probe{Kind: el.Kind, Target: eligibility(guidN(1, 0), roleGA)}, "", false},
+		{"absent active schedule", Probe{Kind: ac.Kind, Target: activeUntil(guidN(1, 1), roleSec, t0.Add(time.Hour))}, "", false},
+		{"other scope", Probe{Kind: ra.Kind, Target: other}, "", false},
+		{"unknown id", Probe{Kind: ra.Kind, ID: "no-such-assignment"}, "", false},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := c.Find(ctx, tt.target)
-			if err != nil || got != tt.want {
-				t.Fatalf("Find = %q, %v; want %q", got, err, tt.want)
+	probes := make([]Probe, len(tests))
+	for i, tt := range tests {
+		probes[i] = tt.probe
+	}
+	for _, phase := range []string{"inside the lag", "after the lag"} {
+		before := srv.Stats().Batches
+		got, err := c.Look(ctx, probes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := srv.Stats().Batches - before; n != 1 {
+			t.Errorf("%s: %d batches, want 1", phase, n)
+		}
+		for i, tt := range tests {
+			want := tt.want
+			if tt.lags && phase == "inside the lag" {
+				want = ""
 			}
-		})
+			s := got[i]
+			if s.Err != nil || s.Found != (want != "") || s.Object.ID != want {
+				t.Errorf("%s, %s: %+v, want found %q", phase, tt.name, s, want)
+				continue
+			}
+			if s.Found && tt.probe.ID == "" && (s.Object.PrincipalID != tt.probe.Target.PrincipalID || s.Object.DirectoryScopeID != "/") {
+				t.Errorf("%s, %s: object %+v is not the target's", phase, tt.name, s.Object)
+			}
+		}
+		clk.advance(11 * time.Second)
 	}
 	rec.mu.Lock()
-	defer rec.mu.Unlock()
 	filters := 0
-	for _, u := range rec.urls {
-		q, _ := url.QueryUnescape(u)
-		if !strings.Contains(q, "$filter=principalId eq '") {
-			continue
-		}
-		filters++
+	for _, b := range rec.sent {
+		q, _ := url.QueryUnescape(string(b))
+		filters += strings.Count(q, "$filter=principalId eq '")
 		if strings.Contains(q, upper(roleGA)) || strings.Contains(q, upper(roleSec)) {
 			t.Errorf("filter sent with upper-case GUIDs: %s", q)
 		}
 	}
+	rec.mu.Unlock()
 	if filters == 0 {
-		t.Errorf("no filtered list among the requests %v", rec.urls)
+		t.Error("no filtered list among the batches sent")
 	}
-	if _, err := c.Find(ctx, migrate.Target{Kind: "custom"}); err == nil {
-		t.Error("Find of an unknown kind: no error")
+	if _, err := c.Look(ctx, []Probe{{Kind: "custom", ID: "x"}}); err == nil {
+		t.Error("a probe of an unknown kind: no error")
 	}
-}
-
-func TestFindRetriesThrottledReads(t *testing.T) {
-	srv, c, w := startSim(t, writeSeed(1), graphsim.Options{FaultRate: 0.5, Seed: 11, Now: newClock(t0).now})
-	for i := 0; i < 6; i++ {
-		if id, err := c.Find(ctx, assignment(guidN(1, 0), roleGA)); err != nil || id != "" {
-			t.Fatalf("Find under faults = %q, %v", id, err)
-		}
-	}
-	if srv.Stats().Faults == 0 || len(w.d) == 0 {
-		t.Errorf("faults %d, waits %d: the retry path was not exercised", srv.Stats().Faults, len(w.d))
+	if _, err := c.Look(ctx, []Probe{{Kind: ra.Kind}}); err == nil {
+		t.Error("a probe with neither id nor target: no error")
 	}
 }
 
-func TestGet(t *testing.T) {
-	clk := newClock(t0)
-	srv, c, w := startSim(t, writeSeed(3), graphsim.Options{ConsistencyLag: 10 * time.Second, Now: clk.now})
-	ra, el, ac := assignment(guidN(1, 0), roleGA), eligibility(guidN(1, 1), roleSec), activeUntil(guidN(1, 2), roleGA, t0.Add(time.Hour))
-	made := mustWrite(t, c, creates(ra, el, ac))
-	tests := []struct {
-		name   string
-		target migrate.Target
-		id     string
-	}{
-		{"assignment", ra, made[0].ObjectID},
-		{"eligibility", el, made[1].TargetScheduleID},
-		{"active schedule", ac, made[2].TargetScheduleID},
-	}
-	// Right after the create the objects are not visible yet: a 404 at
-	// once, no retry inside Get.
-	for _, tt := range tests {
-		before := srv.Stats().Requests
-		_, err := c.Get(ctx, tt.target.Kind, tt.id)
-		ge := asGraphError(t, err)
-		if !IsNotFound(err) || ge.Status != 404 || ge.Retryable || ge.RequestID == "" {
-			t.Errorf("%s right after the create: %v, want a 404", tt.name, err)
+// TestLookUnderFaults: a probe whose answer is a fault says nothing (Err
+// set, retryable), never "not there".
+func TestLookUnderFaults(t *testing.T) {
+	seed := writeSeed(1)
+	seed.RoleAssignments = append(seed.RoleAssignments, graphsim.RoleAssignment{ID: "seeded-ra", PrincipalID: guidN(1, 0), RoleDefinitionID: roleGA, DirectoryScopeID: "/"})
+	srv, c, _ := startSim(t, seed, graphsim.Options{FaultRate: 0.5, Seed: 11, Now: newClock(t0).now})
+	probe := Probe{Kind: migrate.KindRoleAssignment, ID: "seeded-ra"}
+	saidNothing := 0
+	for i := 0; i < 20; i++ {
+		got, err := c.Look(ctx, []Probe{probe, probe})
+		if err != nil {
+			continue // the batch itself failed: no answer at all
 		}
-		if n := srv.Stats().Requests - before; n != 1 {
-			t.Errorf("%s: %d requests; Get must not retry a 404", tt.name, n)
+		for _, s := range got {
+			switch {
+			case s.Err != nil:
+				if !s.Err.Retryable {
+					t.Errorf("fault taken as final: %v", s.Err)
+				}
+				saidNothing++
+			case !s.Found:
+				t.Fatalf("an existing object reported absent under faults: %+v", s)
+			}
 		}
 	}
-	if len(w.d) != 0 {
-		t.Errorf("waits %v: Get must not back off on a 404", w.d)
-	}
-	clk.advance(11 * time.Second)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			o, err := c.Get(ctx, tt.target.Kind, tt.id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := Object{ID: tt.id, PrincipalID: tt.target.PrincipalID, RoleDefinitionID: tt.target.RoleDefinitionID, DirectoryScopeID: "/"}
-			if o != want {
-				t.Errorf("Get = %+v, want %+v", o, want)
-			}
-		})
-	}
-	if _, err := c.Get(ctx, migrate.KindRoleAssignment, "no-such-assignment"); !IsNotFound(err) {
-		t.Errorf("unknown id: %v, want a 404", err)
-	}
-	if _, err := c.Get(ctx, migrate.KindRoleAssignment, ""); err == nil {
-		t.Error("empty id: no error")
+	if srv.Stats().Faults == 0 || saidNothing == 0 {
+		t.Errorf("faults %d, probes without an answer %d: the fault path was not exercised", srv.Stats().Faults, saidNothing)
 	}
 }
 
