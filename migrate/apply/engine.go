@@ -45,9 +45,9 @@ type Options struct {
 	ReplicationWait time.Duration
 	// PlanPath is the plan's file, recorded in apply's journal header so
 	// that rollback can find the plan it checks removals against.
-	PlanPath    string
-	Now         func() time.Time
-	Sleep       func(context.Context, time.Duration) error
+	PlanPath string
+	Now      func() time.Time
+	Sleep    func(context.Context, time.Duration) error
 	// Progress is called after every batch and phase change, from any
 	// goroutine, never concurrently.
 	Progress func(Progress)
@@ -103,8 +103,8 @@ type Summary struct {
 	// Unverified counts objects created but not seen in the tenant yet
 	// (replication still lagging when the run ended): the next run, or
 	// rollback, looks them up again.
-	Unverified int
-	Throttled  int
+	Unverified  int
+	Throttled   int
 	Requests    int
 	Interrupted bool
 	Failures    []Failure
@@ -155,7 +155,7 @@ type run struct {
 	opt   Options
 	lim   *limiter
 	chk   *checker
-	kind  string // "apply" or "rollback"
+	kind  string                   // "apply" or "rollback"
 	items map[string]*migrate.Item // apply: the items sent, by key
 	work  chan *task
 	open  sync.WaitGroup // tasks and checks not yet finished
