@@ -2,12 +2,18 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
 )
@@ -99,5 +105,138 @@ func TestExportConflictsIgnoreSourceOrder(t *testing.T) {
 	}
 	if !bytes.Equal(ab.items, ba.items) {
 		t.Errorf("plan items depend on the order of --source:\n%s\n%s", ab.items, ba.items)
+	}
+}
+
+// fifo is a named pipe fed with head, then body over and over, up to limit
+// bytes, from a goroutine: an export that honours Ctrl-C stops reading it
+// long before the end. Once at bytes are written, fn is called.
+type fifo struct {
+	path    string
+	written atomic.Int64
+	done    chan error
+}
+
+func feedFIFO(t *testing.T, dir, head, body string, limit, at int64, fn func()) *fifo {
+	t.Helper()
+	f := &fifo{path: filepath.Join(dir, "snapshot.jsonl"), done: make(chan error, 1)}
+	if err := syscall.Mkfifo(f.path, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	go func() {
+		w, err := os.OpenFile(f.path, os.O_WRONLY, 0) // blocks until export opens it
+		if err != nil {
+			f.done <- err
+			return
+		}
+		defer w.Close()
+		buf := []byte(head + strings.Repeat(body, (64<<10)/len(body)))
+		for f.written.Load() < limit {
+			n, err := w.Write(buf)
+			if f.written.Add(int64(n)) >= at && fn != nil {
+				fn()
+				fn = nil
+			}
+			if err != nil { // the reader has gone: EPIPE
+				f.done <- nil
+				return
+			}
+			buf = buf[len(head):]
+			head = ""
+		}
+		f.done <- nil
+	}()
+	t.Cleanup(func() {
+		// Unblock a writer still waiting for a reader, then wait for it.
+		if r, err := os.OpenFile(f.path, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			r.Close()
+		}
+		<-f.done
+	})
+	return f
+}
+
+// exportRecord is one iteration-1 record a line, repeated by feedFIFO.
+var exportRecord = `{"userId":"` + alice + `","roleId":"` + ga + `","isElevated":false,"expirationDateTime":null}` + "\n"
+
+// onlyFIFO checks that export left nothing in dir but its input.
+func onlyFIFO(t *testing.T, dir string) {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 1 || ents[0].Name() != "snapshot.jsonl" {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("export left %v behind; want nothing but its input", names)
+	}
+}
+
+// TestExportInterrupted cancels the context of an export in the middle of
+// a long input: it exits 130 and writes nothing.
+func TestExportInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const at, limit = 1 << 20, 64 << 20
+	f := feedFIFO(t, dir, "", exportRecord, limit, at, cancel)
+	var out, errb bytes.Buffer
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		getenv: func(string) string { return "" }, now: func() time.Time { return testNow }}
+	code := run(ctx, []string{"export", "--source", f.path, "--out", filepath.Join(dir, "legacy.json")}, a)
+	if code != exitInterrupted || !strings.Contains(errb.String(), "interrupted") {
+		t.Fatalf("exit %d, stderr %q; want %d, interrupted", code, errb.String(), exitInterrupted)
+	}
+	onlyFIFO(t, dir)
+	if w := f.written.Load(); w > at+1<<20 {
+		t.Errorf("export read %d MiB after the cancel", (w-at)>>20)
+	}
+}
+
+// TestWriteLegacyInterrupted: once the context is done, writing legacy.json
+// stops and leaves no file, not even a temporary one.
+func TestWriteLegacyInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	b := migrate.NewBuilder("")
+	b.Add(migrate.Record{Pos: migrate.Pos{File: "a.json", N: 1}, Origin: migrate.OriginIteration1,
+		PrincipalID: migrate.MustGUID(alice), RoleID: migrate.MustGUID(ga), PrincipalType: migrate.PrincipalUser})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := writeLegacy(ctx, filepath.Join(dir, "legacy.json"), b, testNow)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the context's error", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("files left behind: %v", ents)
+	}
+}
+
+// TestExportSIGINT sends the real binary SIGINT in the middle of a long
+// export: it exits 130 and writes nothing.
+func TestExportSIGINT(t *testing.T) {
+	bin := buildPimmigrate(t)
+	dir := t.TempDir()
+	const at, limit = 1 << 20, 64 << 20
+	cmd := exec.Command(bin, "export", "--source", filepath.Join(dir, "snapshot.jsonl"), "--out", filepath.Join(dir, "legacy.json"))
+	cmd.Env = []string{"HOME=" + t.TempDir()}
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	started := make(chan *os.Process, 1)
+	f := feedFIFO(t, dir, "", exportRecord, limit, at, func() { (<-started).Signal(os.Interrupt) })
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	started <- cmd.Process
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+		t.Fatalf("exit: %v; want %d\n%s", err, exitInterrupted, errb.String())
+	}
+	onlyFIFO(t, dir)
+	if w := f.written.Load(); w >= limit {
+		t.Errorf("export read all %d MiB despite SIGINT", w>>20)
 	}
 }
