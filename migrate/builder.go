@@ -2,9 +2,11 @@ package migrate
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,10 +50,12 @@ type Record struct {
 
 // Builder collects the records of an export, folds exact duplicates and
 // iteration-2 activations, rejects conflicting duplicates and records from
-// another tenant, and writes legacy.json. It keeps a compact entry per
-// record (no per-record strings for iteration 1, entries in fixed-size
-// chunks that never move) so a million records take about a hundred bytes
-// each.
+// another tenant, and writes legacy.json. Records with the same id that
+// disagree are never settled by which came first: every one of them is
+// rejected (see Add), so the order of the inputs never changes what is
+// migrated. It keeps a compact entry per record (no per-record strings for
+// iteration 1, entries in fixed-size chunks that never move) so a million
+// records take about a hundred bytes each.
 type Builder struct {
 	tenantID string
 	files    []string
@@ -67,6 +71,8 @@ type Builder struct {
 	rejected []Rejected
 	sources  []Source
 	folded   bool
+	// conflicted lists the entries whose id other records disagree with.
+	conflicted []int32
 }
 
 const chunkBits = 13 // 8,192 entries a chunk
@@ -106,6 +112,10 @@ type entryExtra struct {
 	linked        string
 	warnings      []string
 	foldedFrom    []string
+	// conflicts lists the records with the entry's id that disagree with
+	// it on the fields in disputed.
+	conflicts []string
+	disputed  fields
 }
 
 // NewBuilder returns an empty builder. tenantID, if not empty, is the tenant
@@ -146,7 +156,11 @@ func (b *Builder) pos(e *entry) Pos {
 	return Pos{File: b.files[e.file], N: int(e.n), Line: e.line}
 }
 
-// Add takes a parsed record.
+// Add takes a parsed record. A record with the id of one added before is
+// folded into it when the two agree on every field (a duplicate-record
+// warning); when they disagree, every record with that id — in whatever
+// order they came, from whichever file — is rejected conflicting-duplicate
+// and none is migrated: an admin decides which is right.
 func (b *Builder) Add(r Record) {
 	if r.TenantID != "" {
 		if b.tenantID == "" {
@@ -200,12 +214,23 @@ func (b *Builder) Add(r Record) {
 	}
 	if seen {
 		p := b.at(prev)
-		if d := diffRecord(p, &e); d != "" {
-			b.Reject(Rejected{Source: r.Pos.String(), Reason: RejectConflictingDuplicate,
-				Detail: fmt.Sprintf("same id as %s but different fields (%s); keep one of the two in the snapshot", b.pos(p), d)})
+		if d := diffRecord(p, &e); d != 0 {
+			x := p.ensureExtra()
+			if x.conflicts == nil {
+				b.conflicted = append(b.conflicted, prev)
+			}
+			x.conflicts = append(x.conflicts, r.Pos.String())
+			x.disputed |= d
 			return
 		}
-		p.addFolded(r.Pos.String())
+		if b.before(r.Pos, p) {
+			// The source shown is the first in file and record order, not
+			// the first read: the order of --source changes nothing.
+			p.addFolded(b.pos(p).String())
+			p.file, p.n, p.line = fi, int32(r.Pos.N), r.Pos.Line
+		} else {
+			p.addFolded(r.Pos.String())
+		}
 		return
 	}
 	idx := b.push(e)
@@ -217,6 +242,12 @@ func (b *Builder) Add(r Record) {
 	default:
 		b.byIter1[h] = idx
 	}
+}
+
+// before reports whether position q sorts before e's: by file name, then
+// record or line number.
+func (b *Builder) before(q Pos, e *entry) bool {
+	return cmp.Or(cmp.Compare(q.File, b.files[e.file]), cmp.Compare(q.N, int(e.n))) < 0
 }
 
 // hash64 is FNV-1a over a principal and role.
@@ -267,32 +298,65 @@ func (e *entry) folded() []string {
 	return e.extra.foldedFrom
 }
 
-// diffRecord names the fields two records with the same id disagree on.
-func diffRecord(a, b *entry) string {
+// fields is a set of the fields records with the same id can disagree on.
+type fields uint8
+
+var fieldNames = [...]string{"principal", "role", "principal type", "isElevated", "expiration", "start", "linked eligibility"}
+
+// String names the fields, in a fixed order.
+func (f fields) String() string {
 	var d []string
-	if a.user != b.user {
-		d = append(d, "principal")
-	}
-	if a.role != b.role {
-		d = append(d, "role")
-	}
-	if a.ptype != b.ptype {
-		d = append(d, "principal type")
-	}
-	if a.elevated != b.elevated {
-		d = append(d, "isElevated")
-	}
-	if !a.exp.Equal(b.exp) {
-		d = append(d, "expiration")
-	}
-	if !a.start().Equal(b.start()) {
-		d = append(d, "start")
-	}
-	if a.linked() != b.linked() {
-		d = append(d, "linked eligibility")
+	for i, name := range fieldNames {
+		if f&(1<<i) != 0 {
+			d = append(d, name)
+		}
 	}
 	return strings.Join(d, ", ")
 }
+
+// diffRecord returns the fields two records with the same id disagree on.
+// Over a group of records, the union of each one's difference from the
+// first is the set of fields on which they do not all agree, whichever
+// record came first.
+func diffRecord(a, b *entry) fields {
+	var d fields
+	for i, differ := range [len(fieldNames)]bool{
+		a.user != b.user, a.role != b.role, a.ptype != b.ptype, a.elevated != b.elevated,
+		!a.exp.Equal(b.exp), !a.start().Equal(b.start()), a.linked() != b.linked(),
+	} {
+		if differ {
+			d |= 1 << i
+		}
+	}
+	return d
+}
+
+// namedConflicts is how many records a conflicting-duplicate detail names.
+const namedConflicts = 5
+
+// rejectConflicts rejects every record of each disputed id: the entry, its
+// exact duplicates and the records that disagree with it. Each gets the
+// same detail, naming the first few records in sorted order, so the
+// rejections do not depend on the order the records came in.
+func (b *Builder) rejectConflicts() {
+	for _, i := range b.conflicted {
+		e := b.at(i)
+		e.dead = true
+		srcs := append(append([]string{b.pos(e).String()}, e.extra.foldedFrom...), e.extra.conflicts...)
+		slices.Sort(srcs)
+		named := strings.Join(srcs[:min(len(srcs), namedConflicts)], ", ")
+		if len(srcs) > namedConflicts {
+			named += fmt.Sprintf(" and %d more", len(srcs)-namedConflicts)
+		}
+		detail := fmt.Sprintf("%d records with the same id disagree on %s (%s); none of them is migrated: keep the right one in the snapshot and export again",
+			len(srcs), e.extra.disputed, named)
+		for _, src := range srcs {
+			b.Reject(Rejected{Source: src, Reason: RejectConflictingDuplicate, Detail: detail})
+		}
+	}
+}
+
+func (e *entry) disputed() bool { return e.extra != nil && e.extra.conflicts != nil }
 
 // fold folds iteration-2 activations into the eligibility they activate.
 // An active iteration-2 assignment with an end and no eligibility in the
@@ -305,13 +369,21 @@ func (b *Builder) fold() {
 		return
 	}
 	b.folded = true
+	b.rejectConflicts()
 	activated := map[int32]bool{}
 	for i := int32(0); i < b.n; i++ {
 		a := b.at(i)
-		if origins[a.origin] != OriginIteration2 || !a.elevated || activated[i] {
-			continue // not an activation, or an eligibility already folded into
+		if a.dead || origins[a.origin] != OriginIteration2 || !a.elevated || activated[i] {
+			continue // rejected, not an activation, or an eligibility already folded into
 		}
 		j, ok := b.byIter2[a.linked()]
+		if ok && b.at(j).disputed() {
+			// The eligibility it activates is disputed: nothing of it migrates.
+			a.dead = true
+			b.rejectWithFolded(a, RejectConflictingDuplicate, fmt.Sprintf(
+				"activation of the eligibility %q, whose records disagree; none of them is migrated: keep the right one in the snapshot and export again", a.linked()))
+			continue
+		}
 		if a.linked() == "" || !ok || b.at(j).elevated && !activated[j] {
 			if !a.exp.IsZero() {
 				end := a.exp
@@ -322,11 +394,8 @@ func (b *Builder) fold() {
 		el := b.at(j)
 		a.dead = true
 		if el.user != a.user || el.role != a.role {
-			detail := fmt.Sprintf("activation of %s, which is for another principal or role; check the snapshot", b.pos(el))
-			b.Reject(Rejected{Source: b.pos(a).String(), Reason: RejectActivationOfOtherRole, Detail: detail})
-			for _, src := range a.folded() {
-				b.Reject(Rejected{Source: src, Reason: RejectActivationOfOtherRole, Detail: detail})
-			}
+			b.rejectWithFolded(a, RejectActivationOfOtherRole,
+				fmt.Sprintf("activation of %s, which is for another principal or role; check the snapshot", b.pos(el)))
 			continue
 		}
 		x := el.ensureExtra()
@@ -346,6 +415,19 @@ func (b *Builder) fold() {
 		} else if a.exp.After(el.exp) {
 			el.exp = a.exp
 		}
+	}
+	for i := int32(0); i < b.n; i++ { // in an order that does not depend on the inputs'
+		if x := b.at(i).extra; x != nil {
+			slices.Sort(x.foldedFrom)
+		}
+	}
+}
+
+// rejectWithFolded rejects e's record and the exact duplicates folded into it.
+func (b *Builder) rejectWithFolded(e *entry, reason, detail string) {
+	b.Reject(Rejected{Source: b.pos(e).String(), Reason: reason, Detail: detail})
+	for _, src := range e.folded() {
+		b.Reject(Rejected{Source: src, Reason: reason, Detail: detail})
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -44,11 +45,10 @@ func TestBuilder(t *testing.T) {
 				Warnings: []string{WarnDuplicateRecord}, FoldedFrom: []string{"b.csv#7", "c.json#2"}}},
 		},
 		{
-			name:    "conflicting duplicate is rejected, the first kept",
-			records: []Record{r1("a.json", 1, gAlice, rGA, false, time.Time{}), r1("a.json", 2, gAlice, rGA, true, time.Time{})},
-			want: []Assignment{{ID: Key(gAlice, rGA), UserID: gAlice, RoleID: rGA, PrincipalType: PrincipalUser,
-				State: StateEligible, Origin: OriginIteration1, Source: "a.json#1"}},
-			rejected: []Rejected{{Source: "a.json#2", Reason: RejectConflictingDuplicate}},
+			name:     "conflicting duplicates are all rejected, none kept",
+			records:  []Record{r1("a.json", 1, gAlice, rGA, false, time.Time{}), r1("a.json", 2, gAlice, rGA, true, time.Time{})},
+			want:     []Assignment{},
+			rejected: []Rejected{{Source: "a.json#1", Reason: RejectConflictingDuplicate}, {Source: "a.json#2", Reason: RejectConflictingDuplicate}},
 		},
 		{
 			name: "iteration 2 activation folds into its eligibility",
@@ -113,6 +113,118 @@ func TestBuilder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBuilderConflictsIgnoreOrder: records with the same id that disagree
+// are never settled by which came first. Every one of them is rejected
+// conflicting-duplicate, naming them all, in whatever order they arrive:
+// within a file, across files, with exact duplicates among them, and with
+// an activation of the disputed eligibility.
+func TestBuilderConflictsIgnoreOrder(t *testing.T) {
+	exp := asOf.Add(time.Hour)
+	other := func(r Record, file string) Record { r.Pos.File = file; return r }
+	tests := []struct {
+		name    string
+		records []Record
+		keep    []string // sources of the assignments that remain
+	}{
+		{name: "iteration 1, one file: permanent and eligible",
+			records: []Record{r1("a.json", 1, gAlice, rGA, true, time.Time{}), r1("a.json", 2, gAlice, rGA, false, time.Time{})}},
+		{name: "iteration 1, two files: permanent and eligible",
+			records: []Record{r1("snapA.jsonl", 1, gAlice, rGA, true, time.Time{}), r1("snapB.jsonl", 1, gAlice, rGA, false, time.Time{})}},
+		{name: "an exact duplicate of one side is rejected with it",
+			records: []Record{r1("a.json", 1, gAlice, rGA, true, time.Time{}), r1("b.json", 1, gAlice, rGA, true, time.Time{}),
+				r1("c.json", 1, gAlice, rGA, false, exp), r1("d.json", 5, gGuest, rGA, false, time.Time{})},
+			keep: []string{"d.json#5"}},
+		{name: "iteration 2, same id for another principal",
+			records: []Record{r2(2, "elig-1", gAlice, rGA, false, time.Time{}, ""), other(r2(2, "elig-1", gGuest, rGA, false, time.Time{}, ""), "j.csv")}},
+		{name: "iteration 2, an activation of a disputed eligibility",
+			records: []Record{r2(2, "elig-1", gAlice, rGA, false, time.Time{}, ""), r2(3, "elig-1", gAlice, rGA, false, exp, ""),
+				r2(4, "act-1", gAlice, rGA, true, exp, "elig-1")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var first string
+			permute(tt.records, func(recs []Record) {
+				b := NewBuilder("")
+				for _, r := range recs {
+					b.Add(r)
+				}
+				l := b.Legacy(asOf)
+				var kept []string
+				for _, a := range l.Assignments {
+					kept = append(kept, a.Source)
+				}
+				if fmt.Sprint(kept) != fmt.Sprint(tt.keep) {
+					t.Errorf("order %v: kept %v, want %v", sources(recs), kept, tt.keep)
+				}
+				if n := len(l.Rejected) + len(l.Assignments); n != len(recs) {
+					t.Errorf("order %v: %d records accounted for, want %d: %+v", sources(recs), n, len(recs), l)
+				}
+				for _, r := range l.Rejected {
+					if r.Reason != RejectConflictingDuplicate || !strings.Contains(r.Detail, "none of them is migrated") {
+						t.Errorf("order %v: rejected %+v", sources(recs), r)
+					}
+				}
+				sort.Slice(l.Rejected, func(i, j int) bool { return l.Rejected[i].Source < l.Rejected[j].Source })
+				got, _ := json.Marshal(l.Rejected)
+				if first == "" {
+					first = string(got)
+				} else if string(got) != first {
+					t.Errorf("order %v: rejected\n%s\nother order:\n%s", sources(recs), got, first)
+				}
+			})
+		})
+	}
+}
+
+// TestBuilderDuplicatesIgnoreOrder: exact duplicates fold into the record
+// first in file and record order, whichever was read first.
+func TestBuilderDuplicatesIgnoreOrder(t *testing.T) {
+	recs := []Record{r1("c.json", 2, gAlice, rGA, false, time.Time{}), r1("a.json", 10, gAlice, rGA, false, time.Time{}),
+		r1("a.json", 9, gAlice, rGA, false, time.Time{})}
+	var first string
+	permute(recs, func(recs []Record) {
+		b := NewBuilder("")
+		for _, r := range recs {
+			b.Add(r)
+		}
+		l := b.Legacy(asOf)
+		if len(l.Assignments) != 1 || l.Assignments[0].Source != "a.json#9" {
+			t.Fatalf("order %v: %+v, want one assignment from a.json#9", sources(recs), l.Assignments)
+		}
+		got, _ := json.Marshal(l.Assignments)
+		if first == "" {
+			first = string(got)
+		} else if string(got) != first {
+			t.Errorf("order %v:\n%s\nother order:\n%s", sources(recs), got, first)
+		}
+	})
+}
+
+// permute calls fn with every order of recs.
+func permute(recs []Record, fn func([]Record)) {
+	var walk func(k int)
+	walk = func(k int) {
+		if k == len(recs) {
+			fn(append([]Record(nil), recs...))
+			return
+		}
+		for i := k; i < len(recs); i++ {
+			recs[k], recs[i] = recs[i], recs[k]
+			walk(k + 1)
+			recs[k], recs[i] = recs[i], recs[k]
+		}
+	}
+	walk(0)
+}
+
+func sources(recs []Record) []string {
+	var s []string
+	for _, r := range recs {
+		s = append(s, r.Pos.String())
+	}
+	return s
 }
 
 // TestWriteLegacyMatchesLegacy checks that the streaming writer and the

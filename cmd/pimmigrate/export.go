@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -88,14 +89,14 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 		if src == sourceBeta {
 			err = exportBeta(ctx, a, b)
 		} else {
-			err = snapshot.ReadFile(src, b)
+			err = snapshot.ReadFile(ctx, src, b)
 		}
 		if err != nil {
-			return fmt.Errorf("export: %w", err)
+			return exportError(ctx, o.out, err)
 		}
 	}
-	if err := migrate.WriteFileAtomic(o.out, func(w io.Writer) error { return b.WriteLegacy(w, a.now()) }); err != nil {
-		return fmt.Errorf("export: %w", err)
+	if err := writeLegacy(ctx, o.out, b, a.now()); err != nil {
+		return exportError(ctx, o.out, err)
 	}
 	n, rejected := b.Len(), b.Rejected()
 	if a.jsonOutput() {
@@ -123,6 +124,35 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 		fmt.Fprintln(a.stderr)
 	}
 	return nil
+}
+
+// exportError is what export says when it stops: Ctrl-C (exit 130), or err.
+// Either way legacy.json is not written.
+func exportError(ctx context.Context, out string, err error) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return exitCodeError{exitInterrupted, fmt.Errorf("export interrupted; %s was not written", out)}
+	}
+	return fmt.Errorf("export: %w", err)
+}
+
+// writeLegacy writes legacy.json atomically; once ctx is done it stops, and
+// the file is not written.
+func writeLegacy(ctx context.Context, path string, b *migrate.Builder, now time.Time) error {
+	return migrate.WriteFileAtomic(path, func(w io.Writer) error { return b.WriteLegacy(ctxWriter{ctx, w}, now) })
+}
+
+// ctxWriter fails every write once ctx is done (WriteLegacy writes in
+// blocks of 256 KiB).
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
 
 // exportBeta reads both legacy PIM APIs live: iteration 1

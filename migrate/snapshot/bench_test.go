@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -34,7 +35,7 @@ func BenchmarkExport(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				bl := migrate.NewBuilder("")
-				if err := ReadFile(in, bl); err != nil {
+				if err := ReadFile(context.Background(), in, bl); err != nil {
 					b.Fatal(err)
 				}
 				f, err := os.Create(out)
@@ -80,7 +81,7 @@ func BenchmarkRead(b *testing.B) {
 			b.Fatal(err)
 		}
 		s := &countingSink{t: b}
-		if _, err := read(in, f, s); err != nil || s.added != n {
+		if _, err := read(context.Background(), in, f, s); err != nil || s.added != n {
 			b.Fatalf("read: %v, %d added", err, s.added)
 		}
 		f.Close()

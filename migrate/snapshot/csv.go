@@ -77,50 +77,136 @@ func mapHeader(header []string) (columns, iteration) {
 // case, then one record a row. Positions are physical lines.
 func (r *reader) readCSV(br *bufio.Reader) error {
 	r.container = containerCSV
-	lineBase := r.baseNL // lines before the csv.Reader's line 1
+	in := &csvInput{reader: r, lineBase: r.baseNL, offBase: r.base}
 	if p, _ := br.Peek(5); len(p) == 5 && strings.EqualFold(string(p), "#TYPE") {
 		for {
-			_, err := br.ReadSlice('\n')
+			line, err := br.ReadSlice('\n')
+			in.offBase += int64(len(line))
 			if err == nil || err == io.EOF {
 				break
 			}
 			if err != bufio.ErrBufferFull {
 				return fmt.Errorf("read %s: %w", r.name, err)
 			}
+			if in.offBase-r.base > MaxRecordSize {
+				return in.formatError(r.base, in.lineBase+1, errTooLarge)
+			}
 		}
-		lineBase++
+		in.lineBase++
 	}
-	cr := csv.NewReader(br)
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	in.cnt = &countingReader{r: br, track: true}
+	in.cnt.start = func() int64 { return in.next }
+	in.cr = csv.NewReader(in.cnt)
+	in.cr.ReuseRecord = true
+	header, err := in.read()
 	if err == io.EOF {
-		return &FormatError{File: r.name, Offset: -1, Line: lineBase + 1, Msg: "a #TYPE line and no header row",
+		return &FormatError{File: r.name, Offset: -1, Line: in.lineBase + 1, Msg: "a #TYPE line and no header row",
 			Hint: "the export wrote nothing: " + hintExportAgain}
 	}
 	if err != nil {
-		return r.csvError(err, lineBase, nil, 0)
+		return in.fail(err, nil, 0)
 	}
 	cols, it := mapHeader(header)
 	if it == iterUnknown {
-		return &FormatError{File: r.name, Offset: -1, Line: lineBase + 1, Encoding: r.encoding,
+		return &FormatError{File: r.name, Offset: -1, Line: in.lineBase + 1, Encoding: r.encoding,
 			Msg:  "the first row is not a snapshot header: it has none of the columns id, userId, roleId, isElevated, expirationDateTime (iteration 1) or subjectId, roleDefinitionId, assignmentState (iteration 2)",
 			Hint: hintFormats}
 	}
 	r.iter = it
 	for {
-		row, err := cr.Read()
+		row, err := in.read()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
-			return r.csvError(err, lineBase, row, cols.n)
+			return in.fail(err, row, cols.n)
 		}
-		line, _ := cr.FieldPos(0)
-		pos := migrate.Pos{File: r.name, N: lineBase + line, Line: true}
+		line, _ := in.cr.FieldPos(0)
+		pos := migrate.Pos{File: r.name, N: in.lineBase + line, Line: true}
 		f := cols.fields(row, it)
 		rec, rj, _ := convert(&f, pos)
-		r.emit(rec, rj, it)
+		if err := r.emit(rec, rj, it); err != nil {
+			return in.formatError(-1, pos.N, err)
+		}
 	}
+}
+
+// csvInput is a CSV snapshot's parser and where it stands in the file.
+type csvInput struct {
+	*reader
+	cnt      *countingReader
+	cr       *csv.Reader
+	lineBase int   // lines before the csv.Reader's line 1
+	offBase  int64 // bytes before the csv.Reader's input
+	next     int64 // offset of the csv.Reader's input where the next row starts
+}
+
+// read reads the next row; MaxRecordSize caps what it holds of it.
+func (in *csvInput) read() ([]string, error) {
+	row, err := in.cr.Read()
+	if err == nil {
+		in.next = in.cr.InputOffset()
+		in.cnt.linesBefore(in.next) // lets go of the newlines passed
+	}
+	return row, err
+}
+
+// formatError reports a limit met (see limitMsg) at a file offset (-1:
+// unknown) and line.
+func (in *csvInput) formatError(off int64, line int, err error) *FormatError {
+	msg, hint := limitMsg(err)
+	return &FormatError{File: in.name, Offset: off, Line: line, Msg: msg, Hint: hint, Encoding: in.encoding, Err: err}
+}
+
+// fail explains why the row starting at in.next could not be read (row and
+// want are its fields and the header's number of fields, if known).
+func (in *csvInput) fail(err error, row []string, want int) error {
+	if errors.Is(err, errNUL) {
+		return in.formatError(in.offBase+in.cnt.nulOff, in.lineBase+int(in.cnt.nulNL)+1, err)
+	}
+	if msg, _ := limitMsg(err); msg != "" {
+		return in.formatError(in.offBase+in.next, in.lineBase+int(in.cnt.linesBefore(in.next))+1, err)
+	}
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("read %s: %w", in.name, err)
+	}
+	e := &FormatError{File: in.name, Offset: -1, Encoding: in.encoding, Err: err}
+	switch cut := in.cutOff(pe, row, want); {
+	case cut != "":
+		e.Offset, e.Line = in.offBase+in.next, in.lineBase+pe.StartLine
+		e.Msg = "the last row " + cut + ", and no line end: the file looks cut off"
+		e.Hint = hintTruncated
+	case errors.Is(pe.Err, csv.ErrFieldCount):
+		e.Line = in.lineBase + pe.StartLine
+		e.Msg = "the row has " + strconv.Itoa(len(row)) + " fields, the header " + strconv.Itoa(want)
+		e.Hint = "a value holding a comma, a quote or a line break must be in double quotes: fix the row, or export the CSV again"
+	default:
+		e.Line = in.lineBase + pe.Line
+		e.Msg = "column " + strconv.Itoa(pe.Column) + ": " + pe.Err.Error()
+		e.Hint = "a quote inside a value must be doubled (\"\") and the whole value quoted: fix the row, or export the CSV again"
+	}
+	return e
+}
+
+// cutOff says how a row that could not be read looks cut off, or "". It
+// does when the file ends inside it without a line end, and it has fewer
+// fields than the header or ends inside a quoted value (an odd number of
+// double quotes in the file: the rows before it were read, so theirs
+// pair up). A last row with all its fields and no line end is complete:
+// many tools write that.
+func (in *csvInput) cutOff(pe *csv.ParseError, row []string, want int) string {
+	c := in.cnt
+	if !c.eof || c.last == '\n' || c.last == '\r' || in.cr.InputOffset() != c.n {
+		return ""
+	}
+	switch {
+	case errors.Is(pe.Err, csv.ErrFieldCount) && len(row) < want:
+		return "has " + strconv.Itoa(len(row)) + " of the header's " + strconv.Itoa(want) + " fields"
+	case errors.Is(pe.Err, csv.ErrQuote) && c.quotes%2 == 1:
+		return "ends inside a quoted value"
+	}
+	return ""
 }
 
 func (c *columns) fields(row []string, it iteration) fields {
@@ -164,22 +250,4 @@ func psHashtable(s string) (id, typ string) {
 		}
 	}
 	return id, typ
-}
-
-func (r *reader) csvError(err error, lineBase int, row []string, want int) error {
-	var pe *csv.ParseError
-	if !errors.As(err, &pe) {
-		return fmt.Errorf("read %s: %w", r.name, err)
-	}
-	e := &FormatError{File: r.name, Offset: -1, Encoding: r.encoding, Err: err}
-	if errors.Is(pe.Err, csv.ErrFieldCount) {
-		e.Line = lineBase + pe.StartLine
-		e.Msg = "the row has " + strconv.Itoa(len(row)) + " fields, the header " + strconv.Itoa(want)
-		e.Hint = "a value holding a comma, a quote or a line break must be in double quotes: fix the row, or export the CSV again"
-		return e
-	}
-	e.Line = lineBase + pe.Line
-	e.Msg = "column " + strconv.Itoa(pe.Column) + ": " + pe.Err.Error()
-	e.Hint = "a quote inside a value must be doubled (\"\") and the whole value quoted: fix the row, or export the CSV again"
-	return e
 }

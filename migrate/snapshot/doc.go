@@ -44,6 +44,7 @@
 // "file#N" (N-th record of a JSON document) or "file:L" (physical line of
 // JSON Lines and CSV; the CSV header counts). A file that is not a snapshot
 // at all — empty, binary, an HTML page, broken or truncated JSON, a CSV
-// without snapshot columns or with a ragged row — is a *FormatError naming
-// the byte offset or line and what to do.
+// without snapshot columns, with a ragged row or a cut-off last row — or
+// that goes past a limit (MaxRecordSize, MaxRejected) is a *FormatError
+// naming the byte offset or line and what to do.
 package snapshot

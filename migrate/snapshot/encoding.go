@@ -85,17 +85,26 @@ loop:
 	u.out = out
 }
 
-// countingReader counts the bytes and newlines the JSON decoder reads, so an
-// offset the decoder reports can be turned into a line. With track on it
-// also keeps the offsets of newlines not yet passed, which gives JSON Lines
-// records their line without rescanning. With capture on it keeps a copy of
-// what was read (the first top-level object, until it is known to be a
-// record or a page).
+// countingReader counts the bytes and newlines the parser reads, so an
+// offset the parser reports can be turned into a line. It refuses a NUL
+// byte (errNUL, with its offset and the newlines before it in nulOff and
+// nulNL) and, when start is set, more than MaxRecordSize bytes past the
+// start of the record the parser is reading (errTooLarge): the parser never
+// holds more than that. With track on it also keeps the offsets of
+// newlines not yet passed, which gives records their line without
+// rescanning. With capture on it keeps a copy of what was read (the first
+// top-level object, until it is known to be a record or a page).
 type countingReader struct {
 	r   io.Reader
 	n   int64 // bytes read
 	nl  int64 // newlines read
 	err error // the first read error other than io.EOF
+
+	start         func() int64 // where the record being read starts; nil: no limit
+	nulOff, nulNL int64
+	eof           bool  // the input has ended
+	last          byte  // the last byte read
+	quotes        int64 // double quotes read
 
 	track  bool
 	nlPos  []int64 // offsets of newlines at or after the last query
@@ -107,16 +116,31 @@ type countingReader struct {
 	overflow bool
 }
 
-// captureLimit bounds the copy of the first top-level object: a record is a
-// few hundred bytes, so an object this large can only be a page.
-const captureLimit = 16 << 20
+// captureLimit bounds the copy of the first top-level object: an object
+// this large can only be a page (a record that large is refused anyway).
+const captureLimit = MaxRecordSize
 
 func (c *countingReader) Read(p []byte) (int, error) {
+	if c.err == nil && c.start != nil && c.n-c.start() > MaxRecordSize {
+		c.err = errTooLarge
+	}
+	if c.err != nil { // every error is final: a parser that reads again gets it again
+		return 0, c.err
+	}
 	n, err := c.r.Read(p)
-	if err != nil && err != io.EOF && c.err == nil {
+	c.eof = err == io.EOF
+	b := p[:n]
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		c.nulOff, c.nulNL = c.n+int64(i), c.nl+int64(bytes.Count(b[:i], []byte{'\n'}))
+		b, n, err = b[:i], i, errNUL
+	}
+	if err != nil && err != io.EOF {
 		c.err = err
 	}
-	b := p[:n]
+	if n > 0 {
+		c.last = b[n-1]
+	}
+	c.quotes += int64(bytes.Count(b, []byte{'"'}))
 	if c.capture {
 		if len(c.captured)+n > captureLimit {
 			c.capture, c.captured, c.overflow = false, nil, true

@@ -58,6 +58,12 @@ func TestReadEncodings(t *testing.T) {
 				it1(t, "le.jsonl:1", u1, ga, true, ""), it1(t, "le.jsonl:3", u2, ga, false, "")}}
 		},
 	}, {
+		name: "UTF-16LE BOM, csv without a final line end", file: "le.csv", in: encodeUTF16(strings.TrimSuffix(csv, "\r\n"), false),
+		want: func(t *testing.T) wantRead {
+			return wantRead{kind: KindIteration1CSV, records: 2, assignments: []migrate.Assignment{
+				it1(t, "le.csv:3", u1, ga, true, ""), it1(t, "le.csv:4", u2, ga, false, "")}}
+		},
+	}, {
 		name: "UTF-16BE BOM, csv", file: "be.csv", in: encodeUTF16(csv, true),
 		want: func(t *testing.T) wantRead {
 			return wantRead{kind: KindIteration1CSV, records: 2, assignments: []migrate.Assignment{

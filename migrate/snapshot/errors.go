@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -11,7 +12,8 @@ var ErrNotSnapshot = errors.New("not a snapshot")
 
 // FormatError says a file is not a snapshot at all, or is broken in a way
 // that leaves no record to reject: empty, binary, an HTML page, truncated or
-// broken JSON, a CSV without the snapshot columns or with a ragged row.
+// broken JSON, a CSV without the snapshot columns, with a ragged row or a
+// cut-off last row; or that it goes past one of the readers' limits.
 //
 // Records read before the error may already be in the Builder: an export
 // that gets a FormatError must stop, not write what it has.
@@ -69,4 +71,48 @@ func (e *FormatError) Is(target error) bool { return target == ErrNotSnapshot }
 const (
 	hintExportAgain = "export the snapshot again (pimmigrate export --source beta, or save the whole Graph response body)"
 	hintFormats     = "a snapshot is a Graph page ({\"value\":[...]}), a JSON array, JSON Lines or a CSV with the privilegedRoleAssignment or governanceRoleAssignment columns"
+	hintTruncated   = "the file is truncated, probably by an interrupted download or copy: " + hintExportAgain
+	msgNUL          = "binary data (a NUL byte), not a snapshot"
+	hintNUL         = "pass a JSON or CSV snapshot; if this is UTF-16 text without a byte-order mark, save it again as UTF-8"
 )
+
+// Limits on what one input can make a reader hold in memory (README,
+// export). A real record is a few hundred bytes and a real snapshot has a
+// handful of unusable records; past these limits the input is not a
+// snapshot, and the reader stops with a FormatError instead of growing.
+const (
+	// MaxRecordSize caps one record: a JSON value or token, a run of white
+	// space between them, a CSV row.
+	MaxRecordSize = 1 << 20
+	// MaxRejected caps the records rejected in one file: each is kept until
+	// legacy.json is written.
+	MaxRejected = 100_000
+	// maxDepth caps the nesting of a JSON value skipped unread, as
+	// encoding/json caps the values it decodes.
+	maxDepth = 10_000
+)
+
+// Errors of the limits, turned into a FormatError where they are met.
+var (
+	errTooLarge    = errors.New("record too large")
+	errTooDeep     = errors.New("nested too deep")
+	errTooRejected = errors.New("too many rejected records")
+	errNUL         = errors.New("NUL byte")
+)
+
+// limitMsg says which limit err is, and what to do: "" for other errors.
+func limitMsg(err error) (msg, hint string) {
+	switch {
+	case errors.Is(err, errTooLarge):
+		return fmt.Sprintf("more than %d MiB without the end of a record, value or row (a record is a few hundred bytes)", MaxRecordSize>>20),
+			"the file is corrupt (an unterminated string or quoted value?) or not a snapshot: " + hintExportAgain
+	case errors.Is(err, errTooDeep):
+		return fmt.Sprintf("JSON nested more than %d deep", maxDepth), hintFormats
+	case errors.Is(err, errTooRejected):
+		return fmt.Sprintf("more than %d records rejected: this is not a snapshot of role assignments", MaxRejected),
+			"check that the file is the one you meant; " + hintFormats
+	case errors.Is(err, errNUL):
+		return msgNUL, hintNUL
+	}
+	return "", ""
+}

@@ -1,6 +1,7 @@
 package snapshot_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -21,7 +22,7 @@ func ExampleRead() {
  ],
  "@odata.nextLink":"https://graph.microsoft.com/beta/privilegedRoleAssignments?$skiptoken=2"}`
 	b := migrate.NewBuilder("")
-	info, err := snapshot.Read("page1.json", strings.NewReader(page), b)
+	info, err := snapshot.Read(context.Background(), "page1.json", strings.NewReader(page), b)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return

@@ -14,6 +14,11 @@ func TestFormatErrors(t *testing.T) {
 	broken := fill(`[{"userId":"{u1}","roleId":"{ga}","isElevated":true},
  {"userId":"{u2}" "roleId":"{ga}","isElevated":true}]`)
 	stray := fill("{\"userId\":\"{u1}\",\"roleId\":\"{ga}\",\"isElevated\":true}\n]\n")
+	// CSV rows past the first KB (which is checked for binary data first).
+	csvHead := "userId,roleId,isElevated,expirationDateTime\n" + strings.Repeat(fill("{u1},{ga},false,2026-11-20T08:00:00Z\n"), 20)
+	nul := csvHead + fill("{u2},{ga},fa\x00lse,\n")
+	cutRow := csvHead + fill("{u2},{ga},true")
+	psCut := psType + `"Id","UserId","RoleId","IsElevated"` + "\r\n" + fill(`"{u1}_{ga}","{u1}","{ga}","True"`+"\r\n"+`"{u2}_{ga}","{u2}","{ga}","Tr`)
 	tests := []struct {
 		name, in string
 		offset   int64 // -2: do not check
@@ -50,6 +55,12 @@ func TestFormatErrors(t *testing.T) {
 		{"csv #TYPE and nothing else", psType, -1, 2, "no header row", 0},
 		{"csv ragged row", psType + `"Id","UserId","RoleId","IsElevated"` + "\r\n" + fill(`"{u1}_{ga}","{u1}","{ga}","True"`) + "\r\n" + `"x","y"` + "\r\n", -1, 4, "2 fields, the header 4", 1},
 		{"csv bare quote", "userId,roleId,isElevated\n" + fill(`{u1},{ga},"tr"ue`) + "\n", -1, 2, "column", 0},
+		{"csv NUL byte past the first KB", nul, int64(strings.IndexByte(nul, 0)), 22, "NUL", 20},
+		{"csv NUL byte past the first KB, UTF-16", encodeUTF16(nul, false), int64(strings.IndexByte(nul, 0)), 22, "NUL", 20},
+		{"csv last row cut: fewer fields, no line end", cutRow, int64(len(csvHead)), 22, "the last row has 3 of the header's 4 fields, and no line end: the file looks cut off", 20},
+		{"csv last row cut inside a quoted value", psCut, int64(strings.LastIndex(psCut, "\r\n") + 2), 4, "the last row ends inside a quoted value, and no line end: the file looks cut off", 1},
+		{"csv last row ragged, with a line end", cutRow + "\n", -1, 22, "the row has 3 fields, the header 4", 20},
+		{"csv last row with too many fields, no line end", csvHead + fill("{u2},{ga},true,,x"), -1, 22, "the row has 5 fields, the header 4", 20},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"testing"
@@ -52,7 +53,7 @@ func FuzzParseDate(f *testing.F) {
 
 func checkAnyInput(t *testing.T, data []byte) {
 	s := &countingSink{t: t}
-	info, err := read("fuzz", bytes.NewReader(data), s)
+	info, err := read(context.Background(), "fuzz", bytes.NewReader(data), s)
 	if info.Records != s.added+s.rejected {
 		t.Fatalf("Info.Records = %d, but %d added + %d rejected", info.Records, s.added, s.rejected)
 	}
@@ -75,7 +76,7 @@ func checkAnyInput(t *testing.T, data []byte) {
 	}
 	// The same through a real Builder, down to legacy.json.
 	b := migrate.NewBuilder("")
-	if _, err := Read("fuzz", bytes.NewReader(data), b); err != nil {
+	if _, err := Read(context.Background(), "fuzz", bytes.NewReader(data), b); err != nil {
 		t.Fatalf("second read failed: %v", err)
 	}
 	if err := b.WriteLegacy(io.Discard, time.Unix(0, 0)); err != nil {

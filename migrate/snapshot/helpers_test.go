@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -88,7 +89,7 @@ type wantRead struct {
 func readString(t *testing.T, name, in string) (Info, *migrate.Legacy, error) {
 	t.Helper()
 	b := migrate.NewBuilder("")
-	info, err := Read(name, strings.NewReader(in), b)
+	info, err := Read(context.Background(), name, strings.NewReader(in), b)
 	return info, b.Legacy(time.Unix(0, 0)), err
 }
 

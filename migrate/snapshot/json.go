@@ -145,6 +145,9 @@ type jsonReader struct {
 func (r *reader) readJSON(src io.Reader, first byte) error {
 	j := &jsonReader{reader: r, cr: &countingReader{r: src}}
 	j.dec = json.NewDecoder(j.cr)
+	// The decoder holds the value or token it is reading (and white space
+	// before it) from its input offset on: that is what MaxRecordSize caps.
+	j.cr.start = j.dec.InputOffset
 	if first == '[' {
 		r.container = containerArray
 		return j.readArray()
@@ -171,10 +174,12 @@ func (j *jsonReader) readElements(where string) error {
 	for j.dec.More() {
 		n++
 		rec, rj, it, err := j.obj.decode(j.dec, migrate.Pos{File: j.name, N: n})
+		if err == nil {
+			err = j.emit(rec, rj, it)
+		}
 		if err != nil {
 			return j.fail(err, fmt.Sprintf("%s, in record %d", where, n))
 		}
-		j.emit(rec, rj, it)
 	}
 	if _, err := j.dec.Token(); err != nil {
 		return j.fail(err, fmt.Sprintf("%s, after record %d", where, n))
@@ -309,10 +314,12 @@ func (j *jsonReader) readLines(end int64) error {
 	j.cr.stopCapture()
 	line := j.line(j.cr.linesBefore(0))
 	rec, rj, it, err := j.obj.decode(json.NewDecoder(bytes.NewReader(first)), migrate.Pos{File: j.name, N: line, Line: true})
-	if err != nil { // cannot happen: the walk has checked the syntax
+	if err == nil { // a decode error cannot happen: the walk has checked the syntax
+		err = j.emit(rec, rj, it)
+	}
+	if err != nil {
 		return j.fail(err, fmt.Sprintf("on line %d", line))
 	}
-	j.emit(rec, rj, it)
 	dec := j.dec
 	for {
 		if !dec.More() {
@@ -324,10 +331,12 @@ func (j *jsonReader) readLines(end int64) error {
 		}
 		line = j.line(j.cr.linesBefore(dec.InputOffset()))
 		rec, rj, it, err := j.obj.decode(dec, migrate.Pos{File: j.name, N: line, Line: true})
+		if err == nil {
+			err = j.emit(rec, rj, it)
+		}
 		if err != nil {
 			return j.fail(err, fmt.Sprintf("in the record on line %d", line))
 		}
-		j.emit(rec, rj, it)
 	}
 }
 
@@ -341,7 +350,7 @@ func (j *jsonReader) expectEOF(what, hint string) error {
 			return nil
 		}
 		if j.cr.err != nil {
-			return fmt.Errorf("read %s: %w", j.name, j.cr.err)
+			return j.fail(j.cr.err, "after the end of "+what)
 		}
 	}
 	return j.formatError(at, nl, "more data after the end of "+what, hint, nil)
@@ -359,7 +368,8 @@ func (j *jsonReader) decodeString(dst *string, where string) error {
 }
 
 // skipValue skips the next value token by token, so that even a large one
-// is never held in memory.
+// is never held in memory; it refuses nesting deeper than maxDepth (the
+// decoder keeps a word for each level).
 func skipValue(dec *json.Decoder) error {
 	depth := 0
 	for {
@@ -369,7 +379,9 @@ func skipValue(dec *json.Decoder) error {
 		}
 		switch t {
 		case json.Delim('{'), json.Delim('['):
-			depth++
+			if depth++; depth > maxDepth {
+				return errTooDeep
+			}
 		case json.Delim('}'), json.Delim(']'):
 			depth--
 		}
@@ -396,6 +408,16 @@ func (j *jsonReader) line(newlines int64) int { return j.baseNL + int(newlines) 
 
 // fail turns a decoder error into a FormatError (or an I/O error).
 func (j *jsonReader) fail(err error, where string) error {
+	if j.cr.err != nil {
+		err = j.cr.err
+	}
+	if msg, hint := limitMsg(err); msg != "" {
+		off, nl := j.here()
+		if errors.Is(err, errNUL) {
+			off, nl = j.cr.nulOff, j.cr.nulNL
+		}
+		return j.formatError(off, nl, msg+", "+where, hint, err)
+	}
 	if j.cr.err != nil {
 		return fmt.Errorf("read %s: %w", j.name, j.cr.err)
 	}

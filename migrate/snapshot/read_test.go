@@ -131,6 +131,18 @@ func TestReadIteration1(t *testing.T) {
 			}}
 		},
 	}, {
+		name: "csv, complete last row without a line end",
+		file: "n.csv",
+		in: "userId,roleId,isElevated,expirationDateTime\r\n" +
+			"{u1},{ga},false,2026-11-20T08:00:00Z\r\n" +
+			"\"{u2}\",\"{ga}\",\"True\",\"\"",
+		want: func(t *testing.T) wantRead {
+			return wantRead{kind: KindIteration1CSV, records: 2, assignments: []migrate.Assignment{
+				it1(t, "n.csv:2", u1, ga, false, "2026-11-20T08:00:00Z"),
+				it1(t, "n.csv:3", u2, ga, true, ""),
+			}}
+		},
+	}, {
 		name: "csv, header only",
 		file: "h.csv",
 		in:   "id,userId,roleId,isElevated,expirationDateTime\n",

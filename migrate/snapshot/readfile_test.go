@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -29,7 +30,7 @@ func TestReadFile(t *testing.T) {
 	}
 	b := migrate.NewBuilder("")
 	for _, name := range []string{"page.json", "ps.csv"} {
-		if err := ReadFile(filepath.Join(dir, name), b); err != nil {
+		if err := ReadFile(context.Background(), filepath.Join(dir, name), b); err != nil {
 			t.Fatalf("ReadFile(%s): %v", name, err)
 		}
 	}
@@ -80,7 +81,7 @@ func TestReadFileErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := migrate.NewBuilder("")
-			err := ReadFile(tt.path, b)
+			err := ReadFile(context.Background(), tt.path, b)
 			tt.check(t, err)
 			if n := len(b.Legacy(time.Unix(0, 0)).Sources); n != 0 {
 				t.Errorf("a source was recorded for a file that failed")
@@ -106,7 +107,7 @@ func (f *failingReader) Read(p []byte) (int, error) {
 func TestReadIOError(t *testing.T) {
 	boom := errors.New("boom")
 	for _, in := range []string{"", `[{"userId":`, fill(`{"userId":"{u1}","roleId":"{ga}","isElevated":true}` + "\n{"), "id,userId\n"} {
-		_, err := Read("f", &failingReader{strings.NewReader(in), boom}, migrate.NewBuilder(""))
+		_, err := Read(context.Background(), "f", &failingReader{strings.NewReader(in), boom}, migrate.NewBuilder(""))
 		if !errors.Is(err, boom) || errors.Is(err, ErrNotSnapshot) {
 			t.Errorf("Read(%q) = %v, want the I/O error, not a format error", in, err)
 		}

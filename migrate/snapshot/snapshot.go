@@ -3,6 +3,7 @@ package snapshot
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -51,8 +52,8 @@ type sink interface {
 // ReadFile reads the snapshot at path into b and records it as a source:
 // its kind, its SHA-256 (of the raw bytes, hashed while reading), how many
 // records it held and any @odata.nextLink. path is also the file name in
-// every record's position.
-func ReadFile(path string, b *migrate.Builder) error {
+// every record's position. It stops with ctx's error once ctx is done.
+func ReadFile(ctx context.Context, path string, b *migrate.Builder) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("read snapshot: %w; check the --source path", err)
@@ -60,7 +61,7 @@ func ReadFile(path string, b *migrate.Builder) error {
 	defer f.Close()
 	h := sha256.New()
 	tee := io.TeeReader(f, h)
-	info, err := Read(path, tee, b)
+	info, err := Read(ctx, path, tee, b)
 	if err != nil {
 		return err
 	}
@@ -78,10 +79,12 @@ func ReadFile(path string, b *migrate.Builder) error {
 // ("name#N" in a JSON document, "name:L" in JSON Lines and CSV).
 //
 // The error is a *FormatError when the input is not a snapshot at all (see
-// FormatError), or an I/O error. Either way the records read before it may
-// already be in b.
-func Read(name string, r io.Reader, b *migrate.Builder) (Info, error) {
-	return read(name, r, b)
+// FormatError) or goes past a limit (MaxRecordSize, MaxRejected), an I/O
+// error, or ctx's error (wrapped) once ctx is done: the input is read in
+// blocks of at most 64 KiB, and ctx is checked before each. Whatever the
+// error, the records read before it may already be in b.
+func Read(ctx context.Context, name string, r io.Reader, b *migrate.Builder) (Info, error) {
+	return read(ctx, name, r, b)
 }
 
 type container uint8
@@ -106,25 +109,46 @@ type reader struct {
 	baseNL   int
 	encoding string // "UTF-16LE", "UTF-16BE" or "" (UTF-8)
 	pageIter iteration
+	rejected int
 }
 
-func read(name string, r io.Reader, s sink) (Info, error) {
+func read(ctx context.Context, name string, r io.Reader, s sink) (Info, error) {
 	rd := &reader{name: name, sink: s}
-	err := rd.run(r)
+	err := rd.run(ctxReader{ctx, r})
 	rd.info.Kind = rd.kind()
 	return rd.info, err
 }
 
-func (r *reader) emit(rec migrate.Record, rj *migrate.Rejected, it iteration) {
+// ctxReader fails every read once ctx is done, so that an export stops on
+// Ctrl-C wherever it is in a file.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// emit passes a record on. It fails with errTooRejected, passing nothing
+// on, once the file has had more than MaxRejected records rejected.
+func (r *reader) emit(rec migrate.Record, rj *migrate.Rejected, it iteration) error {
 	r.info.Records++
 	if r.iter == iterUnknown {
 		r.iter = it
 	}
 	if rj != nil {
+		if r.rejected++; r.rejected > MaxRejected {
+			return errTooRejected
+		}
 		r.sink.Reject(*rj)
-		return
+		return nil
 	}
 	r.sink.Add(rec)
+	return nil
 }
 
 func (r *reader) kind() string {
@@ -230,8 +254,7 @@ func (r *reader) sniff(br *bufio.Reader) error {
 		return fail(0, "a gzip-compressed file, not a snapshot", "decompress it first (gunzip) and pass the result")
 	}
 	if i := bytes.IndexByte(win, 0); i >= 0 {
-		return fail(i, "binary data (a NUL byte), not a snapshot",
-			"pass a JSON or CSV snapshot; if this is UTF-16 text without a byte-order mark, save it again as UTF-8")
+		return fail(i, msgNUL, hintNUL)
 	}
 	valid := win
 	if len(win) == sniffLen { // the window may end inside a character
