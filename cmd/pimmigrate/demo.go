@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/pimmigrate/pimmigrate/fixtures"
 	"github.com/pimmigrate/pimmigrate/graphsim"
+	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
 type demoOptions struct {
@@ -55,7 +57,7 @@ func runDemo(ctx context.Context, a *app, o *demoOptions) error {
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		if err := os.WriteFile(path(filepath.Base(name)), b, 0o644); err != nil {
+		if err := migrate.WriteFileAtomic(path(filepath.Base(name)), func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
