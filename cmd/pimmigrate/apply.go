@@ -78,6 +78,12 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	if o.concurrency < 1 || o.concurrency > 32 {
 		return usagef("apply: --concurrency %d: want 1 to 32", o.concurrency)
 	}
+	if o.journal == "" {
+		o.journal = filepath.Join(filepath.Dir(o.plan), "run.jsonl")
+	}
+	if err := distinctOutputs("apply", []namedFile{{"--journal", o.journal}}, []namedFile{{"the plan argument", o.plan}}); err != nil {
+		return err
+	}
 	p, err := migrate.ReadPlanFile(o.plan)
 	if err != nil {
 		if errors.Is(err, migrate.ErrPlanDigest) {
@@ -87,9 +93,6 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	}
 	if p.Offline {
 		return fmt.Errorf("apply: %s was made with --offline, without checking the tenant; plan against the tenant first: pimmigrate plan --legacy legacy.json --out %s", o.plan, o.plan)
-	}
-	if o.journal == "" {
-		o.journal = filepath.Join(filepath.Dir(o.plan), "run.jsonl")
 	}
 	send, notApproved := apply.Selection(p, true)
 	unreviewed := 0

@@ -6,7 +6,6 @@ import (
 	"io"
 	"iter"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -98,8 +97,9 @@ func runAudit(ctx context.Context, a *app, o *auditOptions) error {
 		}
 		failOn = s
 	}
-	if o.xlsx != "" && o.csv != "" && filepath.Clean(o.xlsx) == filepath.Clean(o.csv) {
-		return usagef("audit: --xlsx and --csv name the same file %s", o.xlsx)
+	if err := distinctOutputs("audit", []namedFile{{"--xlsx", o.xlsx}, {"--csv", o.csv}},
+		[]namedFile{{"--legacy", o.legacy}, {"--protect", o.protect}}); err != nil {
+		return err
 	}
 	now := a.now().UTC()
 	asOf := now

@@ -67,6 +67,15 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 	if o.out == "" {
 		return usagef("export: --out is required (where to write legacy.json)")
 	}
+	var sources []namedFile
+	for _, src := range o.sources {
+		if src != sourceBeta {
+			sources = append(sources, namedFile{"--source", src})
+		}
+	}
+	if err := distinctOutputs("export", []namedFile{{"--out", o.out}}, sources); err != nil {
+		return err
+	}
 	tenantID := a.global.tenantID
 	if slices.Contains(o.sources, sourceBeta) {
 		c, err := a.graphClient()

@@ -71,6 +71,9 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	if o.out == "" {
 		return usagef("plan: --out is required (where to write plan.json)")
 	}
+	if err := distinctOutputs("plan", []namedFile{{"--out", o.out}}, []namedFile{{"--legacy", o.legacy}, {"--protect", o.protect}}); err != nil {
+		return err
+	}
 	policy := migrate.DefaultPolicy()
 	var err error
 	if policy.EligibleAs, err = migrate.ParseEligibleAs(o.eligibleAs); err != nil {
