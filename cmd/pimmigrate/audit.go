@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"os"
 	"strings"
 	"time"
 
@@ -45,7 +44,8 @@ Checks (severity, id, what):
 Legacy records are judged at --as-of (default: now): an expired one is not
 expected in the tenant. Roles match by template id or directory-specific id,
 GUIDs in any case. Principals in --protect (break-glass accounts) are listed
-with what they hold and exempt from legacy-missing and standing-not-in-legacy.
+with what they hold and exempt from legacy-missing and standing-not-in-legacy;
+an entry that names no principal of the tenant (a typo) is an error.
 
 Findings are sorted by severity, check, principal and role. --xlsx writes a
 workbook with a Summary sheet (what each check counts, counts by severity and
@@ -109,17 +109,9 @@ func runAudit(ctx context.Context, a *app, o *auditOptions) error {
 			return usagef("audit: --as-of %q is not an RFC 3339 time such as 2026-11-22T12:00:00Z", o.asOf)
 		}
 	}
-	var protect []string
-	if o.protect != "" {
-		f, err := os.Open(o.protect)
-		if err != nil {
-			return fmt.Errorf("audit: --protect: %w", err)
-		}
-		protect, err = migrate.ParseProtectList(f, o.protect)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("audit: --protect: %w", err)
-		}
+	protect, err := readProtect(o.protect)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
 	}
 	legacy, digest, err := migrate.ReadLegacyFile(o.legacy)
 	if err != nil {
@@ -129,7 +121,7 @@ func runAudit(ctx context.Context, a *app, o *auditOptions) error {
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	res, err := audit.Run(audit.Input{Legacy: legacy, Tenant: tenant, Catalogue: migrate.BuiltinCatalogue(), AsOf: asOf, Protect: protect})
+	res, err := audit.Run(audit.Input{Legacy: legacy, Tenant: tenant, Catalogue: migrate.BuiltinCatalogue(), AsOf: asOf, Protect: protect.Values()})
 	if err != nil {
 		return err
 	}
@@ -224,8 +216,9 @@ func principalLabel(p audit.Principal) string {
 
 // readAuditTenant reads the signed-in tenant's state, assignment schedules
 // included, for the principals of the legacy snapshot and the protect list,
-// and refuses a snapshot of another tenant.
-func readAuditTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect []string) (*migrate.Tenant, error) {
+// refuses a snapshot of another tenant, and refuses protect entries that
+// name no principal of it.
+func readAuditTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect migrate.ProtectList) (*migrate.Tenant, error) {
 	c, err := a.graphClient()
 	if err != nil {
 		return nil, err
@@ -241,10 +234,8 @@ func readAuditTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protec
 	for i := range legacy.Assignments {
 		add(legacy.Assignments[i].UserID)
 	}
-	for _, s := range protect {
-		if g, err := migrate.ParseGUID(s); err == nil {
-			add(g)
-		}
+	for _, id := range protect.IDs() {
+		add(id)
 	}
 	fmt.Fprintf(a.stderr, "Reading tenant state from %s (read-only) ...\n", c.GraphURL())
 	t, err := c.ReadAuditTenant(ctx, ids)
@@ -252,6 +243,9 @@ func readAuditTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protec
 		return nil, err
 	}
 	if err := sameTenant(a, legacy, t.TenantID); err != nil {
+		return nil, err
+	}
+	if err := resolveProtect(ctx, c, t, protect); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules, %d assignment schedules, %d principals.\n",
