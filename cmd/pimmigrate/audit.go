@@ -153,10 +153,10 @@ func runAudit(ctx context.Context, a *app, o *auditOptions) error {
 			printFindings(a.stdout, res.Findings)
 		}
 		if o.xlsx != "" {
-			fmt.Fprintf(a.stdout, "Wrote %s (Summary and Findings sheets).\n", o.xlsx)
+			fmt.Fprintf(a.stdout, "Wrote %s (Summary and Findings sheets).\n", migrate.Printable(o.xlsx))
 		}
 		if o.csv != "" {
-			fmt.Fprintf(a.stdout, "Wrote %s.\n", o.csv)
+			fmt.Fprintf(a.stdout, "Wrote %s.\n", migrate.Printable(o.csv))
 		}
 	}
 	if failing > 0 {
@@ -199,7 +199,7 @@ func printFindings(w io.Writer, fs []audit.Finding) {
 		if f.LegacySource != "" {
 			line += " [" + f.LegacySource + "]"
 		}
-		fmt.Fprintln(w, line)
+		fmt.Fprintln(w, migrate.Printable(line))
 	}
 	fmt.Fprintln(w, "Write them to a spreadsheet with --xlsx FILE or --csv FILE.")
 }
@@ -249,7 +249,7 @@ func readAuditTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protec
 		return nil, err
 	}
 	fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules, %d assignment schedules, %d principals.\n",
-		t.TenantID, len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), len(t.AssignmentSchedules), len(t.Principals))
+		migrate.Printable(t.TenantID), len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), len(t.AssignmentSchedules), len(t.Principals))
 	return t, nil
 }
 

@@ -128,12 +128,12 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	}
 	fmt.Fprint(a.stdout, p.Summary.Text())
 	for _, n := range p.Notes {
-		fmt.Fprintf(a.stderr, "note: %s\n", n)
+		fmt.Fprintf(a.stderr, "note: %s\n", migrate.Printable(n))
 	}
 	if p.Offline {
 		fmt.Fprintln(a.stderr, "note: offline plan: principals and the tenant's existing assignments were not checked.")
 	}
-	fmt.Fprintf(a.stdout, "Saved the plan to %s.\n", o.out)
+	fmt.Fprintf(a.stdout, "Saved the plan to %s.\n", migrate.Printable(o.out))
 	return nil
 }
 
@@ -171,7 +171,7 @@ func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect mig
 		}
 	}
 	fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules; %d of %d legacy principals found.\n",
-		t.TenantID, len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), found, len(ids))
+		migrate.Printable(t.TenantID), len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), found, len(ids))
 	return t, nil
 }
 

@@ -114,7 +114,7 @@ func runReport(a *app, o *reportOptions) error {
 		return a.printJSON(res)
 	}
 	for _, l := range lines {
-		fmt.Fprintln(a.stdout, l)
+		fmt.Fprintln(a.stdout, migrate.Printable(l))
 	}
 	return nil
 }

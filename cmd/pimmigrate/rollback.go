@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pimmigrate/pimmigrate/migrate"
 	"github.com/pimmigrate/pimmigrate/migrate/apply"
 )
 
@@ -56,7 +57,7 @@ func runRollback(ctx context.Context, a *app, o *rollbackOptions) error {
 		return fmt.Errorf("rollback: %s: %w", o.journal, apply.ErrNothingApplied)
 	}
 	if !a.jsonOutput() {
-		fmt.Fprintf(a.stdout, "Rollback removes up to %d objects apply created in tenant %s.\n", created, tenant)
+		fmt.Fprintf(a.stdout, "Rollback removes up to %d objects apply created in tenant %s.\n", created, migrate.Printable(tenant))
 	}
 	if err := confirmed(ctx, a, "rollback", o.yes, "roll back "+o.journal, "Type yes to remove them: "); err != nil {
 		return err
