@@ -142,9 +142,6 @@ func BuildPlan(in PlanInput) (*Plan, error) {
 	if p.Rejected == nil {
 		p.Rejected = []Rejected{}
 	}
-	if in.Tenant.Offline && len(pl.protectUPNs) > 0 {
-		p.Notes = append(p.Notes, "offline: protected principals listed by user principal name cannot be matched without reading the tenant; list them by object id, or plan against the tenant")
-	}
 	for _, k := range order {
 		p.Items = append(p.Items, pl.item(k, groups[k])...)
 	}

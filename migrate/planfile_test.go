@@ -152,24 +152,6 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-func TestParseProtectList(t *testing.T) {
-	in := "\ufeff# break-glass accounts\n\n" + strings.ToUpper(gBreak.String()) + "\n  BreakGlass2@Contoso.example  \n" + gBreak.String() + "\n"
-	got, err := ParseProtectList(strings.NewReader(in), "protect.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{gBreak.String(), "breakglass2@contoso.example"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %v, want %v", got, want)
-	}
-	for _, bad := range []string{"alice", "@contoso.example", "a@b, c@d", "8f2b1c3d-4e5f"} {
-		_, err := ParseProtectList(strings.NewReader("# ok\n"+bad+"\n"), "protect.txt")
-		if err == nil || !strings.Contains(err.Error(), "protect.txt:2") {
-			t.Errorf("%q: err = %v, want one naming protect.txt:2", bad, err)
-		}
-	}
-}
-
 func TestCatalogue(t *testing.T) {
 	c := BuiltinCatalogue()
 	if n := len(c.Roles()); n < 100 {

@@ -55,7 +55,7 @@ func writeCounts(b *strings.Builder, title string, counts map[string]int) {
 	sort.Strings(keys)
 	fmt.Fprintf(b, "%s:\n", title)
 	for _, k := range keys {
-		fmt.Fprintf(b, "  %-38s %5d\n", k, counts[k])
+		fmt.Fprintf(b, "  %-38s %5d\n", Printable(k), counts[k])
 	}
 }
 

@@ -218,8 +218,10 @@ func (m Model) requestLines(it *migrate.Item, w int) []string {
 	return lines
 }
 
-// wrap breaks plain text into lines of at most w cells.
+// wrap breaks plain text into lines of at most w cells, made inert first:
+// every value the detail pane shows passes here.
 func wrap(s string, w int) []string {
+	s = migrate.Printable(s)
 	w = max(w, 8)
 	if ansi.StringWidth(s) <= w {
 		return []string{s}

@@ -585,7 +585,7 @@ func (m Model) fileName() string {
 	if m.path == "" {
 		return "the plan"
 	}
-	return filepath.Base(m.path)
+	return migrate.Printable(filepath.Base(m.path))
 }
 
 // Result is how a review ended.

@@ -95,5 +95,5 @@ func (l loading) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (l loading) View() string {
-	return fmt.Sprintf("Reading and verifying %s …\n\nctrl+c quits", filepath.Base(l.o.Path))
+	return fmt.Sprintf("Reading and verifying %s …\n\nctrl+c quits", migrate.Printable(filepath.Base(l.o.Path)))
 }

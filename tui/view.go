@@ -70,7 +70,7 @@ func (m Model) titleLine() string {
 	if m.now().Sub(p.CreatedAt) > 24*time.Hour {
 		madeStyle = s.Warn
 	}
-	parts := []string{s.Title.Render("tenant " + p.TenantID), madeStyle.Render(made), s.Dim.Render(m.fileName())}
+	parts := []string{s.Title.Render("tenant " + migrate.Printable(p.TenantID)), madeStyle.Render(made), s.Dim.Render(m.fileName())}
 	if p.Offline {
 		parts = append(parts, s.Warn.Render("OFFLINE plan: apply refuses it"))
 	}
@@ -131,11 +131,12 @@ func (m Model) filterLine() string {
 		}
 		b.WriteByte(' ')
 	}
+	query := migrate.Printable(m.query)
 	switch {
 	case m.mode == modeSearch:
-		b.WriteString(" " + s.Bold.Render("/"+m.query) + s.Selected.Render(" "))
+		b.WriteString(" " + s.Bold.Render("/"+query) + s.Selected.Render(" "))
 	case m.query != "":
-		b.WriteString(" " + s.Dim.Render("/") + s.Bold.Render(m.query))
+		b.WriteString(" " + s.Dim.Render("/") + s.Bold.Render(query))
 	}
 	left := b.String()
 
@@ -224,8 +225,11 @@ func (m Model) row(it *migrate.Item, c columns, selected bool) string {
 		text, glyphStyle, warnStyle, markStyle = text.Inherit(sel), glyphStyle.Inherit(sel), warnStyle.Inherit(sel), markStyle.Inherit(sel)
 	}
 	sp := strings.Repeat(" ", gap)
-	cells := fit(principalText(it, c.principal), c.principal) + sp + fit(roleText(it), c.role) + sp +
-		fit(mappingText(it, c.mapping), c.mapping) + sp + fit(reasonText(it), c.reason)
+	// The plan's text is the tenant's and the snapshots': inert before it
+	// is measured and shown.
+	cell := func(text string, w int) string { return fit(migrate.Printable(text), w) }
+	cells := cell(principalText(it, c.principal), c.principal) + sp + cell(roleText(it), c.role) + sp +
+		cell(mappingText(it, c.mapping), c.mapping) + sp + cell(reasonText(it), c.reason)
 	return text.Render(cursor+" ") + glyphStyle.Render(glyph) + warnStyle.Render(warn) + text.Render(" ") +
 		markStyle.Render(mark) + text.Render(" "+cells)
 }
@@ -303,10 +307,11 @@ func (m Model) statusLine() string {
 		return s.Prompt.Render(fmt.Sprintf("%s not saved. Quit without saving? y quit · n stay · w save and quit",
 			migrate.Plural(m.changed, "change is", "changes are")))
 	case m.msg != "":
+		msg := migrate.Printable(m.msg)
 		if m.msgKind == msgError {
-			return s.Error.Render(m.msg)
+			return s.Error.Render(msg)
 		}
-		return s.Info.Render(m.msg)
+		return s.Info.Render(msg)
 	case m.mode == modeSearch:
 		return s.Dim.Render(fmt.Sprintf("search name, UPN and role: %s match", migrate.Plural(len(m.vis), "item", "items")))
 	case m.mode == modeDetail && m.detail.TotalLineCount() > m.detail.Height:

@@ -9,11 +9,13 @@ import (
 	"io/fs"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pimmigrate/pimmigrate/internal/filelock"
+	"github.com/pimmigrate/pimmigrate/migrate"
 	"github.com/pimmigrate/pimmigrate/migrate/graph"
 )
 
@@ -94,7 +96,7 @@ func run(ctx context.Context, args []string, a *app) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(a.stderr, "pimmigrate: %v\n", err)
+	fmt.Fprintf(a.stderr, "pimmigrate: %s\n", printableLines(err.Error()))
 	if errors.Is(err, fs.ErrNotExist) {
 		fmt.Fprintln(a.stderr, "The file does not exist: check the path you gave.")
 	}
@@ -192,6 +194,17 @@ func (a *app) printJSON(v any) error {
 }
 
 func (a *app) jsonOutput() bool { return a.global.output == "json" }
+
+// printableLines is migrate.Printable line by line, for text of several
+// lines (an error and the advice after it) that may quote the tenant, a
+// snapshot or a file name.
+func printableLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = migrate.Printable(l)
+	}
+	return strings.Join(lines, "\n")
+}
 
 func version() string {
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {

@@ -91,6 +91,12 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	if o.replication <= 0 {
 		return usagef("apply: --replication-wait %s: want a positive duration such as 5m", o.replication)
 	}
+	if o.journal == "" {
+		o.journal = filepath.Join(filepath.Dir(o.plan), "run.jsonl")
+	}
+	if err := distinctOutputs("apply", []namedFile{{"--journal", o.journal}}, []namedFile{{"the plan argument", o.plan}}); err != nil {
+		return err
+	}
 	p, err := migrate.ReadPlanFile(o.plan)
 	if err != nil {
 		if errors.Is(err, migrate.ErrPlanDigest) {
@@ -100,9 +106,6 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	}
 	if p.Offline {
 		return fmt.Errorf("apply: %s was made with --offline, without checking the tenant; plan against the tenant first: pimmigrate plan --legacy legacy.json --out %s", o.plan, o.plan)
-	}
-	if o.journal == "" {
-		o.journal = filepath.Join(filepath.Dir(o.plan), "run.jsonl")
 	}
 	send, notApproved := apply.Selection(p, true)
 	unreviewed := 0
@@ -114,12 +117,12 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	if !a.jsonOutput() {
 		fmt.Fprint(a.stdout, p.Summary.Line()+"\n")
 		fmt.Fprintf(a.stdout, "This run sends %d create items to tenant %s (%d approved in review, %d not reviewed); %d declined in review are not sent.\n",
-			len(send), p.TenantID, len(send)-unreviewed, unreviewed, notApproved)
+			len(send), migrate.Printable(p.TenantID), len(send)-unreviewed, unreviewed, notApproved)
 	}
 	if o.dryRun {
 		return dryRun(a, o, send)
 	}
-	if err := confirmed(ctx, a, "apply", o.yes, "apply "+o.plan, fmt.Sprintf("Type yes to make these changes to tenant %s: ", p.TenantID)); err != nil {
+	if err := confirmed(ctx, a, "apply", o.yes, "apply "+o.plan, fmt.Sprintf("Type yes to make these changes to tenant %s: ", migrate.Printable(p.TenantID))); err != nil {
 		return err
 	}
 	c, err := signedInTo(ctx, a, "apply", p.TenantID, fmt.Sprintf("%s is for tenant %s", o.plan, p.TenantID),
@@ -222,13 +225,13 @@ func finishRun(a *app, command, journal string, s apply.Summary, err error) erro
 		const show = 20
 		for i, f := range s.Failures {
 			if i == show {
-				fmt.Fprintf(a.stderr, "  ... and %d more failures, in %s\n", len(s.Failures)-show, journal)
+				fmt.Fprintf(a.stderr, "  ... and %d more failures, in %s\n", len(s.Failures)-show, migrate.Printable(journal))
 				break
 			}
-			fmt.Fprintf(a.stderr, "  failed %s: %d %s: %s\n", f.Key, f.Status, f.Code, f.Message)
+			fmt.Fprintf(a.stderr, "  failed %s: %d %s: %s\n", migrate.Printable(f.Key), f.Status, migrate.Printable(f.Code), migrate.Printable(f.Message))
 		}
 		fmt.Fprintln(a.stdout, line)
-		fmt.Fprintf(a.stdout, "Journal: %s (%d requests, %d throttled).\n", journal, s.Requests, s.Throttled)
+		fmt.Fprintf(a.stdout, "Journal: %s (%d requests, %d throttled).\n", migrate.Printable(journal), s.Requests, s.Throttled)
 	}
 	switch {
 	case err != nil:
@@ -266,7 +269,7 @@ func dryRun(a *app, o *applyOptions, send []*migrate.Item) error {
 		return a.printJSON(applyResult{Command: "apply", DryRun: true, Line: fmt.Sprintf("Dry run: %d would be sent.", len(would)), Would: would})
 	}
 	for _, w := range would {
-		fmt.Fprintln(a.stdout, "  + "+w)
+		fmt.Fprintln(a.stdout, "  + "+migrate.Printable(w))
 	}
 	fmt.Fprintf(a.stdout, "Dry run: %d would be sent, nothing was sent.\n", len(would))
 	return nil

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -46,7 +44,8 @@ Checks (severity, id, what):
 Legacy records are judged at --as-of (default: now): an expired one is not
 expected in the tenant. Roles match by template id or directory-specific id,
 GUIDs in any case. Principals in --protect (break-glass accounts) are listed
-with what they hold and exempt from legacy-missing and standing-not-in-legacy.
+with what they hold and exempt from legacy-missing and standing-not-in-legacy;
+an entry that names no principal of the tenant (a typo) is an error.
 
 Findings are sorted by severity, check, principal and role. --xlsx writes a
 workbook with a Summary sheet (what each check counts, counts by severity and
@@ -98,8 +97,9 @@ func runAudit(ctx context.Context, a *app, o *auditOptions) error {
 		}
 		failOn = s
 	}
-	if o.xlsx != "" && o.csv != "" && filepath.Clean(o.xlsx) == filepath.Clean(o.csv) {
-		return usagef("audit: --xlsx and --csv name the same file %s", o.xlsx)
+	if err := distinctOutputs("audit", []namedFile{{"--xlsx", o.xlsx}, {"--csv", o.csv}},
+		[]namedFile{{"--legacy", o.legacy}, {"--protect", o.protect}}); err != nil {
+		return err
 	}
 	now := a.now().UTC()
 	asOf := now
@@ -109,17 +109,9 @@ func runAudit(ctx context.Context, a *app, o *auditOptions) error {
 			return usagef("audit: --as-of %q is not an RFC 3339 time such as 2026-11-22T12:00:00Z", o.asOf)
 		}
 	}
-	var protect []string
-	if o.protect != "" {
-		f, err := os.Open(o.protect)
-		if err != nil {
-			return fmt.Errorf("audit: --protect: %w", err)
-		}
-		protect, err = migrate.ParseProtectList(f, o.protect)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("audit: --protect: %w", err)
-		}
+	protect, err := readProtect(o.protect)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
 	}
 	legacy, digest, err := migrate.ReadLegacyFile(o.legacy)
 	if err != nil {
@@ -129,7 +121,7 @@ func runAudit(ctx context.Context, a *app, o *auditOptions) error {
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	res, err := audit.Run(audit.Input{Legacy: legacy, Tenant: tenant, Catalogue: migrate.BuiltinCatalogue(), AsOf: asOf, Protect: protect})
+	res, err := audit.Run(audit.Input{Legacy: legacy, Tenant: tenant, Catalogue: migrate.BuiltinCatalogue(), AsOf: asOf, Protect: protect.Values()})
 	if err != nil {
 		return err
 	}
@@ -161,10 +153,10 @@ func runAudit(ctx context.Context, a *app, o *auditOptions) error {
 			printFindings(a.stdout, res.Findings)
 		}
 		if o.xlsx != "" {
-			fmt.Fprintf(a.stdout, "Wrote %s (Summary and Findings sheets).\n", o.xlsx)
+			fmt.Fprintf(a.stdout, "Wrote %s (Summary and Findings sheets).\n", migrate.Printable(o.xlsx))
 		}
 		if o.csv != "" {
-			fmt.Fprintf(a.stdout, "Wrote %s.\n", o.csv)
+			fmt.Fprintf(a.stdout, "Wrote %s.\n", migrate.Printable(o.csv))
 		}
 	}
 	if failing > 0 {
@@ -207,7 +199,7 @@ func printFindings(w io.Writer, fs []audit.Finding) {
 		if f.LegacySource != "" {
 			line += " [" + f.LegacySource + "]"
 		}
-		fmt.Fprintln(w, line)
+		fmt.Fprintln(w, migrate.Printable(line))
 	}
 	fmt.Fprintln(w, "Write them to a spreadsheet with --xlsx FILE or --csv FILE.")
 }
@@ -224,8 +216,9 @@ func principalLabel(p audit.Principal) string {
 
 // readAuditTenant reads the signed-in tenant's state, assignment schedules
 // included, for the principals of the legacy snapshot and the protect list,
-// and refuses a snapshot of another tenant.
-func readAuditTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect []string) (*migrate.Tenant, error) {
+// refuses a snapshot of another tenant, and refuses protect entries that
+// name no principal of it.
+func readAuditTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect migrate.ProtectList) (*migrate.Tenant, error) {
 	c, err := a.graphClient()
 	if err != nil {
 		return nil, err
@@ -241,10 +234,8 @@ func readAuditTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protec
 	for i := range legacy.Assignments {
 		add(legacy.Assignments[i].UserID)
 	}
-	for _, s := range protect {
-		if g, err := migrate.ParseGUID(s); err == nil {
-			add(g)
-		}
+	for _, id := range protect.IDs() {
+		add(id)
 	}
 	fmt.Fprintf(a.stderr, "Reading tenant state from %s (read-only) ...\n", c.GraphURL())
 	t, err := c.ReadAuditTenant(ctx, ids)
@@ -254,8 +245,11 @@ func readAuditTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protec
 	if err := sameTenant(a, legacy, t.TenantID); err != nil {
 		return nil, err
 	}
+	if err := resolveProtect(ctx, c, t, protect); err != nil {
+		return nil, err
+	}
 	fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules, %d assignment schedules, %d principals.\n",
-		t.TenantID, len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), len(t.AssignmentSchedules), len(t.Principals))
+		migrate.Printable(t.TenantID), len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), len(t.AssignmentSchedules), len(t.Principals))
 	return t, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/pimmigrate/pimmigrate/fixtures"
 	"github.com/pimmigrate/pimmigrate/graphsim"
+	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
 type demoOptions struct {
@@ -55,7 +57,7 @@ func runDemo(ctx context.Context, a *app, o *demoOptions) error {
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		if err := os.WriteFile(path(filepath.Base(name)), b, 0o644); err != nil {
+		if err := migrate.WriteFileAtomic(path(filepath.Base(name)), func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
@@ -108,7 +110,7 @@ func runDemo(ctx context.Context, a *app, o *demoOptions) error {
 		[]string{"audit", "--legacy", path("legacy.json"), "--protect", path(fixtures.Protect), "--xlsx", path("audit.xlsx"), "--csv", path("audit.csv")},
 	)
 	for _, step := range steps {
-		fmt.Fprintf(a.stdout, "\n$ pimmigrate %s\n", strings.Join(step, " "))
+		fmt.Fprintf(a.stdout, "\n$ pimmigrate %s\n", migrate.Printable(strings.Join(step, " ")))
 		args := append([]string{"--graph-url", url, "--auth", "token"}, step...)
 		root := newRootCmd(a)
 		root.SetArgs(args)
@@ -135,9 +137,9 @@ func runDemo(ctx context.Context, a *app, o *demoOptions) error {
 			Files   []string `json:"files"`
 		}{"demo", o.out, files})
 	}
-	fmt.Fprintf(a.stdout, "\nDemo done. Files in %s:\n", o.out)
+	fmt.Fprintf(a.stdout, "\nDemo done. Files in %s:\n", migrate.Printable(o.out))
 	for _, f := range files {
-		fmt.Fprintf(a.stdout, "  %s\n", f)
+		fmt.Fprintf(a.stdout, "  %s\n", migrate.Printable(f))
 	}
 	return nil
 }

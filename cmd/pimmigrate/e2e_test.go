@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -203,6 +204,21 @@ func TestDemo(t *testing.T) {
 	for _, f := range got.Files {
 		if st, err := os.Stat(f); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
+		}
+	}
+	// Every file the demo leaves is its owner's alone (Windows has no
+	// such bits).
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		st, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if runtime.GOOS != "windows" && st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %04o, want 0600", e.Name(), st.Mode().Perm())
 		}
 	}
 	if !strings.Contains(r.stderr, "Applied ") || !strings.Contains(r.stderr, "Audit: ") {

@@ -68,6 +68,15 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 	if o.out == "" {
 		return usagef("export: --out is required (where to write legacy.json)")
 	}
+	var sources []namedFile
+	for _, src := range o.sources {
+		if src != sourceBeta {
+			sources = append(sources, namedFile{"--source", src})
+		}
+	}
+	if err := distinctOutputs("export", []namedFile{{"--out", o.out}}, sources); err != nil {
+		return err
+	}
 	tenantID := a.global.tenantID
 	if slices.Contains(o.sources, sourceBeta) {
 		c, err := a.graphClient()
@@ -107,21 +116,21 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 		if s.NextLink != "" {
 			line += "  (page: its @odata.nextLink was not followed; export the next page too)"
 		}
-		fmt.Fprintln(a.stdout, line)
+		fmt.Fprintln(a.stdout, migrate.Printable(line))
 	}
 	fmt.Fprintf(a.stdout, "Exported %s (%s folded into others), %d rejected, to %s.\n",
-		migrate.Plural(n, "assignment", "assignments"), migrate.Plural(b.Folded(), "record", "records"), len(rejected), o.out)
+		migrate.Plural(n, "assignment", "assignments"), migrate.Plural(b.Folded(), "record", "records"), len(rejected), migrate.Printable(o.out))
 	const show = 20
 	for i, r := range rejected {
 		if i == show {
-			fmt.Fprintf(a.stderr, "  ... and %d more rejected records, listed in %s\n", len(rejected)-show, o.out)
+			fmt.Fprintf(a.stderr, "  ... and %d more rejected records, listed in %s\n", len(rejected)-show, migrate.Printable(o.out))
 			break
 		}
-		fmt.Fprintf(a.stderr, "  rejected %s: %s", r.Source, r.Reason)
+		line := fmt.Sprintf("  rejected %s: %s", r.Source, r.Reason)
 		if r.Detail != "" {
-			fmt.Fprintf(a.stderr, " (%s)", r.Detail)
+			line += fmt.Sprintf(" (%s)", r.Detail)
 		}
-		fmt.Fprintln(a.stderr)
+		fmt.Fprintln(a.stderr, migrate.Printable(line))
 	}
 	return nil
 }
@@ -188,7 +197,7 @@ func exportBeta(ctx context.Context, a *app, b *migrate.Builder) error {
 		})
 		var ge *graph.Error
 		if api.optional && errors.As(err, &ge) && (ge.Status == 400 || ge.Status == 404) {
-			fmt.Fprintf(a.stderr, "note: %s is not served by this tenant (%d %s); nothing read from it\n", api.name, ge.Status, ge.Code)
+			fmt.Fprintf(a.stderr, "note: %s is not served by this tenant (%d %s); nothing read from it\n", api.name, ge.Status, migrate.Printable(ge.Code))
 			continue
 		}
 		if err != nil {

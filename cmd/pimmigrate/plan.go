@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -40,7 +39,11 @@ Mapping (the defaults are the safe ones):
 
 --offline plans without reading the tenant: roles are checked against the
 built-in role catalogue and principals are kept with a principal-unverified
-warning.`,
+warning.
+
+--protect names break-glass accounts, never touched. An entry that names no
+principal of the tenant (a typo) stops the plan; offline, an entry by UPN, or
+an object id no legacy record has, is a note naming its line.`,
 		Example: `  pimmigrate plan --offline --legacy legacy.json --out plan.json
   pimmigrate plan --offline --legacy legacy.json --out plan.json --protect breakglass.txt --as-of 2026-11-22T12:00:00Z`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runPlan(cmd.Context(), a, o) },
@@ -71,6 +74,9 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	if o.out == "" {
 		return usagef("plan: --out is required (where to write plan.json)")
 	}
+	if err := distinctOutputs("plan", []namedFile{{"--out", o.out}}, []namedFile{{"--legacy", o.legacy}, {"--protect", o.protect}}); err != nil {
+		return err
+	}
 	policy := migrate.DefaultPolicy()
 	var err error
 	if policy.EligibleAs, err = migrate.ParseEligibleAs(o.eligibleAs); err != nil {
@@ -84,17 +90,11 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 			return usagef("plan: --as-of %q is not an RFC 3339 time such as 2026-11-22T12:00:00Z", o.asOf)
 		}
 	}
-	if o.protect != "" {
-		f, err := os.Open(o.protect)
-		if err != nil {
-			return fmt.Errorf("plan: --protect: %w", err)
-		}
-		policy.Protect, err = migrate.ParseProtectList(f, o.protect)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("plan: --protect: %w", err)
-		}
+	protect, err := readProtect(o.protect)
+	if err != nil {
+		return fmt.Errorf("plan: %w", err)
 	}
+	policy.Protect = protect.Values()
 	legacy, digest, err := migrate.ReadLegacyFile(o.legacy)
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
@@ -107,7 +107,7 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 			tenantID = a.global.tenantID
 		}
 		tenant = migrate.OfflineTenant(cat, tenantID)
-	} else if tenant, err = readTenant(ctx, a, legacy); err != nil {
+	} else if tenant, err = readTenant(ctx, a, legacy, protect); err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
 	p, err := migrate.BuildPlan(migrate.PlanInput{
@@ -116,6 +116,9 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	})
 	if err != nil {
 		return err
+	}
+	if o.offline {
+		p.Notes = append(p.Notes, protect.OfflineNotes(legacy)...)
 	}
 	lock, err := lockFile(a, o.out, "plan", "--out "+o.out)
 	if err != nil {
@@ -131,18 +134,19 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	}
 	fmt.Fprint(a.stdout, p.Summary.Text())
 	for _, n := range p.Notes {
-		fmt.Fprintf(a.stderr, "note: %s\n", n)
+		fmt.Fprintf(a.stderr, "note: %s\n", migrate.Printable(n))
 	}
 	if p.Offline {
 		fmt.Fprintln(a.stderr, "note: offline plan: principals and the tenant's existing assignments were not checked.")
 	}
-	fmt.Fprintf(a.stdout, "Saved the plan to %s.\n", o.out)
+	fmt.Fprintf(a.stdout, "Saved the plan to %s.\n", migrate.Printable(o.out))
 	return nil
 }
 
 // readTenant reads the signed-in tenant's state for the principals of the
-// legacy snapshot, and refuses a snapshot of another tenant.
-func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy) (*migrate.Tenant, error) {
+// legacy snapshot and the protect list, refuses a snapshot of another
+// tenant, and refuses protect entries that name no principal of it.
+func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect migrate.ProtectList) (*migrate.Tenant, error) {
 	c, err := a.graphClient()
 	if err != nil {
 		return nil, err
@@ -156,11 +160,14 @@ func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy) (*migrate.T
 		}
 	}
 	fmt.Fprintf(a.stderr, "Reading tenant state from %s ...\n", c.GraphURL())
-	t, err := c.ReadTenant(ctx, ids)
+	t, err := c.ReadTenant(ctx, append(protect.IDs(), ids...))
 	if err != nil {
 		return nil, err
 	}
 	if err := sameTenant(a, legacy, t.TenantID); err != nil {
+		return nil, err
+	}
+	if err := resolveProtect(ctx, c, t, protect); err != nil {
 		return nil, err
 	}
 	found := 0
@@ -170,7 +177,7 @@ func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy) (*migrate.T
 		}
 	}
 	fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules; %d of %d legacy principals found.\n",
-		t.TenantID, len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), found, len(ids))
+		migrate.Printable(t.TenantID), len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), found, len(ids))
 	return t, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -77,8 +76,9 @@ func runReport(a *app, o *reportOptions) error {
 	if o.xlsx == "" && o.csv == "" {
 		return usagef("report: nothing to write: give --xlsx FILE, --csv FILE or both")
 	}
-	if o.xlsx != "" && o.csv != "" && filepath.Clean(o.xlsx) == filepath.Clean(o.csv) {
-		return usagef("report: --xlsx and --csv name the same file %s", o.xlsx)
+	if err := distinctOutputs("report", []namedFile{{"--xlsx", o.xlsx}, {"--csv", o.csv}},
+		[]namedFile{{"--plan", o.plan}, {"--journal", o.journal}}); err != nil {
+		return err
 	}
 	p, err := migrate.ReadPlanFile(o.plan)
 	if err != nil {
@@ -114,7 +114,7 @@ func runReport(a *app, o *reportOptions) error {
 		return a.printJSON(res)
 	}
 	for _, l := range lines {
-		fmt.Fprintln(a.stdout, l)
+		fmt.Fprintln(a.stdout, migrate.Printable(l))
 	}
 	return nil
 }

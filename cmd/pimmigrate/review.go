@@ -84,7 +84,7 @@ func runReview(ctx context.Context, a *app, o *reviewOptions) error {
 				return err
 			}
 		} else {
-			fmt.Fprint(a.stdout, p.Summary.Text())
+			fmt.Fprint(a.stdout, p.Summary.Text()) // Text makes every name it prints inert
 		}
 		return fmt.Errorf("review needs a terminal; stdin and stdout are not both one. Run it in a terminal, or list what apply would send: pimmigrate apply %s --dry-run", o.plan)
 	}
@@ -110,7 +110,7 @@ func runReview(ctx context.Context, a *app, o *reviewOptions) error {
 		return a.printJSON(reviewResult{Command: "review", Plan: o.plan, Line: line, Saved: res.Saved, Unsaved: res.Unsaved,
 			Approved: res.Approved, Declined: res.Declined, Unreviewed: res.Unreviewed, Summary: p.Summarize()})
 	}
-	fmt.Fprintln(a.stdout, line)
+	fmt.Fprintln(a.stdout, migrate.Printable(line))
 	return nil
 }
 

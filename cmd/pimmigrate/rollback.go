@@ -73,7 +73,7 @@ func runRollback(ctx context.Context, a *app, o *rollbackOptions) error {
 		}
 	}
 	if !a.jsonOutput() {
-		fmt.Fprintf(a.stdout, "Rollback removes up to %d objects apply created in tenant %s.\n", created, tenant)
+		fmt.Fprintf(a.stdout, "Rollback removes up to %d objects apply created in tenant %s.\n", created, migrate.Printable(tenant))
 	}
 	if err := confirmed(ctx, a, "rollback", o.yes, "roll back "+o.journal, "Type yes to remove them: "); err != nil {
 		return err

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
 // verboseTransport logs every HTTP request to Graph on stderr (-v): method,
@@ -25,9 +27,9 @@ func (t *verboseTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if err != nil {
-		fmt.Fprintf(t.w, "graph: %s %s -> error after %s: %v\n", r.Method, r.URL.RequestURI(), took, err)
+		fmt.Fprintf(t.w, "graph: %s %s -> error after %s: %s\n", r.Method, r.URL.RequestURI(), took, migrate.Printable(err.Error()))
 		return res, err
 	}
-	fmt.Fprintf(t.w, "graph: %s %s -> %d in %s (request-id %s)\n", r.Method, r.URL.RequestURI(), res.StatusCode, took, res.Header.Get("request-id"))
+	fmt.Fprintf(t.w, "graph: %s %s -> %d in %s (request-id %s)\n", r.Method, r.URL.RequestURI(), res.StatusCode, took, migrate.Printable(res.Header.Get("request-id")))
 	return res, nil
 }
