@@ -2,6 +2,7 @@ package tui
 
 import (
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -650,5 +651,37 @@ func TestSaveConflict(t *testing.T) {
 	m, _ = press(t, m, "j", "space", "w")
 	if m.changed != 0 || !strings.HasPrefix(m.msg, "Saved") {
 		t.Errorf("a later save: %d changed, message %q", m.changed, m.msg)
+	}
+}
+
+// TestSaveTakesTheLock: w takes the plan's lock around its check and write,
+// and a plan locked by another process is not written.
+func TestSaveTakesTheLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "plan.json")
+	p := testPlan(40)
+	if err := migrate.WritePlanFile(path, p); err != nil {
+		t.Fatal(err)
+	}
+	held, locked, unlocked := true, 0, 0
+	m := New(p, Options{Path: path, Width: 120, Height: 40, Lock: func(string) (func(), error) {
+		if held {
+			return nil, errors.New("plan.json is in use by another pimmigrate process: pimmigrate plan --out plan.json (pid 7)")
+		}
+		locked++
+		return func() { unlocked++ }, nil
+	}})
+	m.stamp = stampFile(path)
+	m = firstOf(t, m, migrate.ActionCreate)
+	m, _ = press(t, m, "space", "w")
+	if m.changed != 1 || !strings.Contains(m.msg, "Not saved:") || !strings.Contains(m.msg, "pid 7") {
+		t.Errorf("save while locked: %d changed, message %q", m.changed, m.msg)
+	}
+	if got, _ := migrate.ReadPlanFile(path); got.Summary.Approved != 0 {
+		t.Error("a locked plan was written")
+	}
+	held = false
+	m, _ = press(t, m, "w")
+	if m.changed != 0 || locked != 1 || unlocked != 1 {
+		t.Errorf("save: %d changed, locked %d, unlocked %d times, message %q", m.changed, locked, unlocked, m.msg)
 	}
 }

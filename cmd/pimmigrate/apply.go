@@ -108,6 +108,9 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 		return fmt.Errorf("apply: %s was made with --offline, without checking the tenant; plan against the tenant first: pimmigrate plan --legacy legacy.json --out %s", o.plan, o.plan)
 	}
 	send, notApproved := apply.Selection(p, true)
+	if err := migrate.CheckSendable(p, send); err != nil {
+		return fmt.Errorf("apply: %s: %w", o.plan, err)
+	}
 	unreviewed := 0
 	for _, it := range send {
 		if it.Approved == nil {

@@ -447,6 +447,45 @@ func TestApplyRefusesEditedAndOfflinePlans(t *testing.T) {
 		{"not a plan", func(t *testing.T) string {
 			return writeFile(t, t.TempDir(), "plan.json", `{"schema":"something/else"}`)
 		}, []string{"not a usable plan"}},
+		// The digest is a checksum: an edit resealed with it passes the
+		// digest check, and apply's own safety check must stop it.
+		{"resealed: an activated Global Administrator made standing", func(t *testing.T) string {
+			return resealed(t, d.plan, func(p *migrate.Plan) {
+				for i := range p.Items {
+					it := &p.Items[i]
+					if it.Class == migrate.ClassActivated && it.Action == migrate.ActionCreate && !strings.HasSuffix(it.Key, "#activation") &&
+						it.Target.RoleDefinitionID == migrate.MustGUID(ga) {
+						it.Target.Kind, it.Target.Expiration = migrate.KindRoleAssignment, nil
+						return
+					}
+				}
+				t.Fatal("no activated Global Administrator to create in the demo plan")
+			})
+		}, []string{"breaks a safety rule", "planned as standing roleAssignment", "nothing was sent"}},
+		{"resealed: a protected principal sent", func(t *testing.T) string {
+			return resealed(t, d.plan, func(p *migrate.Plan) {
+				for i := range p.Items {
+					if it := &p.Items[i]; it.Reason == migrate.ReasonProtected {
+						it.Action, it.Reason = migrate.ActionCreate, string(it.Class)
+						return
+					}
+				}
+				t.Fatal("no protected item in the demo plan")
+			})
+		}, []string{"breaks a safety rule", "is protected"}},
+		{"resealed: a target for another principal", func(t *testing.T) string {
+			return resealed(t, d.plan, func(p *migrate.Plan) {
+				for i := range p.Items {
+					if it := &p.Items[i]; it.Action == migrate.ActionCreate {
+						it.Target.PrincipalID = p.Items[(i+7)%len(p.Items)].Legacy.UserID
+						if it.Target.PrincipalID != it.Legacy.UserID {
+							return
+						}
+					}
+				}
+				t.Fatal("no create item to retarget")
+			})
+		}, []string{"breaks a safety rule", "not the key's"}},
 		{"missing", func(t *testing.T) string { return filepath.Join(t.TempDir(), "nope.json") }, []string{"nope.json"}},
 	}
 	for _, tt := range tests {
@@ -461,6 +500,9 @@ func TestApplyRefusesEditedAndOfflinePlans(t *testing.T) {
 					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 				}
 			}
+			if strings.Contains(r.stderr, "sha256:") {
+				t.Errorf("the refusal prints a digest to paste in:\n%s", r.stderr)
+			}
 			if w := d.writes(); w != 0 {
 				t.Errorf("%d writes reached the tenant", w)
 			}
@@ -469,6 +511,22 @@ func TestApplyRefusesEditedAndOfflinePlans(t *testing.T) {
 			}
 		})
 	}
+}
+
+// resealed is the plan at path edited by edit and sealed again, as anyone
+// who can write plan.json can do.
+func resealed(t *testing.T, path string, edit func(p *migrate.Plan)) string {
+	t.Helper()
+	p, err := migrate.ReadPlanFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(p)
+	out := filepath.Join(t.TempDir(), "plan.json")
+	if err := migrate.WritePlanFile(out, p); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func TestApplyRefusesAnotherTenant(t *testing.T) {
@@ -844,4 +902,78 @@ func TestApplyNeverClaimsWhatWasThere(t *testing.T) {
 		t.Errorf("rollback: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	sameHoldings(t, "after rollback", holdingsOf(granted.State()), before)
+}
+
+// TestRollbackRemovesOnlyThePlansCreates: a journal line forged for an
+// item the plan marks present — chained properly, as anyone with our code
+// can — no longer makes rollback delete someone else's assignment; and a
+// journal edited by hand (the chain broken) is refused before anything is
+// removed.
+func TestRollbackRemovesOnlyThePlansCreates(t *testing.T) {
+	d := newDemo(t, graphsim.Options{})
+	journal := filepath.Join(d.dir, "run.jsonl")
+	d.mustRun(t, session{}, "apply", d.plan, "--yes")
+
+	var present *migrate.Item
+	for i := range d.p.Items {
+		if it := &d.p.Items[i]; it.Action == migrate.ActionPresent && it.Target.Kind == migrate.KindRoleAssignment {
+			present = it
+			break
+		}
+	}
+	if present == nil {
+		t.Fatal("no present role assignment in the demo plan")
+	}
+	var victim string
+	for _, a := range d.srv.State().RoleAssignments {
+		if tripleOf(a.PrincipalID, a.RoleDefinitionID, a.DirectoryScopeID) == targetTriple(present.Target) {
+			victim = a.ID
+		}
+	}
+	if victim == "" {
+		t.Fatalf("the tenant holds no assignment for %s", present.Key)
+	}
+
+	t.Run("a naive edit breaks the chain", func(t *testing.T) {
+		b, err := os.ReadFile(journal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited := filepath.Join(t.TempDir(), "run.jsonl")
+		bad := bytes.Replace(b, []byte(`"outcome":"created"`), []byte(`"outcome":"exists"`), 1)
+		if err := os.WriteFile(edited, bad, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		writes := d.writes()
+		r := d.cli(t, session{}, "rollback", "--journal", edited, "--plan", d.plan, "--yes")
+		if r.code != exitError || !strings.Contains(r.stderr, "edited by hand, or two runs wrote to it at once") || d.writes() != writes {
+			t.Errorf("rollback of an edited journal: exit %d, %d writes\n%s", r.code, d.writes()-writes, r.stderr)
+		}
+	})
+
+	j, err := apply.OpenJournal(journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := present.Target
+	if err := j.Append(
+		apply.Line{Type: apply.LineIntent, At: testNow, Key: present.Key, Op: "createRoleAssignment", Target: &tg},
+		apply.Line{Type: apply.LineOutcome, At: testNow, Key: present.Key, Op: "createRoleAssignment", Target: &tg, Outcome: apply.OutcomeCreated, ObjectID: victim},
+	); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+
+	r := d.cli(t, session{}, "rollback", "--journal", journal, "--yes")
+	if r.code != exitFailedItems || !strings.Contains(r.stderr, apply.CodeNotInPlan) || !strings.Contains(r.stderr, present.Key) {
+		t.Errorf("rollback with a forged line: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	kept := false
+	for _, a := range d.srv.State().RoleAssignments {
+		kept = kept || a.ID == victim
+	}
+	if !kept {
+		t.Errorf("rollback deleted %s, which the plan marks present", victim)
+	}
+	sameHoldings(t, "after rollback", holdingsOf(d.srv.State()), d.before)
 }

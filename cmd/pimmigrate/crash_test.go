@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -33,19 +34,54 @@ const (
 	crashRecords = 320
 )
 
-// buildPimmigrate builds the real binary once for the test.
+// buildPimmigrate builds the real binary, once for all the tests of the
+// package.
 func buildPimmigrate(t *testing.T) string {
+	t.Helper()
+	return buildOnce(t, "pimmigrate", ".")
+}
+
+// builds keeps the binaries built for this package's tests.
+var builds struct {
+	sync.Mutex
+	dir  string
+	bins map[string]string
+}
+
+// buildOnce builds the package at pkg as name the first time it is asked
+// for, in a folder that lives as long as the test binary.
+func buildOnce(t *testing.T, name, pkg string) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("no go tool to build pimmigrate with")
+		t.Skip("no go tool to build " + name + " with")
 	}
-	bin := filepath.Join(t.TempDir(), "pimmigrate")
-	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	builds.Lock()
+	defer builds.Unlock()
+	if bin, ok := builds.bins[name]; ok {
+		return bin
 	}
+	if builds.dir == "" {
+		if builds.dir, err = os.MkdirTemp("", "pimmigrate-test-bin-"); err != nil {
+			t.Fatal(err)
+		}
+		builds.bins = map[string]string{}
+	}
+	bin := filepath.Join(builds.dir, name)
+	if out, err := exec.Command(goTool, "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+	}
+	builds.bins[name] = bin
 	return bin
+}
+
+// TestMain removes the binaries built for the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builds.dir != "" {
+		os.RemoveAll(builds.dir)
+	}
+	os.Exit(code)
 }
 
 func crashUserID(i int) string { return fmt.Sprintf("c0ffee00-0000-4000-8000-%012x", i) }
@@ -276,6 +312,7 @@ func TestCrashAndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the binary")
 	}
+	t.Parallel()
 	bin := buildPimmigrate(t)
 	dir := t.TempDir()
 	w := newCrashWorld(t, dir, graphsim.Options{Latency: 2 * time.Millisecond, FaultRate: 0.02, Seed: 7})

@@ -22,18 +22,10 @@ import (
 	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
-// buildGraphsim builds the real emulator binary.
+// buildGraphsim builds the real emulator binary, once for all the tests.
 func buildGraphsim(t *testing.T) string {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go tool")
-	}
-	bin := filepath.Join(t.TempDir(), "graphsim")
-	if out, err := exec.Command(goTool, "build", "-o", bin, "../graphsim").CombinedOutput(); err != nil {
-		t.Fatalf("go build graphsim: %v\n%s", err, out)
-	}
-	return bin
+	return buildOnce(t, "graphsim", "../graphsim")
 }
 
 // startGraphsimProcess runs graphsim on a free loopback port and returns
@@ -93,6 +85,7 @@ func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binaries")
 	}
+	t.Parallel()
 	bin, gs := buildPimmigrate(t), buildGraphsim(t)
 	dir := t.TempDir()
 	seed := extract(t, dir, fixtures.DemoTenant)[0]

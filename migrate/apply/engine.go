@@ -383,23 +383,21 @@ func (r *run) batchFailed(ctx context.Context, batch []*task, err error) {
 			r.retry(t, 0)
 		}
 	case ge.Retryable:
-		attempt := 0
+		// A 503, 504 or lost connection concerns this batch, not Graph's
+		// quota: its items wait out their own back-off (or the
+		// Retry-After given) and the other workers go on.
 		for _, t := range batch {
 			t.attempts++
 			t.ambiguous = true // the batch may have run before the answer was lost
-			attempt = max(attempt, t.attempts)
-		}
-		wait := ge.RetryAfter
-		if wait <= 0 {
-			wait = graph.Backoff(attempt)
-		}
-		r.lim.throttle(wait, false)
-		for _, t := range batch {
 			if t.attempts >= r.opt.MaxAttempts {
 				r.finish(t, r.failLine(t, graph.Result{Status: ge.Status, Code: ge.Code, Message: ge.Error(), RequestID: ge.RequestID}), nil)
-			} else {
-				r.retry(t, 0)
+				continue
 			}
+			wait := ge.RetryAfter
+			if wait <= 0 {
+				wait = graph.Backoff(t.attempts)
+			}
+			r.retry(t, wait)
 		}
 	default: // 401, 403 and the like: stop; the next run reconciles these
 		r.setFatal(err)
