@@ -68,7 +68,15 @@ func (b *progressBar) line(now time.Time) string {
 		filled = p.Done * width / p.Total
 	}
 	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
-	return fmt.Sprintf("%s %s [%s] %d/%d  %.0f/s  throttled %d  ETA %s", b.verb, p.Phase, bar, p.Done, p.Total, rate, p.Throttled, eta)
+	phase := p.Phase
+	if p.Checking > 0 && p.Done >= p.Total {
+		phase = "verify"
+	}
+	line := fmt.Sprintf("%s %s [%s] %d/%d  %.0f/s  throttled %d  ETA %s", b.verb, phase, bar, p.Done, p.Total, rate, p.Throttled, eta)
+	if p.Checking > 0 {
+		line += fmt.Sprintf("  reading back %d", p.Checking)
+	}
+	return line
 }
 
 func (b *progressBar) close() {
