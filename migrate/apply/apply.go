@@ -169,10 +169,47 @@ func (r *run) handleCreate(t *task, res graph.Result) verdict {
 		return verdict{wait: graph.Backoff(t.notFound + 1)}
 	}
 	if ok, wait := transient(t, res); ok {
+		if c, after, ok := r.later(t); ok {
+			return verdict{check: c, wait: after}
+		}
 		return verdict{wait: wait}
 	}
 	fl := r.failLine(t, res)
 	return verdict{line: &fl}
+}
+
+// later is, for a create whose write may have gone through unanswered (a
+// 5xx, a lost answer), a look in the tenant once reads have caught up with
+// it, instead of sending it again at once: while writes queue up behind
+// Graph's quota, a duplicate would spend a write another item needs.
+// Found, the object is ours; not found, the create is sent again (a
+// duplicate answer then is ours too, so this is safe whatever the lag).
+// It applies only while the queue would still be busy by then, and once a
+// created object has shown how long the tenant's reads lag.
+func (r *run) later(t *task) (*check, time.Duration, bool) {
+	it := r.items[t.key]
+	lag, known := r.seenLag()
+	rate := r.lim.Rate()
+	if it == nil || !t.ambiguous || !known || rate <= 0 {
+		return nil, 0, false
+	}
+	after := lag*5/4 + 100*time.Millisecond
+	if busy := time.Duration(float64(len(r.work)) / rate * float64(time.Second)); busy < after {
+		return nil, 0, false
+	}
+	c := &check{key: it.Key, probe: graph.Probe{Kind: it.Target.Kind, Target: it.Target}, since: r.opt.Now(), decides: true}
+	c.done = func(c *check, s graph.Sighting) ([]Line, *task, bool) {
+		if !s.Found || mismatch(it.Target, s.Object) != "" {
+			return nil, t, false // not there (yet): send it again
+		}
+		now := r.opt.Now().UTC()
+		tg := it.Target
+		l := Line{Type: LineOutcome, At: now, Key: it.Key, Op: string(t.op.Kind), Target: &tg, Outcome: OutcomeCreated,
+			Reconciled: true, Attempt: t.attempts + t.throttles}
+		setID(&l, tg.Kind, s.Object.ID)
+		return []Line{l, verifiedLine(now, it, s.Object.ID)}, nil, false
+	}
+	return c, after, true
 }
 
 // verifyCheck reads back what apply created for it: by id when known,
@@ -183,6 +220,7 @@ func (r *run) verifyCheck(it *migrate.Item, id string, since time.Time) *check {
 	c.done = func(c *check, s graph.Sighting) ([]Line, *task, bool) {
 		now := r.opt.Now()
 		tg := it.Target
+		r.sawCreated(c, s.Found)
 		switch diff := mismatch(tg, s.Object); {
 		case s.Found && diff == "":
 			return []Line{verifiedLine(now, it, s.Object.ID)}, nil, false
@@ -289,6 +327,7 @@ func mismatch(t migrate.Target, o graph.Object) string {
 
 // count fills the summary from the journal.
 func (r *run) count(s *Summary, items []*migrate.Item) {
+	s.Timing = r.timing(r.opt.Now())
 	r.mu.Lock()
 	s.Throttled, s.Requests = r.prog.Throttled, r.prog.Requests
 	r.mu.Unlock()

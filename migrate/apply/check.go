@@ -27,6 +27,11 @@ type check struct {
 	since time.Time
 	tries int
 	due   time.Time
+	// lookedAt is when the last read for it was sent.
+	lookedAt time.Time
+	// decides marks a check that stands for the item's outcome (a task
+	// handed over to it), rather than reading back one already journaled.
+	decides bool
 	// done judges a sighting: lines to journal, a task to send next (nil
 	// for none), or again to look once more later.
 	done func(c *check, s graph.Sighting) (lines []Line, next *task, again bool)
@@ -69,12 +74,93 @@ type checker struct {
 	mu      sync.Mutex
 	pending checkHeap
 	wake    chan struct{}
+	// fast is set once no write is left to send: the checks left are all
+	// the run waits for, so they look often.
+	fast bool
+	// lagLow is the oldest a created object was when a read did not show
+	// it yet, and lagHigh the oldest one was when a read first showed it:
+	// the tenant's replication lag, as far as this run has seen, is more
+	// than lagLow (which only grows as more objects are seen late) and at
+	// most lagHigh (which a slow read can inflate).
+	lagLow, lagHigh time.Duration
+}
+
+// fastLook is how often the checks left look once no write is left, and
+// fastTries how many such looks a check gets before it slows down again
+// (an object that does not show in a few seconds is not worth hurrying).
+const (
+	fastLook  = 150 * time.Millisecond
+	fastTries = 40
+)
+
+// hurry makes the checks left look every fastLook from now on.
+func (r *run) hurry() {
+	now := r.opt.Now()
+	r.chk.mu.Lock()
+	r.chk.fast = true
+	for _, c := range r.chk.pending {
+		if due := now.Add(fastLook); c.due.After(due) {
+			c.due = due
+		}
+	}
+	heap.Init(&r.chk.pending)
+	r.chk.mu.Unlock()
+	select {
+	case r.chk.wake <- struct{}{}:
+	default:
+	}
+}
+
+// again is the wait before c looks once more.
+func (r *run) again(c *check) time.Duration {
+	r.chk.mu.Lock()
+	fast := r.chk.fast
+	r.chk.mu.Unlock()
+	if fast && c.tries < fastTries {
+		return min(fastLook, checkWait(c.tries))
+	}
+	return checkWait(c.tries)
+}
+
+// sawCreated notes how long after it was written a created object showed,
+// or (shown false) did not show yet, to the read sent at lookedAt.
+func (r *run) sawCreated(c *check, shown bool) {
+	r.chk.mu.Lock()
+	defer r.chk.mu.Unlock()
+	if shown {
+		r.chk.lagHigh = max(r.chk.lagHigh, r.opt.Now().Sub(c.since))
+	} else {
+		r.chk.lagLow = max(r.chk.lagLow, c.lookedAt.Sub(c.since))
+	}
+}
+
+// firstLook is when to look first for an object just written: soon, or,
+// once objects have shown how long reads lag, just after that — one read
+// per object, mostly.
+func (r *run) firstLook() time.Duration {
+	if lag, ok := r.seenLag(); ok {
+		return lag
+	}
+	return checkWait(1)
+}
+
+// seenLag is how long reads lag behind writes, as this run has seen it (a
+// little more than the oldest an object was when a read missed it); ok is
+// false until a created object has shown at all.
+func (r *run) seenLag() (lag time.Duration, ok bool) {
+	r.chk.mu.Lock()
+	defer r.chk.mu.Unlock()
+	return r.chk.lagLow + 100*time.Millisecond, r.chk.lagHigh > 0
 }
 
 func newChecker() *checker { return &checker{wake: make(chan struct{}, 1)} }
 
-// lookSlots is how many read batches may be in flight at once.
-const lookSlots = 2
+// lookSlots is how many read batches may be in flight at once, and
+// lookAhead how early a check may go along with one due now.
+const (
+	lookSlots = 8
+	lookAhead = 100 * time.Millisecond
+)
 
 // addCheck starts checking c after wait.
 func (r *run) addCheck(c *check, wait time.Duration) {
@@ -117,8 +203,11 @@ func (r *run) checkLoop(ctx context.Context, done <-chan struct{}) {
 		var batch []*check
 		next := time.Hour
 		r.chk.mu.Lock()
+		// Checks due soon ride along with those due now: fuller
+		// batches, fewer requests.
 		for len(r.chk.pending) > 0 && len(batch) < graph.MaxBatch {
-			if d := r.chk.pending[0].due.Sub(now); d > 0 {
+			d := r.chk.pending[0].due.Sub(now)
+			if d > 0 && (len(batch) == 0 || d > lookAhead) {
 				next = d
 				break
 			}
@@ -168,8 +257,9 @@ func (r *run) dropChecks(cs []*check) {
 // lookBatch reads one batch back and judges each answer.
 func (r *run) lookBatch(ctx context.Context, batch []*check) {
 	probes := make([]graph.Probe, len(batch))
+	now := r.opt.Now()
 	for i, c := range batch {
-		probes[i] = c.probe
+		probes[i], c.lookedAt = c.probe, now
 	}
 	got, err := r.g.Look(ctx, probes)
 	r.progress(func(p *Progress) { p.Reads++ })
@@ -184,7 +274,7 @@ func (r *run) lookBatch(ctx context.Context, batch []*check) {
 		}
 		for _, c := range batch {
 			c.tries++
-			r.look(c, max(checkWait(c.tries), retryAfter(err)))
+			r.look(c, max(r.again(c), retryAfter(err)))
 		}
 		return
 	}
@@ -192,12 +282,12 @@ func (r *run) lookBatch(ctx context.Context, batch []*check) {
 		c.tries++
 		s := got[i]
 		if s.Err != nil {
-			r.look(c, max(checkWait(c.tries), s.Err.RetryAfter))
+			r.look(c, max(r.again(c), s.Err.RetryAfter))
 			continue
 		}
 		lines, next, again := c.done(c, s)
 		if again {
-			r.look(c, checkWait(c.tries))
+			r.look(c, r.again(c))
 			continue
 		}
 		if len(lines) > 0 {
@@ -206,11 +296,15 @@ func (r *run) lookBatch(ctx context.Context, batch []*check) {
 			}
 		}
 		if next != nil {
-			r.open.Add(1)
-			r.work <- next
+			r.addTasks(next)
 		}
 		r.open.Done()
-		r.progress(func(p *Progress) { p.Checking-- })
+		r.progress(func(p *Progress) {
+			p.Checking--
+			if c.decides && next == nil {
+				p.Done++ // the item's outcome is in
+			}
+		})
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
@@ -108,6 +109,21 @@ type Summary struct {
 	Requests    int
 	Interrupted bool
 	Failures    []Failure
+	Timing      Timing
+}
+
+// Timing splits a run's wall time into its phases, one after the other.
+type Timing struct {
+	// Read is reading the tenant before anything is sent.
+	Read time.Duration
+	// Send is from the first write until every item was sent once.
+	Send time.Duration
+	// Backoff is from then until the last write was answered: items sent
+	// again after a fault or a throttle, waiting out their back-off.
+	Backoff time.Duration
+	// Verify is from the last write until the last object was read back:
+	// waiting for replication.
+	Verify time.Duration
 }
 
 // Failure is one failed item, for the user.
@@ -131,14 +147,15 @@ type task struct {
 	throttles int  // 429 answers
 	notFound  int  // 404 answers
 	ambiguous bool // a try may have taken effect without our knowing
+	sent      bool // sent at least once
 	// since is our last create of the object (rollback): until
 	// ReplicationWait has passed since, "not found" proves nothing.
 	since time.Time
 }
 
 // verdict is what an answer means for a task: an outcome line to journal
-// (then, optionally, a check to read the object back); no line but a check
-// that decides what comes next; or another try after wait.
+// (then, optionally, a check to read the object back); no line but a check,
+// due after wait, that decides what comes next; or another try after wait.
 type verdict struct {
 	line  *Line
 	check *check
@@ -159,9 +176,15 @@ type run struct {
 	items map[string]*migrate.Item // apply: the items sent, by key
 	work  chan *task
 	open  sync.WaitGroup // tasks and checks not yet finished
+	tasks atomic.Int64   // tasks not yet finished
 	mu    sync.Mutex
 	prog  Progress
 	fatal error
+	// The timeline of Summary.Timing, under mu: the run's start, the end
+	// of the read, when the last item was first sent (unsent counts those
+	// not sent yet), and the last write's answer.
+	start, readDone, firstPass, lastWrite time.Time
+	unsent                                int
 	stop  context.CancelFunc
 	// stopped is closed when the run is interrupted or stopped.
 	stopped <-chan struct{}
@@ -171,7 +194,7 @@ type run struct {
 
 func newRun(g Graph, j *Journal, opt Options, kind string) *run {
 	opt.defaults()
-	return &run{g: g, j: j, opt: opt, lim: newLimiter(opt.Now, opt.Sleep), chk: newChecker(), kind: kind}
+	return &run{g: g, j: j, opt: opt, lim: newLimiter(opt.Now, opt.Sleep), chk: newChecker(), kind: kind, start: opt.Now()}
 }
 
 func (r *run) progress(f func(p *Progress)) {
@@ -206,11 +229,11 @@ func (r *run) execute(ctx context.Context, size int, tasks []*task, checks []*ch
 	ctx, r.stop = context.WithCancel(ctx)
 	defer r.stop()
 	r.stopped = ctx.Done()
+	r.mu.Lock()
+	r.readDone, r.unsent = r.opt.Now(), len(tasks)
+	r.mu.Unlock()
 	r.work = make(chan *task, max(size, len(tasks)))
-	r.open.Add(len(tasks))
-	for _, t := range tasks {
-		r.work <- t
-	}
+	r.addTasks(tasks...)
 	for _, c := range checks {
 		r.addCheck(c, 0)
 	}
@@ -247,10 +270,29 @@ func (r *run) worker(ctx context.Context) {
 	}
 }
 
+// addTasks queues tasks to send.
+func (r *run) addTasks(ts ...*task) {
+	r.open.Add(len(ts))
+	r.tasks.Add(int64(len(ts)))
+	for _, t := range ts {
+		r.work <- t
+	}
+}
+
+// taskDone counts a task out of the run (finished, handed over to a check,
+// or left for the next run). When the last is out, the checks left hurry:
+// nothing else is waiting for them.
+func (r *run) taskDone() {
+	if r.tasks.Add(-1) == 0 {
+		r.hurry()
+	}
+	r.open.Done()
+}
+
 // abandon leaves tasks for the next run (interrupted or stopped).
 func (r *run) abandon(batch []*task) {
 	for range batch {
-		r.open.Done()
+		r.taskDone()
 	}
 }
 
@@ -269,7 +311,7 @@ func (r *run) retry(t *task, after time.Duration) {
 		case <-timer.C:
 			r.work <- t
 		case <-r.stopped:
-			r.open.Done()
+			r.taskDone()
 		}
 	}()
 }
@@ -280,9 +322,9 @@ func (r *run) finish(t *task, l Line, c *check) {
 	if err := r.j.Append(l); err != nil {
 		r.setFatal(err)
 	} else if c != nil {
-		r.addCheck(c, checkWait(1))
+		r.addCheck(c, r.firstLook())
 	}
-	r.open.Done()
+	r.taskDone()
 	r.progress(func(p *Progress) { p.Done++ })
 }
 
@@ -316,6 +358,7 @@ func (r *run) sendBatch(ctx context.Context, batch []*task) {
 	// In-flight requests finish even when the user interrupts: their
 	// outcomes are written, so the next run need not reconcile them.
 	results, err := r.g.Write(context.WithoutCancel(ctx), ops)
+	r.wrote(batch)
 	r.progress(func(p *Progress) { p.Requests++ })
 	if err != nil {
 		r.batchFailed(ctx, batch, err)
@@ -343,8 +386,8 @@ func (r *run) sendBatch(ctx context.Context, batch []*task) {
 			r.finish(t, *v.line, v.check)
 		case v.check != nil:
 			// The check takes over from the task.
-			r.addCheck(v.check, checkWait(1))
-			r.open.Done()
+			r.addCheck(v.check, max(v.wait, checkWait(1)))
+			r.taskDone()
 		case t.attempts >= r.opt.MaxAttempts:
 			r.finish(t, r.failLine(t, res), nil)
 		default:
@@ -358,6 +401,45 @@ func (r *run) sendBatch(ctx context.Context, batch []*task) {
 		}
 		r.lim.throttle(maxWait, true)
 	}
+}
+
+// wrote notes on the timeline that a batch was answered.
+func (r *run) wrote(batch []*task) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.opt.Now()
+	r.lastWrite = now
+	for _, t := range batch {
+		if !t.sent {
+			t.sent = true
+			if r.unsent--; r.unsent == 0 {
+				r.firstPass = now
+			}
+		}
+	}
+}
+
+// timing is the run's timeline as phases, up to end.
+func (r *run) timing(end time.Time) Timing {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var t Timing
+	if r.readDone.IsZero() {
+		t.Read = end.Sub(r.start)
+		return t
+	}
+	t.Read = r.readDone.Sub(r.start)
+	firstPass, lastWrite := r.firstPass, r.lastWrite
+	if firstPass.IsZero() {
+		firstPass = r.readDone
+	}
+	if lastWrite.Before(firstPass) {
+		lastWrite = firstPass
+	}
+	t.Send = firstPass.Sub(r.readDone)
+	t.Backoff = lastWrite.Sub(firstPass)
+	t.Verify = end.Sub(lastWrite)
+	return t
 }
 
 // batchFailed handles a batch that got no per-item answer.
@@ -391,6 +473,11 @@ func (r *run) batchFailed(ctx context.Context, batch []*task, err error) {
 			t.ambiguous = true // the batch may have run before the answer was lost
 			if t.attempts >= r.opt.MaxAttempts {
 				r.finish(t, r.failLine(t, graph.Result{Status: ge.Status, Code: ge.Code, Message: ge.Error(), RequestID: ge.RequestID}), nil)
+				continue
+			}
+			if c, after, ok := r.later(t); ok {
+				r.addCheck(c, after)
+				r.taskDone()
 				continue
 			}
 			wait := ge.RetryAfter

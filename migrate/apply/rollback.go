@@ -142,7 +142,7 @@ func Rollback(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Opt
 // or whose id the journal does not know: found, it is removed; not found
 // once ReplicationWait has passed since it was created, it is gone.
 func (r *run) removalCheck(key string, tg migrate.Target, id string, since time.Time) *check {
-	c := &check{key: key, probe: graph.Probe{Kind: tg.Kind, ID: id, Target: tg}, since: since}
+	c := &check{key: key, probe: graph.Probe{Kind: tg.Kind, ID: id, Target: tg}, since: since, decides: true}
 	c.done = func(c *check, s graph.Sighting) ([]Line, *task, bool) {
 		switch {
 		case s.Found:
