@@ -185,7 +185,7 @@ type run struct {
 	// not sent yet), and the last write's answer.
 	start, readDone, firstPass, lastWrite time.Time
 	unsent                                int
-	stop  context.CancelFunc
+	stop                                  context.CancelFunc
 	// stopped is closed when the run is interrupted or stopped.
 	stopped <-chan struct{}
 	// handle judges one answer.
