@@ -166,23 +166,79 @@ type Legacy struct {
 // ErrLegacyFile is wrapped by errors about a legacy.json that cannot be used.
 var ErrLegacyFile = errors.New("not a usable legacy snapshot")
 
-// ReadLegacy decodes and checks legacy.json. name is used in errors.
+// ReadLegacy decodes and checks legacy.json. name is used in errors. The
+// assignments are decoded one at a time, so reading takes the memory of
+// what is read and not twice that.
 func ReadLegacy(r io.Reader, name string) (*Legacy, error) {
 	dec := json.NewDecoder(r)
 	var l Legacy
-	if err := dec.Decode(&l); err != nil {
+	seen := map[string]bool{}
+	var bad error // an assignment that fails its check
+	err := scanObject(dec, func(member string) error {
+		if seen[member] {
+			return fmt.Errorf("member %q appears twice", member)
+		}
+		seen[member] = true
+		switch member {
+		case "schema":
+			if err := dec.Decode(&l.Schema); err != nil || l.Schema == LegacySchema {
+				return err
+			}
+			return errLegacySchema
+		case "assignments":
+			l.Assignments = []Assignment{}
+			return scanArray(dec, func(i int) error {
+				l.Assignments = append(l.Assignments, Assignment{})
+				a := &l.Assignments[i]
+				if err := dec.Decode(a); err != nil {
+					return err
+				}
+				if err := a.check(); err != nil {
+					bad = fmt.Errorf("read %s: %w: assignments[%d] (%s): %v; re-export it with `pimmigrate export`", name, ErrLegacyFile, i, a.Source, err)
+					return bad
+				}
+				a.intern()
+				return nil
+			})
+		}
+		return dec.Decode(l.member(member))
+	})
+	switch {
+	case bad != nil:
+		return nil, bad
+	case err == nil && l.Schema != LegacySchema, errors.Is(err, errLegacySchema):
+		return nil, fmt.Errorf("read %s: %w: schema %q, want %q; produce it with `pimmigrate export`", name, ErrLegacyFile, l.Schema, LegacySchema)
+	case err != nil:
 		return nil, fmt.Errorf("read %s: %w: %v (byte %d); produce it with `pimmigrate export`", name, ErrLegacyFile, err, dec.InputOffset())
 	}
-	if l.Schema != LegacySchema {
-		return nil, fmt.Errorf("read %s: %w: schema %q, want %q; produce it with `pimmigrate export`", name, ErrLegacyFile, l.Schema, LegacySchema)
-	}
-	for i := range l.Assignments {
-		a := &l.Assignments[i]
-		if err := a.check(); err != nil {
-			return nil, fmt.Errorf("read %s: %w: assignments[%d] (%s): %v; re-export it with `pimmigrate export`", name, ErrLegacyFile, i, a.Source, err)
-		}
-	}
 	return &l, nil
+}
+
+var errLegacySchema = errors.New("not a legacy snapshot")
+
+// member is where the legacy.json member of this name decodes to; what
+// pimmigrate does not write is skipped.
+func (l *Legacy) member(name string) any {
+	switch name {
+	case "exportedAt":
+		return &l.ExportedAt
+	case "tenantId":
+		return &l.TenantID
+	case "sources":
+		return &l.Sources
+	case "rejected":
+		return &l.Rejected
+	}
+	return new(json.RawMessage)
+}
+
+// intern points a checked assignment's enumerations at the package's
+// constants, so a million assignments do not hold a million copies of
+// "eligible".
+func (a *Assignment) intern() {
+	a.State = DeriveState(a.IsElevated, a.ExpirationDateTime != nil)
+	a.Origin = origins[code(origins[:], a.Origin)]
+	a.PrincipalType = ptypes[code(ptypes[:], a.PrincipalType)]
 }
 
 // check verifies that the recorded state agrees with the fields that define

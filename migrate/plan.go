@@ -1,8 +1,11 @@
 package migrate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -102,29 +105,55 @@ type PlanInput struct {
 // legacy assignment an item with its action, reason and warnings, as the
 // mapping section of DESIGN.md says. Items are sorted by key.
 func BuildPlan(in PlanInput) (*Plan, error) {
+	p, each, err := planItems(in)
+	if err != nil {
+		return nil, err
+	}
+	p.Items = make([]Item, 0, len(in.Legacy.Assignments))
+	each(func(it *Item) error { // never fails
+
+		p.Items = append(p.Items, *it)
+		return nil
+	})
+	p.Seal()
+	return p, nil
+}
+
+// BuildPlanFile is BuildPlan writing the plan to path (atomically, as
+// WritePlanFile does) as its items are made, without holding them: the
+// plan it returns has no items, only what the file says of them (summary
+// and digest). The memory it takes beyond the input is a few bytes per
+// legacy assignment.
+func BuildPlanFile(path string, in PlanInput) (*Plan, error) {
+	p, each, err := planItems(in)
+	if err != nil {
+		return nil, err
+	}
+	err = WriteFileAtomic(path, func(w io.Writer) (err error) {
+		p.Summary, p.Digest, err = writeSealed(w, p, each)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	return p, nil
+}
+
+// planItems checks the input and returns the plan without its items, and
+// each, which makes the items one key at a time, in key order, and passes
+// them to fn.
+func planItems(in PlanInput) (*Plan, func(fn func(*Item) error) error, error) {
 	switch {
 	case in.Legacy == nil, in.Tenant == nil, in.Catalogue == nil:
-		return nil, errors.New("plan: legacy snapshot, tenant and catalogue are required")
+		return nil, nil, errors.New("plan: legacy snapshot, tenant and catalogue are required")
 	case in.AsOf.IsZero():
-		return nil, errors.New("plan: asOf is required")
+		return nil, nil, errors.New("plan: asOf is required")
 	}
 	if _, err := ParseEligibleAs(string(in.Policy.EligibleAs)); err != nil {
-		return nil, fmt.Errorf("plan: %w", err)
+		return nil, nil, fmt.Errorf("plan: %w", err)
 	}
 	pl := &planner{in: in, roles: newRoleIndex(in.Tenant.RoleDefinitions, in.Catalogue)}
 	pl.indexTenant()
-
-	// Group legacy records by key, in input order.
-	var order []string
-	groups := map[string][]*Assignment{}
-	for i := range in.Legacy.Assignments {
-		a := &in.Legacy.Assignments[i]
-		k := Key(a.UserID, pl.roles.canonical(a.RoleID))
-		if _, ok := groups[k]; !ok {
-			order = append(order, k)
-		}
-		groups[k] = append(groups[k], a)
-	}
 	p := &Plan{
 		Schema:       PlanSchema,
 		TenantID:     strings.ToLower(in.Tenant.TenantID),
@@ -134,7 +163,6 @@ func BuildPlan(in PlanInput) (*Plan, error) {
 		Offline:      in.Tenant.Offline,
 		Policy:       in.Policy,
 		LegacyDigest: in.LegacyDigest,
-		Items:        make([]Item, 0, len(order)),
 		Rejected:     in.Legacy.Rejected,
 	}
 	if p.Rejected == nil {
@@ -143,12 +171,51 @@ func BuildPlan(in PlanInput) (*Plan, error) {
 	if in.Tenant.Offline && len(pl.protectUPNs) > 0 {
 		p.Notes = append(p.Notes, "offline: protected principals listed by user principal name cannot be matched without reading the tenant; list them by object id, or plan against the tenant")
 	}
-	for _, k := range order {
-		p.Items = append(p.Items, pl.item(k, groups[k])...)
+	return p, pl.each, nil
+}
+
+// each plans the legacy records a key at a time, in key order, and passes
+// the items to fn. The records of a key are in input order. A key is
+// "{principal}_{role}" in lower-case hex of fixed width, so ordering by
+// principal then role bytes is ordering by key, and the "#activation" item
+// of a key comes right after the key's own.
+func (pl *planner) each(fn func(*Item) error) error {
+	recs := pl.in.Legacy.Assignments
+	order := make([]int32, len(recs))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	sort.SliceStable(p.Items, func(i, j int) bool { return p.Items[i].Key < p.Items[j].Key })
-	p.Seal()
-	return p, nil
+	slices.SortFunc(order, func(i, j int32) int {
+		a, b := &recs[i], &recs[j]
+		if c := a.UserID.Compare(b.UserID); c != 0 {
+			return c
+		}
+		if c := pl.roles.canonical(a.RoleID).Compare(pl.roles.canonical(b.RoleID)); c != 0 {
+			return c
+		}
+		return cmp.Compare(i, j)
+	})
+	var group []*Assignment
+	for start := 0; start < len(order); {
+		a := &recs[order[start]]
+		role := pl.roles.canonical(a.RoleID)
+		group = group[:0]
+		end := start
+		for ; end < len(order); end++ {
+			b := &recs[order[end]]
+			if b.UserID != a.UserID || pl.roles.canonical(b.RoleID) != role {
+				break
+			}
+			group = append(group, b)
+		}
+		for _, it := range pl.item(Key(a.UserID, role), group) {
+			if err := fn(&it); err != nil {
+				return err
+			}
+		}
+		start = end
+	}
+	return nil
 }
 
 type scopedKey struct {

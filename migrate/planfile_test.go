@@ -63,14 +63,14 @@ func TestPlanFileRefusesEdits(t *testing.T) {
 		edit func(string) string
 		want error
 	}{
-		{"action changed", func(s string) string { return strings.Replace(s, `"action": "skip"`, `"action": "create"`, 1) }, ErrPlanDigest},
+		{"action changed", func(s string) string { return strings.Replace(s, `"action":"skip"`, `"action":"create"`, 1) }, ErrPlanDigest},
 		{"tenant changed", func(s string) string {
 			return strings.Replace(s, p.TenantID, "4f1c2d4e-0000-4000-8000-00000000c0de", 1)
 		}, ErrPlanDigest},
 		{"approval added by hand", func(s string) string {
-			return strings.Replace(s, `"action": "create"`, `"approved": true, "action": "create"`, 1)
+			return strings.Replace(s, `"action":"create"`, `"approved":true,"action":"create"`, 1)
 		}, ErrPlanDigest},
-		{"a space added", func(s string) string { return strings.Replace(s, `"action": "create"`, `"action":  "create"`, 1) }, ErrPlanDigest},
+		{"a space added", func(s string) string { return strings.Replace(s, `"action":"create"`, `"action": "create"`, 1) }, ErrPlanDigest},
 		{"digest removed", func(s string) string { return strings.Replace(s, `"digest": "sha256:`, `"digest": "sha1:`, 1) }, ErrPlanDigest},
 		{"wrong schema", func(s string) string { return strings.Replace(s, PlanSchema, "pimmigrate.plan/v0", 1) }, ErrPlanFile},
 		{"truncated", func(s string) string { return s[:len(s)/2] }, ErrPlanFile},

@@ -48,7 +48,10 @@ func TestMigration(t *testing.T) {
 
 func TestOutcomeCounts(t *testing.T) {
 	p := testPlan(demoItems)
-	got := OutcomeCounts(MigrationInput{Plan: p, Run: demoRun(p)})
+	got, err := OutcomeCounts(MigrationInput{Plan: p, Run: demoRun(p)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]int{LabelCreated: 2, LabelFailed: 1, LabelExists: 1, LabelDeclined: 1, LabelInFlight: 1,
 		LabelRolledBack: 1, LabelPresent: 1, LabelSkipped: 2}
 	if len(got) != len(want) {
@@ -59,7 +62,7 @@ func TestOutcomeCounts(t *testing.T) {
 			t.Errorf("%s: %d, want %d", k, got[k], n)
 		}
 	}
-	got = OutcomeCounts(MigrationInput{Plan: p})
+	got, _ = OutcomeCounts(MigrationInput{Plan: p})
 	if got[LabelWouldCreate] != 6 || got[LabelDeclined] != 1 || got[LabelPresent] != 1 || got[LabelSkipped] != 2 {
 		t.Errorf("plan only: %v", got)
 	}

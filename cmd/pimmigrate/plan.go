@@ -110,15 +110,12 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	} else if tenant, err = readTenant(ctx, a, legacy); err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
-	p, err := migrate.BuildPlan(migrate.PlanInput{
+	p, err := migrate.BuildPlanFile(o.out, migrate.PlanInput{
 		Legacy: legacy, LegacyDigest: digest, Tenant: tenant, Policy: policy,
 		Catalogue: cat, GraphURL: a.global.graphURL, AsOf: asOf, CreatedAt: now,
 	})
 	if err != nil {
 		return err
-	}
-	if err := migrate.WritePlanFile(o.out, p); err != nil {
-		return fmt.Errorf("plan: %w", err)
 	}
 	if a.jsonOutput() {
 		return a.printJSON(planResult{"plan", o.out, p.Summary.Line(), p.Notes, p.Summary})
