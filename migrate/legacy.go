@@ -161,15 +161,33 @@ type Legacy struct {
 	Sources     []Source     `json:"sources"`
 	Assignments []Assignment `json:"assignments"`
 	Rejected    []Rejected   `json:"rejected"`
+
+	// compact holds the assignments in place of Assignments when the
+	// snapshot was read by ReadLegacyFileCompact.
+	compact *legacyRows
 }
 
 // ErrLegacyFile is wrapped by errors about a legacy.json that cannot be used.
 var ErrLegacyFile = errors.New("not a usable legacy snapshot")
 
-// ReadLegacy decodes and checks legacy.json. name is used in errors. The
-// assignments are decoded one at a time, so reading takes the memory of
-// what is read and not twice that.
+// ReadLegacy decodes and checks legacy.json. name is used in errors.
 func ReadLegacy(r io.Reader, name string) (*Legacy, error) {
+	var as []Assignment
+	l, err := scanLegacy(r, name, func(a *Assignment) { as = append(as, *a) })
+	if err != nil {
+		return nil, err
+	}
+	if l.Assignments != nil && as != nil { // "assignments": [] stays empty, not nil
+		l.Assignments = as
+	}
+	return l, nil
+}
+
+// scanLegacy decodes legacy.json an assignment at a time, so that reading
+// takes the memory of what the caller keeps: add is called with each
+// checked assignment, which it must copy to keep. The Legacy returned has
+// no assignments; Assignments is empty, not nil, when the file has them.
+func scanLegacy(r io.Reader, name string, add func(*Assignment)) (*Legacy, error) {
 	dec := json.NewDecoder(r)
 	var l Legacy
 	seen := map[string]bool{}
@@ -187,10 +205,10 @@ func ReadLegacy(r io.Reader, name string) (*Legacy, error) {
 			return errLegacySchema
 		case "assignments":
 			l.Assignments = []Assignment{}
+			var a Assignment
 			return scanArray(dec, func(i int) error {
-				l.Assignments = append(l.Assignments, Assignment{})
-				a := &l.Assignments[i]
-				if err := dec.Decode(a); err != nil {
+				a = Assignment{} // decoding into a used one would keep its pointers
+				if err := dec.Decode(&a); err != nil {
 					return err
 				}
 				if err := a.check(); err != nil {
@@ -198,6 +216,7 @@ func ReadLegacy(r io.Reader, name string) (*Legacy, error) {
 					return bad
 				}
 				a.intern()
+				add(&a)
 				return nil
 			})
 		}
@@ -262,6 +281,26 @@ func (a *Assignment) check() error {
 // ReadLegacyFile reads legacy.json and returns it with the sha256 digest of
 // its bytes ("sha256:<hex>"), which the plan records.
 func ReadLegacyFile(path string) (*Legacy, string, error) {
+	return readLegacyFile(path, ReadLegacy)
+}
+
+// ReadLegacyFileCompact is ReadLegacyFile for planning a snapshot of any
+// size: the assignments are held compactly (about 80 bytes each) instead of
+// in Assignments, which is nil. BuildPlan reads them, Len counts them and
+// PrincipalIDs lists their principals.
+func ReadLegacyFileCompact(path string) (*Legacy, string, error) {
+	return readLegacyFile(path, func(r io.Reader, name string) (*Legacy, error) {
+		rows := &legacyRows{}
+		l, err := scanLegacy(r, name, rows.add)
+		if err != nil {
+			return nil, err
+		}
+		l.Assignments, l.compact = nil, rows
+		return l, nil
+	})
+}
+
+func readLegacyFile(path string, read func(io.Reader, string) (*Legacy, error)) (*Legacy, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, "", err
@@ -269,7 +308,7 @@ func ReadLegacyFile(path string) (*Legacy, string, error) {
 	defer f.Close()
 	h := sha256.New()
 	tee := io.TeeReader(bufio.NewReaderSize(f, 256<<10), h)
-	l, err := ReadLegacy(tee, path)
+	l, err := read(tee, path)
 	if err != nil {
 		return nil, "", err
 	}

@@ -109,7 +109,7 @@ func BuildPlan(in PlanInput) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Items = make([]Item, 0, len(in.Legacy.Assignments))
+	p.Items = make([]Item, 0, in.Legacy.Len())
 	each(func(it *Item) error { // never fails
 
 		p.Items = append(p.Items, *it)
@@ -180,35 +180,38 @@ func planItems(in PlanInput) (*Plan, func(fn func(*Item) error) error, error) {
 // principal then role bytes is ordering by key, and the "#activation" item
 // of a key comes right after the key's own.
 func (pl *planner) each(fn func(*Item) error) error {
-	recs := pl.in.Legacy.Assignments
-	order := make([]int32, len(recs))
+	l := pl.in.Legacy
+	order := make([]int32, l.Len())
 	for i := range order {
 		order[i] = int32(i)
 	}
+	key := func(i int32) (GUID, GUID) {
+		principal, role := l.ids(int(i))
+		return principal, pl.roles.canonical(role)
+	}
 	slices.SortFunc(order, func(i, j int32) int {
-		a, b := &recs[i], &recs[j]
-		if c := a.UserID.Compare(b.UserID); c != 0 {
+		pi, ri := l.ids(int(i))
+		pj, rj := l.ids(int(j))
+		if c := pi.Compare(pj); c != 0 {
 			return c
 		}
-		if c := pl.roles.canonical(a.RoleID).Compare(pl.roles.canonical(b.RoleID)); c != 0 {
+		if c := pl.roles.canonical(ri).Compare(pl.roles.canonical(rj)); c != 0 {
 			return c
 		}
 		return cmp.Compare(i, j)
 	})
 	var group []*Assignment
 	for start := 0; start < len(order); {
-		a := &recs[order[start]]
-		role := pl.roles.canonical(a.RoleID)
+		principal, role := key(order[start])
 		group = group[:0]
 		end := start
 		for ; end < len(order); end++ {
-			b := &recs[order[end]]
-			if b.UserID != a.UserID || pl.roles.canonical(b.RoleID) != role {
+			if p, r := key(order[end]); p != principal || r != role {
 				break
 			}
-			group = append(group, b)
+			group = append(group, l.assignment(int(order[end])))
 		}
-		for _, it := range pl.item(Key(a.UserID, role), group) {
+		for _, it := range pl.item(Key(principal, role), group) {
 			if err := fn(&it); err != nil {
 				return err
 			}

@@ -196,9 +196,9 @@ func ScanPlan(r io.Reader, name string, fn func(*Item) error) (*Plan, error) {
 			}
 			if i > 0 && it.Key <= prev {
 				if it.Key == prev {
-					return fmt.Errorf("item key %s appears twice", it.Key)
+					return fmt.Errorf("items[%d]: key %s appears twice", i, it.Key)
 				}
-				return fmt.Errorf("items[%d]: key %s comes after %s, but items are sorted by key", i, it.Key, prev)
+				return fmt.Errorf("items[%d]: key %s follows %s: items are sorted by key", i, it.Key, prev)
 			}
 			prev = it.Key
 			s.add(&it)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,14 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 func samplePlan(t *testing.T) *Plan {
 	t.Helper()
+	p, err := BuildPlan(samplePlanInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func samplePlanInput() PlanInput {
 	ten := testTenant()
 	ten.RoleAssignments = []RoleAssignment{{ID: "x", PrincipalID: gAlice, RoleDefinitionID: rSecReader, DirectoryScopeID: "/"}}
 	legacy := &Legacy{
@@ -27,13 +36,9 @@ func samplePlan(t *testing.T) *Plan {
 		},
 		Rejected: []Rejected{{Source: "a.csv:9", Reason: RejectMalformedGUID, Detail: "userId \"x\""}},
 	}
-	p, err := BuildPlan(PlanInput{Legacy: legacy, LegacyDigest: "sha256:00", Tenant: ten,
+	return PlanInput{Legacy: legacy, LegacyDigest: "sha256:00", Tenant: ten,
 		Policy:    Policy{EligibleAs: EligibleAsEligibility, KeepActivations: true, Protect: []string{"breakglass1@contoso.example"}},
-		Catalogue: BuiltinCatalogue(), GraphURL: "http://127.0.0.1:8080", AsOf: asOf, CreatedAt: asOf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+		Catalogue: BuiltinCatalogue(), GraphURL: "http://127.0.0.1:8080", AsOf: asOf, CreatedAt: asOf}
 }
 
 func TestPlanFileRoundTrip(t *testing.T) {
@@ -74,6 +79,20 @@ func TestPlanFileRefusesEdits(t *testing.T) {
 		{"digest removed", func(s string) string { return strings.Replace(s, `"digest": "sha256:`, `"digest": "sha1:`, 1) }, ErrPlanDigest},
 		{"wrong schema", func(s string) string { return strings.Replace(s, PlanSchema, "pimmigrate.plan/v0", 1) }, ErrPlanFile},
 		{"truncated", func(s string) string { return s[:len(s)/2] }, ErrPlanFile},
+		{"items swapped", func(s string) string {
+			l := strings.Split(s, "\n")
+			i := slices.IndexFunc(l, func(line string) bool { return strings.HasPrefix(line, `  {"key"`) })
+			l[i], l[i+1] = l[i+1], l[i]
+			return strings.Join(l, "\n")
+		}, ErrPlanFile},
+		{"item repeated", func(s string) string {
+			i := strings.Index(s, `  {"key"`)
+			j := i + strings.Index(s[i:], "\n") + 1
+			return s[:j] + s[i:j] + s[j:]
+		}, ErrPlanFile},
+		{"member repeated", func(s string) string { return strings.Replace(s, "{\n", "{\n \"tenantId\": \"x\",\n", 1) }, ErrPlanFile},
+		{"data after the plan", func(s string) string { return s + "{}\n" }, ErrPlanFile},
+		{"space after the plan", func(s string) string { return s + "\n" }, ErrPlanDigest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,6 +105,33 @@ func TestPlanFileRefusesEdits(t *testing.T) {
 				t.Fatalf("err = %v, want %v naming the file", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestBuildPlanFileIsBuildPlan: the plan written as it is made is the plan
+// BuildPlan makes, byte for byte.
+func TestBuildPlanFileIsBuildPlan(t *testing.T) {
+	in := samplePlanInput()
+	dir := t.TempDir()
+	streamed, err := BuildPlanFile(filepath.Join(dir, "streamed.json"), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := BuildPlan(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WritePlanFile(filepath.Join(dir, "whole.json"), p); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "streamed.json"))
+	b, _ := os.ReadFile(filepath.Join(dir, "whole.json"))
+	if !bytes.Equal(a, b) {
+		t.Errorf("files differ:\n%s\n%s", a, b)
+	}
+	p.Items = nil
+	if !reflect.DeepEqual(streamed, p) {
+		t.Errorf("plans differ:\n%+v\n%+v", streamed, p)
 	}
 }
 

@@ -52,7 +52,7 @@ func BenchmarkPlanFile(b *testing.B) {
 			writeScaleLegacy(b, legacyFile, n)
 			in := scale.PlanInput(0, true)
 			measure(b, n, path, func() {
-				legacy, digest, err := migrate.ReadLegacyFile(legacyFile)
+				legacy, digest, err := migrate.ReadLegacyFileCompact(legacyFile)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -95,7 +95,7 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 			return fmt.Errorf("plan: --protect: %w", err)
 		}
 	}
-	legacy, digest, err := migrate.ReadLegacyFile(o.legacy)
+	legacy, digest, err := migrate.ReadLegacyFileCompact(o.legacy)
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
@@ -138,13 +138,10 @@ func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy) (*migrate.T
 	if err != nil {
 		return nil, err
 	}
-	seen := map[migrate.GUID]bool{}
-	var ids []migrate.GUID
-	for i := range legacy.Assignments {
-		if id := legacy.Assignments[i].UserID; !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
+	ids := legacy.PrincipalIDs()
+	seen := make(map[migrate.GUID]bool, len(ids))
+	for _, id := range ids {
+		seen[id] = true
 	}
 	fmt.Fprintf(a.stderr, "Reading tenant state from %s ...\n", c.GraphURL())
 	t, err := c.ReadTenant(ctx, ids)

@@ -1,0 +1,180 @@
+package migrate
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// awkwardItem has every optional field set, text that JSON must escape and
+// times that are not UTC.
+func awkwardItem() Item {
+	cet := time.FixedZone("", 3600)
+	end := time.Date(2027, 3, 31, 23, 59, 59, 123456789, cet)
+	start := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	a := rec(gAlice, rGA, true, &end)
+	a.Origin, a.ID = OriginIteration2, "id \"with\" \\ <tricks> & \t\x01 día"
+	a.Source = "C:\\snap\"shots\"\\día\t\x01\xff.json#12"
+	a.StartDateTime, a.EligibleUntil = &start, &end
+	a.Warnings, a.FoldedFrom = []string{WarnDuplicateRecord}, []string{"b.csv:3", "c.json#4"}
+	return Item{
+		Key: Key(gAlice, rGA) + activationKeySuffix, Legacy: a, MergedFrom: []string{"x.json#9"}, Class: ClassActivated,
+		Principal: PrincipalInfo{DisplayName: "=HYPERLINK(\"http://x\",\"y\") <b>", UserPrincipalName: "alice@contoso.example",
+			Type: PrincipalUser, AccountEnabled: ptr(false)},
+		Role:   RoleInfo{DisplayName: "Global Administrator", Privileged: true},
+		Action: ActionCreate, Reason: string(ClassActivated), Warnings: []string{WarnGuestUser, WarnPrincipalDisabled},
+		Target: Target{Kind: KindAssignmentScheduleRequest, PrincipalID: gAlice, RoleDefinitionID: rGA, DirectoryScopeID: "/",
+			StartDateTime: &start, Expiration: &Expiration{Type: ExpirationAfter, EndDateTime: &end}, Justification: "why\nnot"},
+		Approved: ptr(false),
+	}
+}
+
+// TestItemJSONIsEncodingJSON holds the hand-written item encoder to
+// encoding/json (without its HTML escaping), for every item of the sample
+// plan, an item with everything set and items with nothing set.
+func TestItemJSONIsEncodingJSON(t *testing.T) {
+	items := append(samplePlan(t).Items, awkwardItem(), Item{}, Item{Warnings: []string{}, Legacy: Assignment{Warnings: []string{}}})
+	for i := range items {
+		got, err := appendItem(nil, &items[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(&items[i]); err != nil {
+			t.Fatal(err)
+		}
+		if w := bytes.TrimSuffix(want.Bytes(), []byte("\n")); !bytes.Equal(got, w) {
+			t.Errorf("item %d:\n got %s\nwant %s", i, got, w)
+		}
+	}
+}
+
+func TestItemJSONRefusesYearsJSONCannotWrite(t *testing.T) {
+	it := awkwardItem()
+	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	it.Target.Expiration.EndDateTime = &far
+	if _, err := appendItem(nil, &it); err == nil || !strings.Contains(err.Error(), "year") {
+		t.Fatalf("err = %v, want one about the year", err)
+	}
+}
+
+// TestWritingAnItemAllocatesNothing guards the flat cost of writing a plan:
+// an item is encoded into a reused buffer.
+func TestWritingAnItemAllocatesNothing(t *testing.T) {
+	it := awkwardItem()
+	buf, _ := appendItem(nil, &it)
+	if n := testing.AllocsPerRun(100, func() { buf, _ = appendItem(buf[:0], &it) }); n != 0 {
+		t.Errorf("%v allocations per item, want 0", n)
+	}
+}
+
+// TestSealHoldsNoCopyOfThePlan: sealing hashes the plan as it encodes it.
+// Encoding the whole plan into memory first cost several kilobytes an item.
+func TestSealHoldsNoCopyOfThePlan(t *testing.T) {
+	p := samplePlan(t)
+	base := p.Items
+	for len(p.Items) < 4000 {
+		p.Items = append(p.Items, base...)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	p.Seal()
+	runtime.ReadMemStats(&after)
+	if perItem := (after.TotalAlloc - before.TotalAlloc) / uint64(len(p.Items)); perItem > 100 {
+		t.Errorf("Seal allocated %d bytes an item, want next to none", perItem)
+	}
+}
+
+// TestReadPlanOfEarlierVersion reads a plan as pimmigrate wrote it before
+// plan.json held an item a line: indented by encoding/json, the digest
+// defined the same way.
+func TestReadPlanOfEarlierVersion(t *testing.T) {
+	p := samplePlan(t)
+	encode := func() []byte {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetIndent("", " ")
+		if err := enc.Encode(p); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	p.Digest = digestPlaceholder
+	sum := sha256.Sum256(encode())
+	p.Digest = "sha256:" + hex.EncodeToString(sum[:])
+	old := encode()
+	back, err := ReadPlan(bytes.NewReader(old), "plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, p) {
+		t.Errorf("read back differs:\n%+v\n%+v", back, p)
+	}
+	edited := bytes.Replace(old, []byte(`"action": "skip"`), []byte(`"action": "create"`), 1)
+	if _, err := ReadPlan(bytes.NewReader(edited), "plan.json"); !errors.Is(err, ErrPlanDigest) {
+		t.Errorf("edited: err = %v, want %v", err, ErrPlanDigest)
+	}
+}
+
+// TestScanPlanStreams: items reach the caller as they are read, before the
+// end of the file, one at a time in the same Item.
+func TestScanPlanStreams(t *testing.T) {
+	p := samplePlan(t)
+	var buf bytes.Buffer
+	if err := WritePlan(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	broken := errors.New("disk gone")
+	half := io.MultiReader(bytes.NewReader(buf.Bytes()[:buf.Len()/2]), iotestErr{broken})
+	var keys []string
+	_, err := ScanPlan(half, "plan.json", func(it *Item) error {
+		keys = append(keys, it.Key)
+		return nil
+	})
+	if !errors.Is(err, broken) && !strings.Contains(err.Error(), broken.Error()) {
+		t.Fatalf("err = %v, want %v", err, broken)
+	}
+	if len(keys) == 0 || len(keys) >= len(p.Items) {
+		t.Errorf("%d of %d items seen before the read failed, want some", len(keys), len(p.Items))
+	}
+
+	stop := errors.New("enough")
+	var last *Item
+	_, err = ScanPlan(bytes.NewReader(buf.Bytes()), "plan.json", func(it *Item) error {
+		if last != nil && last != it {
+			t.Error("a new Item for each item")
+		}
+		last = it
+		if it.Key == p.Items[2].Key {
+			return stop
+		}
+		return nil
+	})
+	if err != stop {
+		t.Errorf("err = %v, want the caller's own", err)
+	}
+
+	back, err := ScanPlan(bytes.NewReader(buf.Bytes()), "plan.json", func(*Item) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *p
+	want.Items = []Item{}
+	if !reflect.DeepEqual(back, &want) {
+		t.Errorf("scanned plan differs:\n%+v\n%+v", back, &want)
+	}
+}
+
+type iotestErr struct{ err error }
+
+func (r iotestErr) Read([]byte) (int, error) { return 0, r.err }
