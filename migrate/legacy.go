@@ -190,19 +190,11 @@ func ReadLegacy(r io.Reader, name string) (*Legacy, error) {
 func scanLegacy(r io.Reader, name string, add func(*Assignment)) (*Legacy, error) {
 	dec := json.NewDecoder(r)
 	var l Legacy
-	seen := map[string]bool{}
 	var bad error // an assignment that fails its check
 	err := scanObject(dec, func(member string) error {
-		if seen[member] {
-			return fmt.Errorf("member %q appears twice", member)
-		}
-		seen[member] = true
 		switch member {
 		case "schema":
-			if err := dec.Decode(&l.Schema); err != nil || l.Schema == LegacySchema {
-				return err
-			}
-			return errLegacySchema
+			return decodeSchema(dec, &l.Schema, LegacySchema)
 		case "assignments":
 			l.Assignments = []Assignment{}
 			var a Assignment
@@ -225,15 +217,13 @@ func scanLegacy(r io.Reader, name string, add func(*Assignment)) (*Legacy, error
 	switch {
 	case bad != nil:
 		return nil, bad
-	case err == nil && l.Schema != LegacySchema, errors.Is(err, errLegacySchema):
+	case err == nil && l.Schema != LegacySchema, errors.Is(err, errSchema):
 		return nil, fmt.Errorf("read %s: %w: schema %q, want %q; produce it with `pimmigrate export`", name, ErrLegacyFile, l.Schema, LegacySchema)
 	case err != nil:
 		return nil, fmt.Errorf("read %s: %w: %v (byte %d); produce it with `pimmigrate export`", name, ErrLegacyFile, err, dec.InputOffset())
 	}
 	return &l, nil
 }
-
-var errLegacySchema = errors.New("not a legacy snapshot")
 
 // member is where the legacy.json member of this name decodes to; what
 // pimmigrate does not write is skipped.

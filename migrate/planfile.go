@@ -47,14 +47,6 @@ func (p *Plan) Seal() {
 	_, p.Digest, _ = writeSealed(io.Discard, p, p.each) // a hash takes any write
 }
 
-// digestPlaceholder stands in for the digest while it is computed: the
-// digest is the sha256 of the plan file's bytes as WritePlan writes them,
-// with this in place of the digest itself. The digest is the file's last
-// member, so writing and checking it take one pass over the bytes and no
-// re-encoding: any edit — a value, an approval, a space — is caught, and a
-// plan of a million items verifies as it is read.
-const digestPlaceholder = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
-
 // writeSealed writes plan.json to w with the summary of the items each
 // yields (p.Summary and p.Items are not looked at) and returns that summary
 // and the digest, which it writes last. each yields p's items, or items
@@ -182,31 +174,34 @@ func ScanPlan(r io.Reader, name string, fn func(*Item) error) (*Plan, error) {
 	var p Plan
 	s := newSummary(0)
 	prev := ""
-	seen := map[string]bool{}
-	err := scanObject(dec, func(member string) error {
-		if err := scanMember(dec, &p, member, seen); err != errItems {
-			return err
+	var it Item
+	item := func(i int) error {
+		it = Item{} // decoding into a used item would keep its pointers
+		if err := dec.Decode(&it); err != nil {
+			return fmt.Errorf("items[%d]: %w", i, err)
 		}
-		p.Items = []Item{}
-		var it Item
-		return scanArray(dec, func(i int) error {
-			it = Item{} // decoding into a used item would keep its pointers
-			if err := dec.Decode(&it); err != nil {
-				return fmt.Errorf("items[%d]: %w", i, err)
+		if i > 0 && it.Key <= prev {
+			if it.Key == prev {
+				return fmt.Errorf("items[%d]: key %s appears twice", i, it.Key)
 			}
-			if i > 0 && it.Key <= prev {
-				if it.Key == prev {
-					return fmt.Errorf("items[%d]: key %s appears twice", i, it.Key)
-				}
-				return fmt.Errorf("items[%d]: key %s follows %s: items are sorted by key", i, it.Key, prev)
-			}
-			prev = it.Key
-			s.add(&it)
-			if err := fn(&it); err != nil {
-				return callerError{err}
-			}
-			return nil
-		})
+			return fmt.Errorf("items[%d]: key %s follows %s: items are sorted by key", i, it.Key, prev)
+		}
+		prev = it.Key
+		s.add(&it)
+		if err := fn(&it); err != nil {
+			return callerError{err}
+		}
+		return nil
+	}
+	err := scanObject(dec, func(member string) error {
+		switch member {
+		case "schema":
+			return decodeSchema(dec, &p.Schema, PlanSchema)
+		case "items":
+			p.Items = []Item{}
+			return scanArray(dec, item)
+		}
+		return dec.Decode(p.member(member))
 	})
 	if ce := (callerError{}); errors.As(err, &ce) {
 		return nil, ce.error
@@ -232,27 +227,32 @@ func ScanPlan(r io.Reader, name string, fn func(*Item) error) (*Plan, error) {
 // callerError carries an error of ScanPlan's caller through the scan.
 type callerError struct{ error }
 
-// errItems is scanMember's answer for the items, which ScanPlan reads.
-var errItems = errors.New("items")
-
-// scanMember reads the plan member of this name into p, refusing a member
-// seen before and a schema other than PlanSchema.
-func scanMember(dec *json.Decoder, p *Plan, member string, seen map[string]bool) error {
-	if seen[member] {
-		return fmt.Errorf("member %q appears twice", member)
+// member is where the plan member of this name decodes to; the items are
+// read by ScanPlan, and what pimmigrate does not write is skipped.
+func (p *Plan) member(name string) any {
+	switch name {
+	case "tenantId":
+		return &p.TenantID
+	case "graphUrl":
+		return &p.GraphURL
+	case "createdAt":
+		return &p.CreatedAt
+	case "asOf":
+		return &p.AsOf
+	case "offline":
+		return &p.Offline
+	case "policy":
+		return &p.Policy
+	case "legacyDigest":
+		return &p.LegacyDigest
+	case "notes":
+		return &p.Notes
+	case "rejected":
+		return &p.Rejected
+	case "summary":
+		return new(Summary) // checked for form; ScanPlan counts the items itself
+	case "digest":
+		return &p.Digest
 	}
-	seen[member] = true
-	switch member {
-	case "items":
-		return errItems
-	case "schema":
-		if err := dec.Decode(&p.Schema); err != nil {
-			return err
-		}
-		if p.Schema != PlanSchema {
-			return fmt.Errorf("schema %q, want %q", p.Schema, PlanSchema)
-		}
-		return nil
-	}
-	return dec.Decode(p.member(member))
+	return new(json.RawMessage)
 }

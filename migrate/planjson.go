@@ -135,14 +135,6 @@ func (e *planEncoder) raw(s string) {
 	}
 }
 
-// digestTail is how plan.json ends: the digest member and the closing
-// brace. The digest covers the file with the placeholder in its place.
-func digestTail(digest string) string { return ",\n \"digest\": \"" + digest + "\"\n}\n" }
-
-// digestField is the digest member as digestTail writes it, looked for at
-// the end of a file to check.
-func digestField(digest string) string { return `"digest": "` + digest + `"` }
-
 // appendItem appends the JSON of an item as encoding/json writes it.
 func appendItem(b []byte, it *Item) ([]byte, error) {
 	var err error

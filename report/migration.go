@@ -2,6 +2,7 @@ package report
 
 import (
 	"errors"
+	"fmt"
 	"iter"
 	"strings"
 	"time"
@@ -141,6 +142,19 @@ func (in *MigrationInput) outcome(it *migrate.Item) (string, Outcome) {
 		return LabelDeclined, o
 	}
 	return LabelNotSent, o
+}
+
+// PlanFileItems is MigrationInput.Items for the plan at path, which was
+// read with digest: its items are read from the file anew for each pass,
+// and a file that no longer has that digest fails the pass.
+func PlanFileItems(path, digest string) func(fn func(*migrate.Item) error) error {
+	return func(fn func(*migrate.Item) error) error {
+		p, err := migrate.ScanPlanFile(path, fn)
+		if err == nil && p.Digest != digest {
+			err = fmt.Errorf("%s changed while the report was written (digest %s, was %s); run report again", path, p.Digest, digest)
+		}
+		return err
+	}
 }
 
 // each calls fn for each item in order, from Items or Plan.Items.

@@ -80,8 +80,8 @@ func runReport(a *app, o *reportOptions) error {
 	if o.xlsx != "" && o.csv != "" && filepath.Clean(o.xlsx) == filepath.Clean(o.csv) {
 		return usagef("report: --xlsx and --csv name the same file %s", o.xlsx)
 	}
-	// The plan is verified here, then read again for each sheet (planItems):
-	// a report of a plan of any size holds one item at a time.
+	// The plan is verified here, then read again for each pass over its
+	// items: a report of a plan of any size holds one item at a time.
 	p, err := migrate.ScanPlanFile(o.plan, func(*migrate.Item) error { return nil })
 	if err != nil {
 		if errors.Is(err, migrate.ErrPlanDigest) {
@@ -89,7 +89,7 @@ func runReport(a *app, o *reportOptions) error {
 		}
 		return fmt.Errorf("report: %w", err)
 	}
-	in := report.MigrationInput{Plan: p, Items: planItems(o.plan, p.Digest), PlanFile: o.plan, ToolVersion: version(), MadeAt: a.now().UTC()}
+	in := report.MigrationInput{Plan: p, Items: report.PlanFileItems(o.plan, p.Digest), PlanFile: o.plan, ToolVersion: version(), MadeAt: a.now().UTC()}
 	if o.journal != "" {
 		if in.Run, err = readRun(o.journal, o.plan, p); err != nil {
 			return fmt.Errorf("report: %w", err)
@@ -122,18 +122,6 @@ func runReport(a *app, o *reportOptions) error {
 		fmt.Fprintln(a.stdout, l)
 	}
 	return nil
-}
-
-// planItems reads the items of the plan at path for a pass of the report,
-// refusing a file that no longer has the digest it had when verified.
-func planItems(path, digest string) func(fn func(*migrate.Item) error) error {
-	return func(fn func(*migrate.Item) error) error {
-		p, err := migrate.ScanPlanFile(path, fn)
-		if err == nil && p.Digest != digest {
-			err = fmt.Errorf("%s changed while the report was written (digest %s, was %s); run report again", path, p.Digest, digest)
-		}
-		return err
-	}
 }
 
 // readRun reads the journal apply wrote for p and turns each item's state
