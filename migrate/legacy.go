@@ -188,19 +188,19 @@ func ReadLegacy(r io.Reader, name string) (*Legacy, error) {
 // checked assignment, which it must copy to keep. The Legacy returned has
 // no assignments; Assignments is empty, not nil, when the file has them.
 func scanLegacy(r io.Reader, name string, add func(*Assignment)) (*Legacy, error) {
-	dec := json.NewDecoder(r)
+	j := newJSONReader(r)
 	var l Legacy
 	var bad error // an assignment that fails its check
-	err := scanObject(dec, func(member string) error {
+	err := j.object(func(member string) error {
 		switch member {
 		case "schema":
-			return decodeSchema(dec, &l.Schema, LegacySchema)
+			return j.decodeSchema(&l.Schema, LegacySchema)
 		case "assignments":
 			l.Assignments = []Assignment{}
 			var a Assignment
-			return scanArray(dec, func(i int) error {
+			return j.array(func(i int) error {
 				a = Assignment{} // decoding into a used one would keep its pointers
-				if err := dec.Decode(&a); err != nil {
+				if err := j.decode(&a); err != nil {
 					return err
 				}
 				if err := a.check(); err != nil {
@@ -212,7 +212,7 @@ func scanLegacy(r io.Reader, name string, add func(*Assignment)) (*Legacy, error
 				return nil
 			})
 		}
-		return dec.Decode(l.member(member))
+		return j.decode(l.member(member))
 	})
 	switch {
 	case bad != nil:
@@ -220,7 +220,7 @@ func scanLegacy(r io.Reader, name string, add func(*Assignment)) (*Legacy, error
 	case err == nil && l.Schema != LegacySchema, errors.Is(err, errSchema):
 		return nil, fmt.Errorf("read %s: %w: schema %q, want %q; produce it with `pimmigrate export`", name, ErrLegacyFile, l.Schema, LegacySchema)
 	case err != nil:
-		return nil, fmt.Errorf("read %s: %w: %v (byte %d); produce it with `pimmigrate export`", name, ErrLegacyFile, err, dec.InputOffset())
+		return nil, fmt.Errorf("read %s: %w: %v (byte %d); produce it with `pimmigrate export`", name, ErrLegacyFile, err, j.offset())
 	}
 	return &l, nil
 }

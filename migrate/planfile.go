@@ -1,7 +1,6 @@
 package migrate
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -118,22 +117,32 @@ func WritePlanFile(path string, p *Plan) error {
 // ReadPlan decodes plan.json and verifies its schema, digest and keys. name
 // is used in errors.
 func ReadPlan(r io.Reader, name string) (*Plan, error) {
-	var items []Item
+	// The items are gathered in chunks and copied once into a slice of the
+	// right size: growing one slice copied each item several times over.
+	var chunks [][]Item
 	p, err := ScanPlan(r, name, func(it *Item) error {
-		items = append(items, *it)
+		if len(chunks) == 0 || len(chunks[len(chunks)-1]) == readChunk {
+			chunks = append(chunks, make([]Item, 0, readChunk))
+		}
+		c := &chunks[len(chunks)-1]
+		*c = append(*c, *it)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	if p.Items != nil { // "items": [], not null
-		p.Items = items
-		if items == nil {
-			p.Items = []Item{}
+		p.Items = make([]Item, 0, p.Summary.Items)
+		for i := range chunks {
+			p.Items = append(p.Items, chunks[i]...)
+			chunks[i] = nil
 		}
 	}
 	return p, nil
 }
+
+// readChunk is how many items ReadPlan gathers in one allocation.
+const readChunk = 4096
 
 // ReadPlanFile opens and reads plan.json.
 func ReadPlanFile(path string) (*Plan, error) {
@@ -169,15 +178,20 @@ func ScanPlan(r io.Reader, name string, fn func(*Item) error) (*Plan, error) {
 	fail := func(err error, format string, args ...any) error {
 		return fmt.Errorf("read %s: %w: %s; make a plan with `pimmigrate plan`", name, err, fmt.Sprintf(format, args...))
 	}
-	tr := &tailHasher{r: bufio.NewReaderSize(r, 256<<10), h: sha256.New()}
-	dec := json.NewDecoder(tr)
+	tr := &tailHasher{r: r, h: sha256.New()}
+	j := newJSONReader(tr)
 	var p Plan
 	s := newSummary(0)
-	prev := ""
+	var d itemDecoder
 	var it Item
+	prev, hasItems := "", false
 	item := func(i int) error {
-		it = Item{} // decoding into a used item would keep its pointers
-		if err := dec.Decode(&it); err != nil {
+		raw, err := j.value()
+		if err == nil {
+			it = Item{} // decoding into a used item would keep its pointers
+			err = d.decode(raw, &it)
+		}
+		if err != nil {
 			return fmt.Errorf("items[%d]: %w", i, err)
 		}
 		if i > 0 && it.Key <= prev {
@@ -193,28 +207,31 @@ func ScanPlan(r io.Reader, name string, fn func(*Item) error) (*Plan, error) {
 		}
 		return nil
 	}
-	err := scanObject(dec, func(member string) error {
+	err := j.object(func(member string) error {
 		switch member {
 		case "schema":
-			return decodeSchema(dec, &p.Schema, PlanSchema)
+			return j.decodeSchema(&p.Schema, PlanSchema)
 		case "items":
-			p.Items = []Item{}
-			return scanArray(dec, item)
+			c, err := j.peek()
+			hasItems = err == nil && c == '['
+			return j.array(item)
 		}
-		return dec.Decode(p.member(member))
+		return j.decode(p.member(member))
 	})
+	if err == nil {
+		err = j.end() // what follows the object is part of the digest
+	}
 	if ce := (callerError{}); errors.As(err, &ce) {
 		return nil, ce.error
 	}
 	if err != nil {
-		return nil, fail(ErrPlanFile, "%v (byte %d)", err, dec.InputOffset())
+		return nil, fail(ErrPlanFile, "%v (byte %d)", err, j.offset())
 	}
 	if p.Schema != PlanSchema {
 		return nil, fail(ErrPlanFile, "schema %q, want %q", p.Schema, PlanSchema)
 	}
-	// Whatever follows the object is read too: it is part of the digest.
-	if err := trailingSpace(io.MultiReader(dec.Buffered(), tr)); err != nil {
-		return nil, fail(ErrPlanFile, "%v", err)
+	if hasItems {
+		p.Items = []Item{}
 	}
 	if got := tr.digest(p.Digest); got != p.Digest {
 		return nil, fmt.Errorf("read %s: %w: the file was changed after it was made (digest %s, content %s); approve items with `pimmigrate review`, or re-run `pimmigrate plan`", name, ErrPlanDigest, p.Digest, got)

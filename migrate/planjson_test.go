@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"runtime"
@@ -14,34 +15,43 @@ import (
 	"time"
 )
 
-// awkwardItem has every optional field set, text that JSON must escape and
-// times that are not UTC.
-func awkwardItem() Item {
+// fullItem has every optional field set, text beyond ASCII and times that
+// are not UTC.
+func fullItem() Item {
 	cet := time.FixedZone("", 3600)
 	end := time.Date(2027, 3, 31, 23, 59, 59, 123456789, cet)
 	start := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 	a := rec(gAlice, rGA, true, &end)
-	a.Origin, a.ID = OriginIteration2, "id \"with\" \\ <tricks> & \t\x01 día"
-	a.Source = "C:\\snap\"shots\"\\día\t\x01\xff.json#12"
+	a.Origin, a.ID, a.Source = OriginIteration2, "7d2c9a1e-0000-4000-8000-00000000aaaa", "día/roles.json#12"
 	a.StartDateTime, a.EligibleUntil = &start, &end
 	a.Warnings, a.FoldedFrom = []string{WarnDuplicateRecord}, []string{"b.csv:3", "c.json#4"}
 	return Item{
 		Key: Key(gAlice, rGA) + activationKeySuffix, Legacy: a, MergedFrom: []string{"x.json#9"}, Class: ClassActivated,
-		Principal: PrincipalInfo{DisplayName: "=HYPERLINK(\"http://x\",\"y\") <b>", UserPrincipalName: "alice@contoso.example",
+		Principal: PrincipalInfo{DisplayName: "Zoë <b> & co", UserPrincipalName: "zoe@contoso.example",
 			Type: PrincipalUser, AccountEnabled: ptr(false)},
 		Role:   RoleInfo{DisplayName: "Global Administrator", Privileged: true},
 		Action: ActionCreate, Reason: string(ClassActivated), Warnings: []string{WarnGuestUser, WarnPrincipalDisabled},
 		Target: Target{Kind: KindAssignmentScheduleRequest, PrincipalID: gAlice, RoleDefinitionID: rGA, DirectoryScopeID: "/",
-			StartDateTime: &start, Expiration: &Expiration{Type: ExpirationAfter, EndDateTime: &end}, Justification: "why\nnot"},
+			StartDateTime: &start, Expiration: &Expiration{Type: ExpirationAfter, EndDateTime: &end}, Justification: "why not"},
 		Approved: ptr(false),
 	}
+}
+
+// awkwardItem is fullItem with text that JSON must escape.
+func awkwardItem() Item {
+	it := fullItem()
+	it.Legacy.ID = "id \"with\" \\ <tricks> & \t\x01 día"
+	it.Legacy.Source = "C:\\snap\"shots\"\\día\t\x01\xff.json#12"
+	it.Principal.DisplayName = "=HYPERLINK(\"http://x\",\"y\") <b>"
+	it.Target.Justification = "why\nnot"
+	return it
 }
 
 // TestItemJSONIsEncodingJSON holds the hand-written item encoder to
 // encoding/json (without its HTML escaping), for every item of the sample
 // plan, an item with everything set and items with nothing set.
 func TestItemJSONIsEncodingJSON(t *testing.T) {
-	items := append(samplePlan(t).Items, awkwardItem(), Item{}, Item{Warnings: []string{}, Legacy: Assignment{Warnings: []string{}}})
+	items := append(samplePlan(t).Items, fullItem(), awkwardItem(), Item{}, Item{Warnings: []string{}, Legacy: Assignment{Warnings: []string{}}})
 	for i := range items {
 		got, err := appendItem(nil, &items[i])
 		if err != nil {
@@ -178,3 +188,115 @@ func TestScanPlanStreams(t *testing.T) {
 type iotestErr struct{ err error }
 
 func (r iotestErr) Read([]byte) (int, error) { return 0, r.err }
+
+// decodeItemCases are items as appendItem writes them and as it never
+// would: escapes, members out of order or unknown, other forms of a GUID
+// or a time, nulls, white space.
+func decodeItemCases() ([][]byte, error) {
+	var cases [][]byte
+	for _, it := range []Item{fullItem(), {}, {Warnings: []string{}, Legacy: Assignment{Warnings: []string{}}}, awkwardItem()} {
+		b, err := appendItem(nil, &it)
+		if err != nil {
+			return nil, err
+		}
+		cases = append(cases, b)
+	}
+	p, err := BuildPlan(samplePlanInput())
+	if err != nil {
+		return nil, err
+	}
+	plain, _ := appendItem(nil, &p.Items[1])
+	edits := [][2]string{
+		{`"key":"`, `"key":"\u0041`},
+		{`"key":"`, `"KEY":"`},
+		{`{"key"`, `{"extra":[1,{"a":null}],"key"`},
+		{`"reason":"activated"`, `"reason":"activated","reason":"again"`},
+		{`"userId":"96000000-0000-4000-8000-000000000004"`, `"userId":"{96000000-0000-4000-8000-000000000004}"`},
+		{`"userId":"96000000-0000-4000-8000-000000000004"`, `"userId":"96000000-0000-4000-8000-00000000000G"`},
+		{`"expirationDateTime":"2026-11-22T13:00:00Z"`, `"expirationDateTime":"2026-11-22T13:00:00+01:00"`},
+		{`"expirationDateTime":"2026-11-22T13:00:00Z"`, `"expirationDateTime":"2026-11-22 13:00:00Z"`},
+		{`"expirationDateTime":"2026-11-22T13:00:00Z"`, `"expirationDateTime":null`},
+		{`"warnings":[]`, `"warnings":null`},
+		{`"warnings":[]`, `"warnings":["a","b"]`},
+		{`"warnings":[]`, `"warnings": []`},
+		{`"isElevated":true`, `"isElevated":1`},
+		{`"type":"group"`, `"type":"gr\u00f6up"`},
+		{`"type":"group"`, "\"type\":\"gr\xffup\""},
+		{`"type":"group"`, "\"type\":\"gr\tup\""},
+		{`"type":"group"`, `"type":"grøup"`},
+		{`"displayName":"Tier 0 admins"`, `"displayName":"Tier 0 admins","accountEnabled":null`},
+		{`"justification":"`, `"justification":"\"`},
+		{`}}`, `}} `},
+		{`}}`, `}`},
+	}
+	for _, e := range edits {
+		b := bytes.Replace(plain, []byte(e[0]), []byte(e[1]), 1)
+		if bytes.Equal(b, plain) {
+			return nil, fmt.Errorf("edit %q changes nothing in %s", e[0], plain)
+		}
+		cases = append(cases, b)
+	}
+	return append(cases, plain), nil
+}
+
+// TestItemDecoderIsEncodingJSON: the hand-written item parser gives what
+// json.Unmarshal gives, and takes the items appendItem writes itself.
+func TestItemDecoderIsEncodingJSON(t *testing.T) {
+	cases, err := decodeItemCases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range cases {
+		checkItemDecoder(t, b)
+		if i < 3 || i == len(cases)-1 { // written by appendItem, without escapes
+			p := itemParser{b: b, d: &itemDecoder{}, ok: true}
+			var it Item
+			if !p.item(&it) || len(p.b) != 0 {
+				t.Errorf("the parser left %s to encoding/json", b)
+			}
+		}
+	}
+}
+
+func FuzzItemDecoder(f *testing.F) {
+	cases, err := decodeItemCases()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, b := range cases {
+		f.Add(b)
+	}
+	f.Fuzz(checkItemDecoder)
+}
+
+func checkItemDecoder(t *testing.T, b []byte) {
+	var want, got Item
+	werr := json.Unmarshal(b, &want)
+	gerr := (&itemDecoder{}).decode(b, &got)
+	if (werr == nil) != (gerr == nil) || werr == nil && !reflect.DeepEqual(got, want) {
+		t.Errorf("%s:\n got %+v, %v\nwant %+v, %v", b, got, gerr, want, werr)
+	}
+}
+
+// FuzzScanPlan: whatever the bytes, ScanPlan returns a plan or an error,
+// and a plan only for the file WritePlan wrote.
+func FuzzScanPlan(f *testing.F) {
+	p, err := BuildPlan(samplePlanInput())
+	if err != nil {
+		f.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WritePlan(&buf, p); err != nil {
+		f.Fatal(err)
+	}
+	good := buf.Bytes()
+	f.Add(good)
+	f.Add(good[:len(good)/3])
+	f.Add([]byte(`{"schema":"pimmigrate.plan/v1","items":[{"key":"a"},{"key":"b"}],"digest":"x"}`))
+	f.Add([]byte(`{"items":null,"notes":["\"]\\"],"rejected":[{}]} `))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := ScanPlan(bytes.NewReader(b), "plan.json", func(*Item) error { return nil }); err == nil && !bytes.Equal(b, good) {
+			t.Errorf("accepted %q", b)
+		}
+	})
+}

@@ -49,37 +49,28 @@ func writeScaleLegacy(b *testing.B, path string, n int) {
 }
 
 // BenchmarkReadPlanFile reads and verifies plan.json of n items, planned
-// against the tenant (names filled in), as apply and review do.
+// against the tenant (names filled in): whole, as apply and review do, and
+// an item at a time, as report does.
 func BenchmarkReadPlanFile(b *testing.B) {
-	for _, n := range scale.Sizes {
-		b.Run("items="+strconv.Itoa(n), func(b *testing.B) {
-			path := filepath.Join(b.TempDir(), "plan.json")
-			if err := scale.WritePlanFile(path, n); err != nil {
-				b.Fatal(err)
-			}
-			scale.Measure(b, n, path, func() {
-				if _, err := migrate.ReadPlanFile(path); err != nil {
-					b.Fatal(err)
-				}
-			})
-		})
+	read := map[string]func(string) (*migrate.Plan, error){
+		"read": migrate.ReadPlanFile,
+		"scan": func(path string) (*migrate.Plan, error) {
+			return migrate.ScanPlanFile(path, func(*migrate.Item) error { return nil })
+		},
 	}
-}
-
-// BenchmarkScanPlanFile reads and verifies plan.json of n items an item at
-// a time, as report does.
-func BenchmarkScanPlanFile(b *testing.B) {
 	for _, n := range scale.Sizes {
-		b.Run("items="+strconv.Itoa(n), func(b *testing.B) {
-			path := filepath.Join(b.TempDir(), "plan.json")
-			if err := scale.WritePlanFile(path, n); err != nil {
-				b.Fatal(err)
-			}
-			scale.Measure(b, n, path, func() {
-				if _, err := migrate.ScanPlanFile(path, func(*migrate.Item) error { return nil }); err != nil {
-					b.Fatal(err)
-				}
+		path := filepath.Join(b.TempDir(), "plan.json")
+		if err := scale.WritePlanFile(path, n); err != nil {
+			b.Fatal(err)
+		}
+		for _, how := range []string{"read", "scan"} {
+			b.Run(how+"/items="+strconv.Itoa(n), func(b *testing.B) {
+				scale.Measure(b, n, path, func() {
+					if _, err := read[how](path); err != nil {
+						b.Fatal(err)
+					}
+				})
 			})
-		})
+		}
 	}
 }
