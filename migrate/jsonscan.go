@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -112,6 +113,16 @@ func (j *jsonReader) value() ([]byte, error) {
 		}
 		c := j.data[i]
 		if inString {
+			if !escaped && c != '"' && c != '\\' {
+				// Skip to the string's end when no escape comes first.
+				rest := j.data[i:]
+				if q := bytes.IndexByte(rest, '"'); q > 0 && bytes.IndexByte(rest[:q], '\\') < 0 {
+					i += q
+				} else {
+					i++
+				}
+				continue
+			}
 			i++
 			switch {
 			case escaped:

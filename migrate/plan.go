@@ -110,8 +110,7 @@ func BuildPlan(in PlanInput) (*Plan, error) {
 		return nil, err
 	}
 	p.Items = make([]Item, 0, in.Legacy.Len())
-	each(func(it *Item) error { // never fails
-
+	_ = each(func(it *Item) error { // fails only when fn does
 		p.Items = append(p.Items, *it)
 		return nil
 	})
