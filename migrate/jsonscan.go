@@ -114,13 +114,17 @@ func (j *jsonReader) value() ([]byte, error) {
 		c := j.data[i]
 		if inString {
 			if !escaped && c != '"' && c != '\\' {
-				// Skip to the string's end when no escape comes first.
+				// Skip to the next quote or backslash, or to the end of what
+				// has been read.
 				rest := j.data[i:]
-				if q := bytes.IndexByte(rest, '"'); q > 0 && bytes.IndexByte(rest[:q], '\\') < 0 {
-					i += q
-				} else {
-					i++
+				q := bytes.IndexByte(rest, '"')
+				if q < 0 {
+					q = len(rest)
 				}
+				if b := bytes.IndexByte(rest[:q], '\\'); b >= 0 {
+					q = b
+				}
+				i += q
 				continue
 			}
 			i++

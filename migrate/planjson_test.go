@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -299,4 +300,40 @@ func FuzzScanPlan(f *testing.F) {
 			t.Errorf("accepted %q", b)
 		}
 	})
+}
+
+// TestReadPlanInAnyChunks reads a plan whose values cross every boundary
+// the reader's window can have: a byte at a time, in halves, and with an
+// escaped value longer than the window.
+func TestReadPlanInAnyChunks(t *testing.T) {
+	p, err := BuildPlan(samplePlanInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := awkwardItem()
+	last.Key = "~ sorts last"
+	p.Items = append(p.Items, last)
+	p.Rejected = append(p.Rejected, Rejected{Source: "big.json#1", Reason: RejectNotAnObject,
+		Detail: strings.Repeat(`a "quoted" \ line`+"\n", jsonReadSize/10)})
+	p.Seal()
+	var buf bytes.Buffer
+	if err := WritePlan(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]func(io.Reader) io.Reader{
+		"whole":         func(r io.Reader) io.Reader { return r },
+		"byte by byte":  iotest.OneByteReader,
+		"halves":        iotest.HalfReader,
+		"EOF with data": iotest.DataErrReader,
+	} {
+		t.Run(name, func(t *testing.T) {
+			back, err := ReadPlan(r(bytes.NewReader(buf.Bytes())), "plan.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(back.Rejected, p.Rejected) || len(back.Items) != len(p.Items) || back.Digest != p.Digest {
+				t.Errorf("read back differs")
+			}
+		})
+	}
 }
