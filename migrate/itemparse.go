@@ -41,7 +41,7 @@ func (p *itemParser) item(it *Item) bool {
 	p.lit(`,"legacy":`)
 	p.legacy(&it.Legacy)
 	if p.opt(`,"mergedFrom":`) {
-		it.MergedFrom = p.strs()
+		it.MergedFrom = p.strs(false)
 	}
 	p.lit(`,"class":`)
 	it.Class = Class(p.str(true))
@@ -65,7 +65,7 @@ func (p *itemParser) item(it *Item) bool {
 	p.lit(`,"reason":`)
 	it.Reason = p.str(true)
 	p.lit(`,"warnings":`)
-	it.Warnings = p.strs()
+	it.Warnings = p.strs(true)
 	p.lit(`,"target":`)
 	p.target(&it.Target)
 	if p.opt(`,"approved":`) {
@@ -101,10 +101,10 @@ func (p *itemParser) legacy(a *Assignment) {
 		a.EligibleUntil = p.time()
 	}
 	if p.opt(`,"warnings":`) {
-		a.Warnings = p.strs()
+		a.Warnings = p.strs(true)
 	}
 	if p.opt(`,"foldedFrom":`) {
-		a.FoldedFrom = p.strs()
+		a.FoldedFrom = p.strs(false)
 	}
 	p.lit(`}`)
 }
@@ -203,8 +203,8 @@ func (p *itemParser) str(shared bool) string {
 	return s
 }
 
-// strs consumes null or an array of strings, which are shared.
-func (p *itemParser) strs() []string {
+// strs consumes null or an array of strings.
+func (p *itemParser) strs(shared bool) []string {
 	if p.opt("null") {
 		return nil
 	}
@@ -214,7 +214,7 @@ func (p *itemParser) strs() []string {
 		if len(ss) > 0 {
 			p.lit(",")
 		}
-		ss = append(ss, p.str(true))
+		ss = append(ss, p.str(shared))
 	}
 	return ss
 }
