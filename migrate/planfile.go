@@ -49,7 +49,8 @@ func (p *Plan) Seal() {
 // writeSealed writes plan.json to w with the summary of the items each
 // yields (p.Summary and p.Items are not looked at) and returns that summary
 // and the digest, which it writes last. each yields p's items, or items
-// made as they are written.
+// made as they are written; they must come in key order, as ScanPlan
+// requires.
 func writeSealed(w io.Writer, p *Plan, each func(func(*Item) error) error) (Summary, string, error) {
 	h := sha256.New()
 	e := &planEncoder{w: io.MultiWriter(w, h)}
@@ -58,6 +59,10 @@ func writeSealed(w io.Writer, p *Plan, each func(func(*Item) error) error) (Summ
 		return s, "", err
 	}
 	err := each(func(it *Item) error {
+		if s.Items > 0 && it.Key <= e.last {
+			return fmt.Errorf("items[%d]: key %s follows %s: items are sorted by key, each once", s.Items, it.Key, e.last)
+		}
+		e.last = it.Key
 		s.add(it)
 		return e.item(it)
 	})

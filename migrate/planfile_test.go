@@ -154,6 +154,20 @@ func TestSealAfterApprovalVerifies(t *testing.T) {
 	}
 }
 
+// TestWritePlanFileRefusesUnsortedItems: a plan ReadPlan would refuse is
+// never written.
+func TestWritePlanFileRefusesUnsortedItems(t *testing.T) {
+	p := samplePlan(t)
+	p.Items[1], p.Items[2] = p.Items[2], p.Items[1]
+	path := filepath.Join(t.TempDir(), "plan.json")
+	if err := WritePlanFile(path, p); err == nil || !strings.Contains(err.Error(), "sorted by key") {
+		t.Fatalf("err = %v, want one saying items are sorted by key", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("plan.json written: %v", err)
+	}
+}
+
 func TestWriteFileAtomicKeepsOldFileOnError(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "plan.json")

@@ -32,6 +32,7 @@ type planEncoder struct {
 	buf     []byte
 	members int
 	items   int
+	last    string // the key of the last item, for writeSealed's check
 	err     error
 }
 
