@@ -10,4 +10,9 @@
 //
 //	snapshot records -> Builder -> Legacy (legacy.json)
 //	Legacy + Tenant + Policy -> BuildPlan -> Plan (plan.json)
+//
+// Each step streams, so a million assignments take a few hundred bytes
+// each: Builder and ReadLegacyFileCompact hold assignments in compact rows,
+// BuildPlanFile writes plan.json an item at a time as it plans, and
+// ScanPlan reads it back an item at a time.
 package migrate

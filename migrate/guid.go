@@ -17,13 +17,20 @@ var ErrMalformedGUID = errors.New("malformed GUID")
 // (as Windows tools print it). Anything else is an error wrapping
 // ErrMalformedGUID.
 func ParseGUID(s string) (GUID, error) {
+	g, ok := parseGUID(s)
+	if !ok {
+		return GUID{}, fmt.Errorf("%q: %w", s, ErrMalformedGUID)
+	}
+	return g, nil
+}
+
+func parseGUID[T string | []byte](t T) (GUID, bool) {
 	var g GUID
-	t := s
 	if len(t) == 38 && t[0] == '{' && t[37] == '}' {
 		t = t[1:37]
 	}
 	if len(t) != 36 || t[8] != '-' || t[13] != '-' || t[18] != '-' || t[23] != '-' {
-		return g, fmt.Errorf("%q: %w", s, ErrMalformedGUID)
+		return g, false
 	}
 	j := 0
 	for i := 0; i < 36; {
@@ -34,13 +41,13 @@ func ParseGUID(s string) (GUID, error) {
 		hi, ok1 := unhex(t[i])
 		lo, ok2 := unhex(t[i+1])
 		if !ok1 || !ok2 {
-			return GUID{}, fmt.Errorf("%q: %w", s, ErrMalformedGUID)
+			return GUID{}, false
 		}
 		g[j] = hi<<4 | lo
 		j++
 		i += 2
 	}
-	return g, nil
+	return g, true
 }
 
 // MustGUID parses a GUID known to be valid (tests, constants). It panics on a
@@ -91,9 +98,9 @@ func (g GUID) MarshalText() ([]byte, error) { return g.AppendText(nil), nil }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (g *GUID) UnmarshalText(b []byte) error {
-	v, err := ParseGUID(string(b))
-	if err != nil {
-		return err
+	v, ok := parseGUID(b)
+	if !ok {
+		return fmt.Errorf("%q: %w", b, ErrMalformedGUID)
 	}
 	*g = v
 	return nil

@@ -36,11 +36,12 @@ func ParseLegacyID(id string) (LegacyID, error) {
 }
 
 // String returns the canonical, lower-case id.
-func (id LegacyID) String() string {
-	b := make([]byte, 0, 73)
+func (id LegacyID) String() string { return string(id.appendText(make([]byte, 0, 73))) }
+
+func (id LegacyID) appendText(b []byte) []byte {
 	b = id.User.AppendText(b)
 	b = append(b, '_')
-	return string(id.Role.AppendText(b))
+	return id.Role.AppendText(b)
 }
 
 // Key returns the plan key of a principal and role: the lower-case

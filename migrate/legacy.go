@@ -161,6 +161,10 @@ type Legacy struct {
 	Sources     []Source     `json:"sources"`
 	Assignments []Assignment `json:"assignments"`
 	Rejected    []Rejected   `json:"rejected"`
+
+	// compact holds the assignments in place of Assignments when the
+	// snapshot was read by ReadLegacyFileCompact.
+	compact *legacyRows
 }
 
 // ErrLegacyFile is wrapped by errors about a legacy.json that cannot be used.
@@ -168,21 +172,82 @@ var ErrLegacyFile = errors.New("not a usable legacy snapshot")
 
 // ReadLegacy decodes and checks legacy.json. name is used in errors.
 func ReadLegacy(r io.Reader, name string) (*Legacy, error) {
-	dec := json.NewDecoder(r)
+	var as []Assignment
+	l, err := scanLegacy(r, name, func(a *Assignment) { as = append(as, *a) })
+	if err != nil {
+		return nil, err
+	}
+	if l.Assignments != nil && as != nil { // "assignments": [] stays empty, not nil
+		l.Assignments = as
+	}
+	return l, nil
+}
+
+// scanLegacy decodes legacy.json an assignment at a time, so that reading
+// takes the memory of what the caller keeps: add is called with each
+// checked assignment, which it must copy to keep. The Legacy returned has
+// no assignments; Assignments is empty, not nil, when the file has them.
+func scanLegacy(r io.Reader, name string, add func(*Assignment)) (*Legacy, error) {
+	j := newJSONReader(r)
 	var l Legacy
-	if err := dec.Decode(&l); err != nil {
-		return nil, fmt.Errorf("read %s: %w: %v (byte %d); produce it with `pimmigrate export`", name, ErrLegacyFile, err, dec.InputOffset())
-	}
-	if l.Schema != LegacySchema {
-		return nil, fmt.Errorf("read %s: %w: schema %q, want %q; produce it with `pimmigrate export`", name, ErrLegacyFile, l.Schema, LegacySchema)
-	}
-	for i := range l.Assignments {
-		a := &l.Assignments[i]
-		if err := a.check(); err != nil {
-			return nil, fmt.Errorf("read %s: %w: assignments[%d] (%s): %v; re-export it with `pimmigrate export`", name, ErrLegacyFile, i, a.Source, err)
+	var bad error // an assignment that fails its check
+	err := j.object(func(member string) error {
+		switch member {
+		case "schema":
+			return j.decodeSchema(&l.Schema, LegacySchema)
+		case "assignments":
+			l.Assignments = []Assignment{}
+			var a Assignment
+			return j.array(func(i int) error {
+				a = Assignment{} // decoding into a used one would keep its pointers
+				if err := j.decode(&a); err != nil {
+					return err
+				}
+				if err := a.check(); err != nil {
+					bad = fmt.Errorf("read %s: %w: assignments[%d] (%s): %v; re-export it with `pimmigrate export`", name, ErrLegacyFile, i, a.Source, err)
+					return bad
+				}
+				a.intern()
+				add(&a)
+				return nil
+			})
 		}
+		return j.decode(l.member(member))
+	})
+	switch {
+	case bad != nil:
+		return nil, bad
+	case err == nil && l.Schema != LegacySchema, errors.Is(err, errSchema):
+		return nil, fmt.Errorf("read %s: %w: schema %q, want %q; produce it with `pimmigrate export`", name, ErrLegacyFile, l.Schema, LegacySchema)
+	case err != nil:
+		return nil, fmt.Errorf("read %s: %w: %v (byte %d); produce it with `pimmigrate export`", name, ErrLegacyFile, err, j.offset())
 	}
 	return &l, nil
+}
+
+// member is where the legacy.json member of this name decodes to; what
+// pimmigrate does not write is skipped.
+func (l *Legacy) member(name string) any {
+	switch name {
+	case "exportedAt":
+		return &l.ExportedAt
+	case "tenantId":
+		return &l.TenantID
+	case "sources":
+		return &l.Sources
+	case "rejected":
+		return &l.Rejected
+	}
+	return new(json.RawMessage)
+}
+
+// intern points a checked assignment's enumerations at the package's
+// constants, so a million assignments do not hold a million copies of
+// "eligible".
+func (a *Assignment) intern() {
+	a.State = DeriveState(a.IsElevated, a.ExpirationDateTime != nil)
+	a.Origin = origins[code(origins[:], a.Origin)]
+	a.PrincipalType = ptypes[code(ptypes[:], a.PrincipalType)]
 }
 
 // check verifies that the recorded state agrees with the fields that define
@@ -206,6 +271,26 @@ func (a *Assignment) check() error {
 // ReadLegacyFile reads legacy.json and returns it with the sha256 digest of
 // its bytes ("sha256:<hex>"), which the plan records.
 func ReadLegacyFile(path string) (*Legacy, string, error) {
+	return readLegacyFile(path, ReadLegacy)
+}
+
+// ReadLegacyFileCompact is ReadLegacyFile for planning a snapshot of any
+// size: the assignments are held compactly (about 80 bytes each) instead of
+// in Assignments, which is nil. BuildPlan reads them, Len counts them and
+// PrincipalIDs lists their principals.
+func ReadLegacyFileCompact(path string) (*Legacy, string, error) {
+	return readLegacyFile(path, func(r io.Reader, name string) (*Legacy, error) {
+		rows := &legacyRows{}
+		l, err := scanLegacy(r, name, rows.add)
+		if err != nil {
+			return nil, err
+		}
+		l.Assignments, l.compact = nil, rows
+		return l, nil
+	})
+}
+
+func readLegacyFile(path string, read func(io.Reader, string) (*Legacy, error)) (*Legacy, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, "", err
@@ -213,7 +298,7 @@ func ReadLegacyFile(path string) (*Legacy, string, error) {
 	defer f.Close()
 	h := sha256.New()
 	tee := io.TeeReader(bufio.NewReaderSize(f, 256<<10), h)
-	l, err := ReadLegacy(tee, path)
+	l, err := read(tee, path)
 	if err != nil {
 		return nil, "", err
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -98,35 +99,62 @@ type PlanInput struct {
 	GraphURL     string
 	AsOf         time.Time
 	CreatedAt    time.Time
+	// Notes are plan-wide remarks to record in the plan, as they are.
+	Notes []string
 }
 
 // BuildPlan compares the legacy assignments with the tenant and gives every
 // legacy assignment an item with its action, reason and warnings, as the
 // mapping section of DESIGN.md says. Items are sorted by key.
 func BuildPlan(in PlanInput) (*Plan, error) {
+	p, each, err := planItems(in)
+	if err != nil {
+		return nil, err
+	}
+	p.Items = make([]Item, 0, in.Legacy.Len())
+	_ = each(func(it *Item) error { // fails only when fn does
+		p.Items = append(p.Items, *it)
+		return nil
+	})
+	p.Seal()
+	return p, nil
+}
+
+// BuildPlanFile is BuildPlan writing the plan to path (atomically, as
+// WritePlanFile does) as its items are made, without holding them: the
+// plan it returns has no items, only what the file says of them (summary
+// and digest). The memory it takes beyond the input is a few bytes per
+// legacy assignment.
+func BuildPlanFile(path string, in PlanInput) (*Plan, error) {
+	p, each, err := planItems(in)
+	if err != nil {
+		return nil, err
+	}
+	err = WriteFileAtomic(path, func(w io.Writer) (err error) {
+		p.Summary, p.Digest, err = writeSealed(w, p, each)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	return p, nil
+}
+
+// planItems checks the input and returns the plan without its items, and
+// each, which makes the items one key at a time, in key order, and passes
+// them to fn.
+func planItems(in PlanInput) (*Plan, func(fn func(*Item) error) error, error) {
 	switch {
 	case in.Legacy == nil, in.Tenant == nil, in.Catalogue == nil:
-		return nil, errors.New("plan: legacy snapshot, tenant and catalogue are required")
+		return nil, nil, errors.New("plan: legacy snapshot, tenant and catalogue are required")
 	case in.AsOf.IsZero():
-		return nil, errors.New("plan: asOf is required")
+		return nil, nil, errors.New("plan: asOf is required")
 	}
 	if _, err := ParseEligibleAs(string(in.Policy.EligibleAs)); err != nil {
-		return nil, fmt.Errorf("plan: %w", err)
+		return nil, nil, fmt.Errorf("plan: %w", err)
 	}
 	pl := &planner{in: in, roles: newRoleIndex(in.Tenant.RoleDefinitions, in.Catalogue)}
 	pl.indexTenant()
-
-	// Group legacy records by key, in input order.
-	var order []string
-	groups := map[string][]*Assignment{}
-	for i := range in.Legacy.Assignments {
-		a := &in.Legacy.Assignments[i]
-		k := Key(a.UserID, pl.roles.canonical(a.RoleID))
-		if _, ok := groups[k]; !ok {
-			order = append(order, k)
-		}
-		groups[k] = append(groups[k], a)
-	}
 	p := &Plan{
 		Schema:       PlanSchema,
 		TenantID:     strings.ToLower(in.Tenant.TenantID),
@@ -136,18 +164,60 @@ func BuildPlan(in PlanInput) (*Plan, error) {
 		Offline:      in.Tenant.Offline,
 		Policy:       in.Policy,
 		LegacyDigest: in.LegacyDigest,
-		Items:        make([]Item, 0, len(order)),
 		Rejected:     in.Legacy.Rejected,
 	}
 	if p.Rejected == nil {
 		p.Rejected = []Rejected{}
 	}
-	for _, k := range order {
-		p.Items = append(p.Items, pl.item(k, groups[k])...)
+	p.Notes = append(p.Notes, in.Notes...)
+	return p, pl.each, nil
+}
+
+// each plans the legacy records a key at a time, in key order, and passes
+// the items to fn. The records of a key are in input order. A key is
+// "{principal}_{role}" in lower-case hex of fixed width, so ordering by
+// principal then role bytes is ordering by key, and the "#activation" item
+// of a key comes right after the key's own.
+func (pl *planner) each(fn func(*Item) error) error {
+	l := pl.in.Legacy
+	order := make([]int32, l.Len())
+	for i := range order {
+		order[i] = int32(i)
 	}
-	sort.SliceStable(p.Items, func(i, j int) bool { return p.Items[i].Key < p.Items[j].Key })
-	p.Seal()
-	return p, nil
+	key := func(i int32) (GUID, GUID) {
+		principal, role := l.ids(int(i))
+		return principal, pl.roles.canonical(role)
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		pi, ri := l.ids(int(i))
+		pj, rj := l.ids(int(j))
+		if c := pi.Compare(pj); c != 0 {
+			return c
+		}
+		if c := pl.roles.canonical(ri).Compare(pl.roles.canonical(rj)); c != 0 {
+			return c
+		}
+		return cmp.Compare(i, j)
+	})
+	var group []*Assignment
+	for start := 0; start < len(order); {
+		principal, role := key(order[start])
+		group = group[:0]
+		end := start
+		for ; end < len(order); end++ {
+			if p, r := key(order[end]); p != principal || r != role {
+				break
+			}
+			group = append(group, l.assignment(int(order[end])))
+		}
+		for _, it := range pl.item(Key(principal, role), group) {
+			if err := fn(&it); err != nil {
+				return err
+			}
+		}
+		start = end
+	}
+	return nil
 }
 
 type scopedKey struct {

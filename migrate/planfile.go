@@ -1,7 +1,6 @@
 package migrate
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -29,7 +28,8 @@ type Plan struct {
 	LegacyDigest string `json:"legacyDigest"`
 	// Notes are plan-wide remarks for the people reading it.
 	Notes []string `json:"notes,omitempty"`
-	Items []Item   `json:"items"`
+	// Items are sorted by key, each key once; plan.json holds one a line.
+	Items []Item `json:"items"`
 	// Rejected carries the export's rejected records so every report shows
 	// them next to the items.
 	Rejected []Rejected `json:"rejected"`
@@ -39,81 +39,53 @@ type Plan struct {
 	Digest string `json:"digest"`
 }
 
-// Summary counts a plan's items.
-type Summary struct {
-	Items        int                `json:"items"`
-	Create       int                `json:"create"`
-	CreateByKind map[TargetKind]int `json:"createByKind"`
-	Present      int                `json:"present"`
-	Skip         int                `json:"skip"`
-	SkipReasons  map[string]int     `json:"skipReasons"`
-	Warnings     map[string]int     `json:"warnings"`
-	Rejected     int                `json:"rejected"`
-	Approved     int                `json:"approved"`
-	Declined     int                `json:"declined"`
-}
-
-// Summarize counts the items.
-func (p *Plan) Summarize() Summary {
-	s := Summary{CreateByKind: map[TargetKind]int{}, SkipReasons: map[string]int{}, Warnings: map[string]int{}, Rejected: len(p.Rejected)}
-	for i := range p.Items {
-		it := &p.Items[i]
-		s.Items++
-		switch it.Action {
-		case ActionCreate:
-			s.Create++
-			s.CreateByKind[it.Target.Kind]++
-			if it.Approved != nil {
-				if *it.Approved {
-					s.Approved++
-				} else {
-					s.Declined++
-				}
-			}
-		case ActionPresent:
-			s.Present++
-		case ActionSkip:
-			s.Skip++
-			s.SkipReasons[it.Reason]++
-		}
-		for _, w := range it.Warnings {
-			s.Warnings[w]++
-		}
-	}
-	return s
-}
-
 // Seal recomputes the summary and the digest. Call it after changing
 // anything in the plan (review does, after approvals).
 func (p *Plan) Seal() {
 	p.Summary = p.Summarize()
-	p.Digest = digestPlaceholder
-	h := sha256.New()
-	WritePlan(h, p) // a hash takes any write, and every field encodes
-	p.Digest = "sha256:" + hex.EncodeToString(h.Sum(nil))
+	_, p.Digest, _ = writeSealed(io.Discard, p, p.each) // a hash takes any write
 }
 
-// digestPlaceholder stands in for the digest while it is computed: the
-// digest is the sha256 of the plan file's bytes as WritePlan writes them,
-// with this in place of the digest itself. Checking it needs no
-// re-encoding: ReadPlan hashes the bytes it read, so any edit — a value, an
-// approval, a space — is caught, and a 100,000-item plan verifies in a
-// fraction of a second.
-const digestPlaceholder = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
-
-// fileDigest hashes a plan file's bytes with its digest value put back to
-// the placeholder it had when the digest was computed.
-func fileDigest(data []byte, digest string) string {
-	field := []byte(`"digest": "` + digest + `"`)
-	i := bytes.LastIndex(data, field)
-	if i < 0 || len(digest) != len(digestPlaceholder) {
-		return "(no digest field as pimmigrate writes it)"
-	}
+// writeSealed writes plan.json to w with the summary of the items each
+// yields (p.Summary and p.Items are not looked at) and returns that summary
+// and the digest, which it writes last. each yields p's items, or items
+// made as they are written; they must come in key order, as ScanPlan
+// requires.
+func writeSealed(w io.Writer, p *Plan, each func(func(*Item) error) error) (Summary, string, error) {
 	h := sha256.New()
-	h.Write(data[:i])
-	h.Write([]byte(`"digest": "` + digestPlaceholder + `"`))
-	h.Write(data[i+len(field):])
-	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+	e := &planEncoder{w: io.MultiWriter(w, h)}
+	s := newSummary(len(p.Rejected))
+	if err := e.begin(p); err != nil {
+		return s, "", err
+	}
+	err := each(func(it *Item) error {
+		if s.Items > 0 && it.Key <= e.last {
+			return fmt.Errorf("items[%d]: key %s follows %s: items are sorted by key, each once", s.Items, it.Key, e.last)
+		}
+		e.last = it.Key
+		s.add(it)
+		return e.item(it)
+	})
+	if err == nil {
+		err = e.end(p, s)
+	}
+	if err != nil {
+		return s, "", err
+	}
+	io.WriteString(h, digestTail(digestPlaceholder))
+	digest := "sha256:" + hex.EncodeToString(h.Sum(nil))
+	_, err = io.WriteString(w, digestTail(digest))
+	return s, digest, err
+}
+
+// each calls fn for each item in order.
+func (p *Plan) each(fn func(*Item) error) error {
+	for i := range p.Items {
+		if err := fn(&p.Items[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ErrPlanFile is wrapped by errors about a plan.json that cannot be used.
@@ -122,48 +94,60 @@ var ErrPlanFile = errors.New("not a usable plan")
 // ErrPlanDigest is wrapped when a plan was changed after it was made.
 var ErrPlanDigest = errors.New("plan digest mismatch")
 
-// WritePlan encodes a sealed plan.
+// WritePlan encodes a sealed plan as it is: its summary and digest are
+// written as Seal left them.
 func WritePlan(w io.Writer, p *Plan) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", " ")
-	return enc.Encode(p)
+	e := &planEncoder{w: w}
+	if err := e.begin(p); err != nil {
+		return err
+	}
+	if err := p.each(e.item); err != nil {
+		return err
+	}
+	if err := e.end(p, p.Summary); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, digestTail(p.Digest))
+	return err
 }
 
-// WritePlanFile seals the plan and writes it atomically.
+// WritePlanFile seals the plan and writes it atomically, in one pass.
 func WritePlanFile(path string, p *Plan) error {
-	p.Seal()
-	return WriteFileAtomic(path, func(w io.Writer) error { return WritePlan(w, p) })
+	return WriteFileAtomic(path, func(w io.Writer) (err error) {
+		p.Summary, p.Digest, err = writeSealed(w, p, p.each)
+		return err
+	})
 }
 
 // ReadPlan decodes plan.json and verifies its schema, digest and keys. name
 // is used in errors.
 func ReadPlan(r io.Reader, name string) (*Plan, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	var p Plan
-	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("read %s: %w: %v; make a plan with `pimmigrate plan`", name, ErrPlanFile, err)
-	}
-	if p.Schema != PlanSchema {
-		return nil, fmt.Errorf("read %s: %w: schema %q, want %q; make a plan with `pimmigrate plan`", name, ErrPlanFile, p.Schema, PlanSchema)
-	}
-	if got := fileDigest(data, p.Digest); got != p.Digest {
-		// The digest the content would need is not printed: it is a
-		// checksum, not a signature, and apply re-checks what it sends.
-		return nil, fmt.Errorf("read %s: %w: the file was changed after it was made; approve items with `pimmigrate review`, or re-run `pimmigrate plan`", name, ErrPlanDigest)
-	}
-	seen := make(map[string]bool, len(p.Items))
-	for i := range p.Items {
-		if seen[p.Items[i].Key] {
-			return nil, fmt.Errorf("read %s: %w: item key %s appears twice; re-run `pimmigrate plan`", name, ErrPlanFile, p.Items[i].Key)
+	// The items are gathered in chunks and copied once into a slice of the
+	// right size: growing one slice copied each item several times over.
+	var chunks [][]Item
+	p, err := ScanPlan(r, name, func(it *Item) error {
+		if len(chunks) == 0 || len(chunks[len(chunks)-1]) == readChunk {
+			chunks = append(chunks, make([]Item, 0, readChunk))
 		}
-		seen[p.Items[i].Key] = true
+		c := &chunks[len(chunks)-1]
+		*c = append(*c, *it)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	p.Summary = p.Summarize()
-	return &p, nil
+	if p.Items != nil { // "items": [], not null
+		p.Items = make([]Item, 0, p.Summary.Items)
+		for i := range chunks {
+			p.Items = append(p.Items, chunks[i]...)
+			chunks[i] = nil
+		}
+	}
+	return p, nil
 }
+
+// readChunk is how many items ReadPlan gathers in one allocation.
+const readChunk = 4096
 
 // ReadPlanFile opens and reads plan.json.
 func ReadPlanFile(path string) (*Plan, error) {
@@ -173,4 +157,126 @@ func ReadPlanFile(path string) (*Plan, error) {
 	}
 	defer f.Close()
 	return ReadPlan(f, path)
+}
+
+// ScanPlanFile is ScanPlan of the file at path.
+func ScanPlanFile(path string, fn func(*Item) error) (*Plan, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ScanPlan(f, path, fn)
+}
+
+// ScanPlan reads plan.json an item at a time, calling fn for each in
+// order, and returns the plan without its items (Items is empty but not
+// nil when the file has an items array) and with the summary of the items
+// read. A plan of any size takes the memory of one item. The item passed
+// to fn is overwritten after fn returns: copy what you keep. An error
+// from fn stops the scan and is returned.
+//
+// The schema, the order of the keys (ascending, each once) and, once the
+// file has been read to its end, the digest are verified: until ScanPlan
+// returns nil, treat what fn saw as unverified.
+func ScanPlan(r io.Reader, name string, fn func(*Item) error) (*Plan, error) {
+	fail := func(err error, format string, args ...any) error {
+		return fmt.Errorf("read %s: %w: %s; make a plan with `pimmigrate plan`", name, err, fmt.Sprintf(format, args...))
+	}
+	tr := &tailHasher{r: r, h: sha256.New()}
+	j := newJSONReader(tr)
+	var p Plan
+	s := newSummary(0)
+	var d itemDecoder
+	var it Item
+	prev, hasItems := "", false
+	item := func(i int) error {
+		raw, err := j.value()
+		if err == nil {
+			it = Item{} // decoding into a used item would keep its pointers
+			err = d.decode(raw, &it)
+		}
+		if err != nil {
+			return fmt.Errorf("items[%d]: %w", i, err)
+		}
+		if i > 0 && it.Key <= prev {
+			if it.Key == prev {
+				return fmt.Errorf("items[%d]: key %s appears twice", i, it.Key)
+			}
+			return fmt.Errorf("items[%d]: key %s follows %s: items are sorted by key", i, it.Key, prev)
+		}
+		prev = it.Key
+		s.add(&it)
+		if err := fn(&it); err != nil {
+			return callerError{err}
+		}
+		return nil
+	}
+	err := j.object(func(member string) error {
+		switch member {
+		case "schema":
+			return j.decodeSchema(&p.Schema, PlanSchema)
+		case "items":
+			c, err := j.peek()
+			hasItems = err == nil && c == '['
+			return j.array(item)
+		}
+		return j.decode(p.member(member))
+	})
+	if err == nil {
+		err = j.end() // what follows the object is part of the digest
+	}
+	if ce := (callerError{}); errors.As(err, &ce) {
+		return nil, ce.error
+	}
+	if err != nil {
+		return nil, fail(ErrPlanFile, "%v (byte %d)", err, j.offset())
+	}
+	if p.Schema != PlanSchema {
+		return nil, fail(ErrPlanFile, "schema %q, want %q", p.Schema, PlanSchema)
+	}
+	if hasItems {
+		p.Items = []Item{}
+	}
+	if got := tr.digest(p.Digest); got != p.Digest {
+		// The digest the content would need is not printed: it is a
+		// checksum, not a signature, and apply re-checks what it sends.
+		return nil, fmt.Errorf("read %s: %w: the file was changed after it was made; approve items with `pimmigrate review`, or re-run `pimmigrate plan`", name, ErrPlanDigest)
+	}
+	s.Rejected = len(p.Rejected)
+	p.Summary = s
+	return &p, nil
+}
+
+// callerError carries an error of ScanPlan's caller through the scan.
+type callerError struct{ error }
+
+// member is where the plan member of this name decodes to; the items are
+// read by ScanPlan, and what pimmigrate does not write is skipped.
+func (p *Plan) member(name string) any {
+	switch name {
+	case "tenantId":
+		return &p.TenantID
+	case "graphUrl":
+		return &p.GraphURL
+	case "createdAt":
+		return &p.CreatedAt
+	case "asOf":
+		return &p.AsOf
+	case "offline":
+		return &p.Offline
+	case "policy":
+		return &p.Policy
+	case "legacyDigest":
+		return &p.LegacyDigest
+	case "notes":
+		return &p.Notes
+	case "rejected":
+		return &p.Rejected
+	case "summary":
+		return new(Summary) // checked for form; ScanPlan counts the items itself
+	case "digest":
+		return &p.Digest
+	}
+	return new(json.RawMessage)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,14 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 func samplePlan(t *testing.T) *Plan {
 	t.Helper()
+	p, err := BuildPlan(samplePlanInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func samplePlanInput() PlanInput {
 	ten := testTenant()
 	ten.RoleAssignments = []RoleAssignment{{ID: "x", PrincipalID: gAlice, RoleDefinitionID: rSecReader, DirectoryScopeID: "/"}}
 	legacy := &Legacy{
@@ -27,13 +36,9 @@ func samplePlan(t *testing.T) *Plan {
 		},
 		Rejected: []Rejected{{Source: "a.csv:9", Reason: RejectMalformedGUID, Detail: "userId \"x\""}},
 	}
-	p, err := BuildPlan(PlanInput{Legacy: legacy, LegacyDigest: "sha256:00", Tenant: ten,
+	return PlanInput{Legacy: legacy, LegacyDigest: "sha256:00", Tenant: ten,
 		Policy:    Policy{EligibleAs: EligibleAsEligibility, KeepActivations: true, Protect: []string{"breakglass1@contoso.example"}},
-		Catalogue: BuiltinCatalogue(), GraphURL: "http://127.0.0.1:8080", AsOf: asOf, CreatedAt: asOf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+		Catalogue: BuiltinCatalogue(), GraphURL: "http://127.0.0.1:8080", AsOf: asOf, CreatedAt: asOf}
 }
 
 func TestPlanFileRoundTrip(t *testing.T) {
@@ -63,17 +68,31 @@ func TestPlanFileRefusesEdits(t *testing.T) {
 		edit func(string) string
 		want error
 	}{
-		{"action changed", func(s string) string { return strings.Replace(s, `"action": "skip"`, `"action": "create"`, 1) }, ErrPlanDigest},
+		{"action changed", func(s string) string { return strings.Replace(s, `"action":"skip"`, `"action":"create"`, 1) }, ErrPlanDigest},
 		{"tenant changed", func(s string) string {
 			return strings.Replace(s, p.TenantID, "4f1c2d4e-0000-4000-8000-00000000c0de", 1)
 		}, ErrPlanDigest},
 		{"approval added by hand", func(s string) string {
-			return strings.Replace(s, `"action": "create"`, `"approved": true, "action": "create"`, 1)
+			return strings.Replace(s, `"action":"create"`, `"approved":true,"action":"create"`, 1)
 		}, ErrPlanDigest},
-		{"a space added", func(s string) string { return strings.Replace(s, `"action": "create"`, `"action":  "create"`, 1) }, ErrPlanDigest},
+		{"a space added", func(s string) string { return strings.Replace(s, `"action":"create"`, `"action": "create"`, 1) }, ErrPlanDigest},
 		{"digest removed", func(s string) string { return strings.Replace(s, `"digest": "sha256:`, `"digest": "sha1:`, 1) }, ErrPlanDigest},
 		{"wrong schema", func(s string) string { return strings.Replace(s, PlanSchema, "pimmigrate.plan/v0", 1) }, ErrPlanFile},
 		{"truncated", func(s string) string { return s[:len(s)/2] }, ErrPlanFile},
+		{"items swapped", func(s string) string {
+			l := strings.Split(s, "\n")
+			i := slices.IndexFunc(l, func(line string) bool { return strings.HasPrefix(line, `  {"key"`) })
+			l[i], l[i+1] = l[i+1], l[i]
+			return strings.Join(l, "\n")
+		}, ErrPlanFile},
+		{"item repeated", func(s string) string {
+			i := strings.Index(s, `  {"key"`)
+			j := i + strings.Index(s[i:], "\n") + 1
+			return s[:j] + s[i:j] + s[j:]
+		}, ErrPlanFile},
+		{"member repeated", func(s string) string { return strings.Replace(s, "{\n", "{\n \"tenantId\": \"x\",\n", 1) }, ErrPlanFile},
+		{"data after the plan", func(s string) string { return s + "{}\n" }, ErrPlanFile},
+		{"space after the plan", func(s string) string { return s + "\n" }, ErrPlanDigest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,6 +105,33 @@ func TestPlanFileRefusesEdits(t *testing.T) {
 				t.Fatalf("err = %v, want %v naming the file", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestBuildPlanFileIsBuildPlan: the plan written as it is made is the plan
+// BuildPlan makes, byte for byte.
+func TestBuildPlanFileIsBuildPlan(t *testing.T) {
+	in := samplePlanInput()
+	dir := t.TempDir()
+	streamed, err := BuildPlanFile(filepath.Join(dir, "streamed.json"), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := BuildPlan(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WritePlanFile(filepath.Join(dir, "whole.json"), p); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "streamed.json"))
+	b, _ := os.ReadFile(filepath.Join(dir, "whole.json"))
+	if !bytes.Equal(a, b) {
+		t.Errorf("files differ:\n%s\n%s", a, b)
+	}
+	p.Items = nil
+	if !reflect.DeepEqual(streamed, p) {
+		t.Errorf("plans differ:\n%+v\n%+v", streamed, p)
 	}
 }
 
@@ -105,6 +151,20 @@ func TestSealAfterApprovalVerifies(t *testing.T) {
 	}
 	if back.Summary.Approved+back.Summary.Declined != back.Summary.Create {
 		t.Errorf("summary %+v", back.Summary)
+	}
+}
+
+// TestWritePlanFileRefusesUnsortedItems: a plan ReadPlan would refuse is
+// never written.
+func TestWritePlanFileRefusesUnsortedItems(t *testing.T) {
+	p := samplePlan(t)
+	p.Items[1], p.Items[2] = p.Items[2], p.Items[1]
+	path := filepath.Join(t.TempDir(), "plan.json")
+	if err := WritePlanFile(path, p); err == nil || !strings.Contains(err.Error(), "sorted by key") {
+		t.Fatalf("err = %v, want one saying items are sorted by key", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("plan.json written: %v", err)
 	}
 }
 

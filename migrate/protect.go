@@ -130,9 +130,9 @@ func (l ProtectList) NotInTenant(principals []Principal, tenantID string) error 
 // principals of legacy.json (one that matches none is harmless unless it is
 // a typo for one that does).
 func (l ProtectList) OfflineNotes(legacy *Legacy) []string {
-	seen := make(map[GUID]bool, len(legacy.Assignments))
-	for i := range legacy.Assignments {
-		seen[legacy.Assignments[i].UserID] = true
+	seen := map[GUID]bool{}
+	for _, id := range legacy.PrincipalIDs() {
+		seen[id] = true
 	}
 	var notes []string
 	for _, e := range l {

@@ -6,6 +6,58 @@ import (
 	"strings"
 )
 
+// Summary counts a plan's items.
+type Summary struct {
+	Items        int                `json:"items"`
+	Create       int                `json:"create"`
+	CreateByKind map[TargetKind]int `json:"createByKind"`
+	Present      int                `json:"present"`
+	Skip         int                `json:"skip"`
+	SkipReasons  map[string]int     `json:"skipReasons"`
+	Warnings     map[string]int     `json:"warnings"`
+	Rejected     int                `json:"rejected"`
+	Approved     int                `json:"approved"`
+	Declined     int                `json:"declined"`
+}
+
+// Summarize counts the items.
+func (p *Plan) Summarize() Summary {
+	s := newSummary(len(p.Rejected))
+	for i := range p.Items {
+		s.add(&p.Items[i])
+	}
+	return s
+}
+
+func newSummary(rejected int) Summary {
+	return Summary{CreateByKind: map[TargetKind]int{}, SkipReasons: map[string]int{}, Warnings: map[string]int{}, Rejected: rejected}
+}
+
+// add counts one more item.
+func (s *Summary) add(it *Item) {
+	s.Items++
+	switch it.Action {
+	case ActionCreate:
+		s.Create++
+		s.CreateByKind[it.Target.Kind]++
+		if it.Approved != nil {
+			if *it.Approved {
+				s.Approved++
+			} else {
+				s.Declined++
+			}
+		}
+	case ActionPresent:
+		s.Present++
+	case ActionSkip:
+		s.Skip++
+		s.SkipReasons[it.Reason]++
+	}
+	for _, w := range it.Warnings {
+		s.Warnings[w]++
+	}
+}
+
 // Line is the one-line plan summary, Terraform style:
 //
 //	Plan: 28 to create (13 assignments, 15 eligibilities), 7 already present, 6 skipped.

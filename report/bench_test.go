@@ -3,9 +3,13 @@ package report
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/pimmigrate/pimmigrate/fixtures/scale"
+	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
 // benchSheet is n rows shaped like the Assignments sheet: 24 columns of
@@ -121,4 +125,44 @@ type countingWriter int64
 func (c *countingWriter) Write(p []byte) (int, error) {
 	*c += countingWriter(len(p))
 	return len(p), nil
+}
+
+// BenchmarkReportPlanFile is `pimmigrate report --plan plan.json` with
+// --csv or --xlsx on a plan of n items made against the tenant (names
+// filled in): verify the plan, count outcomes, write the file, reading the
+// items from plan.json for each pass.
+//
+//	go test ./report -run '^$' -bench ReportPlanFile -benchtime 1x
+func BenchmarkReportPlanFile(b *testing.B) {
+	for _, n := range scale.Sizes {
+		dir := b.TempDir()
+		path := filepath.Join(dir, "plan.json")
+		if err := scale.WritePlanFile(path, n); err != nil {
+			b.Fatal(err)
+		}
+		for _, format := range []string{"csv", "xlsx"} {
+			b.Run(fmt.Sprintf("%s/items=%d", format, n), func(b *testing.B) {
+				out := filepath.Join(dir, "report."+format)
+				scale.Measure(b, n, out, func() {
+					p, err := migrate.ScanPlanFile(path, func(*migrate.Item) error { return nil })
+					if err != nil {
+						b.Fatal(err)
+					}
+					in := MigrationInput{Plan: p, Items: PlanFileItems(path, p.Digest), PlanFile: path, MadeAt: scale.AsOf}
+					if _, err := OutcomeCounts(in); err != nil {
+						b.Fatal(err)
+					}
+					err = migrate.WriteFileAtomic(out, func(w io.Writer) error {
+						if format == "csv" {
+							return WriteCSV(w, Assignments(in), false)
+						}
+						return WriteXLSX(w, Migration(in))
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				})
+			})
+		}
+	}
 }

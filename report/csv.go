@@ -47,6 +47,9 @@ func WriteCSV(w io.Writer, s Sheet, withBOM bool) error {
 			}
 		}
 	}
+	if err := s.rowsErr(); err != nil {
+		return err
+	}
 	return bw.Flush()
 }
 

@@ -27,5 +27,8 @@
 //
 // Migration builds the workbook of a migration report from a plan and, when
 // given, what an apply journal says of each item (Outcome, filled by the
-// caller: this package does not import migrate/apply).
+// caller: this package does not import migrate/apply). A plan of any size is
+// reported holding one item at a time: PlanFileItems reads its items from
+// plan.json anew for each pass, and a Sheet's Err fails the write when they
+// could not be read to the end.
 package report

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"errors"
+	"fmt"
 	"iter"
 	"strings"
 	"time"
@@ -49,7 +51,12 @@ type Run struct {
 
 // MigrationInput is what a migration report is made of.
 type MigrationInput struct {
-	Plan     *migrate.Plan
+	Plan *migrate.Plan
+	// Items, when set, yields the plan's items in order in place of
+	// Plan.Items: a plan read from its file for each pass over it
+	// (migrate.ScanPlanFile), so that a report of any size holds one item
+	// at a time. Each sheet ranges it anew; its error fails the write.
+	Items    func(fn func(*migrate.Item) error) error
 	PlanFile string
 	// Run is nil for a report of the plan alone: what apply would do.
 	Run         *Run
@@ -137,14 +144,44 @@ func (in *MigrationInput) outcome(it *migrate.Item) (string, Outcome) {
 	return LabelNotSent, o
 }
 
-// OutcomeCounts counts the items by the label of their Outcome column.
-func OutcomeCounts(in MigrationInput) map[string]int {
-	n := map[string]int{}
-	for i := range in.Plan.Items {
-		l, _ := in.outcome(&in.Plan.Items[i])
-		n[l]++
+// PlanFileItems is MigrationInput.Items for the plan at path, which was
+// read with digest: its items are read from the file anew for each pass,
+// and a file that no longer has that digest fails the pass.
+func PlanFileItems(path, digest string) func(fn func(*migrate.Item) error) error {
+	return func(fn func(*migrate.Item) error) error {
+		p, err := migrate.ScanPlanFile(path, fn)
+		if err == nil && p.Digest != digest {
+			err = fmt.Errorf("%s changed while the report was written (digest %s, was %s); run report again", path, p.Digest, digest)
+		}
+		return err
 	}
-	return n
+}
+
+// each calls fn for each item in order, from Items or Plan.Items.
+func (in *MigrationInput) each(fn func(*migrate.Item) error) error {
+	if in.Items != nil {
+		return in.Items(fn)
+	}
+	for i := range in.Plan.Items {
+		if err := fn(&in.Plan.Items[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errStop ends a pass over the items early, as a sheet's reader asked.
+var errStop = errors.New("stop")
+
+// OutcomeCounts counts the items by the label of their Outcome column.
+func OutcomeCounts(in MigrationInput) (map[string]int, error) {
+	n := map[string]int{}
+	err := in.each(func(it *migrate.Item) error {
+		l, _ := in.outcome(it)
+		n[l]++
+		return nil
+	})
+	return n, err
 }
 
 // Migration is the workbook of a migration report: Summary, Assignments
@@ -186,14 +223,17 @@ var assignmentColumns = []Column{
 // (by key): the item, what the plan does with it and, with a run, what the
 // journal says happened. The CSV report is this sheet.
 func Assignments(in MigrationInput) Sheet {
-	return Sheet{Name: "Assignments", Columns: assignmentColumns, AutoFilter: true, Rows: in.assignmentRows()}
+	var err error
+	return Sheet{Name: "Assignments", Columns: assignmentColumns, AutoFilter: true, Rows: in.assignmentRows(&err),
+		Err: func() error { return err }}
 }
 
-func (in *MigrationInput) assignmentRows() iter.Seq[[]Cell] {
+// assignmentRows yields a row per item; *errp is the error that ended the
+// items early, if any.
+func (in *MigrationInput) assignmentRows(errp *error) iter.Seq[[]Cell] {
 	return func(yield func([]Cell) bool) {
 		row := make([]Cell, len(assignmentColumns))
-		for i := range in.Plan.Items {
-			it := &in.Plan.Items[i]
+		err := in.each(func(it *migrate.Item) error {
 			label, o := in.outcome(it)
 			var expiry time.Time
 			if e, ok := it.Legacy.Expiry(); ok {
@@ -226,8 +266,12 @@ func (in *MigrationInput) assignmentRows() iter.Seq[[]Cell] {
 				Date(o.At),
 			)
 			if !yield(row) {
-				return
+				return errStop
 			}
+			return nil
+		})
+		if err != errStop {
+			*errp = err
 		}
 	}
 }

@@ -2,8 +2,12 @@ package report
 
 import (
 	"bytes"
+	"errors"
+	"io"
+	"path/filepath"
 	"testing"
 
+	"github.com/pimmigrate/pimmigrate/migrate"
 	"github.com/pimmigrate/pimmigrate/report/reporttest"
 )
 
@@ -18,6 +22,27 @@ func TestMigration(t *testing.T) {
 	}{
 		{"plan-only", MigrationInput{Plan: p, PlanFile: "plan.json", ToolVersion: "v1.2.3", MadeAt: madeAt}},
 		{"applied", MigrationInput{Plan: p, PlanFile: "plan.json", Run: demoRun(p), ToolVersion: "v1.2.3", MadeAt: madeAt}},
+	}
+	// The same report of the plan read from its file an item at a time.
+	path := filepath.Join(t.TempDir(), "plan.json")
+	if err := migrate.WritePlanFile(path, p); err != nil {
+		t.Fatal(err)
+	}
+	scanned, err := migrate.ScanPlanFile(path, func(*migrate.Item) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromFile := func(fn func(*migrate.Item) error) error {
+		_, err := migrate.ScanPlanFile(path, fn)
+		return err
+	}
+	for _, tt := range tests {
+		in := tt.in
+		in.Plan, in.Items = scanned, fromFile
+		tests = append(tests, struct {
+			name string
+			in   MigrationInput
+		}{tt.name, in})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,9 +71,36 @@ func TestMigration(t *testing.T) {
 	}
 }
 
+// TestMigrationItemsFail: when the plan's items cannot be read to the end,
+// no sheet is written as if they had been.
+func TestMigrationItemsFail(t *testing.T) {
+	p := testPlan(demoItems)
+	broken := errors.New("plan.json changed while the report was written")
+	in := MigrationInput{Plan: p, Items: func(fn func(*migrate.Item) error) error {
+		for i := range 2 {
+			if err := fn(&p.Items[i]); err != nil {
+				return err
+			}
+		}
+		return broken
+	}}
+	if err := WriteCSV(io.Discard, Assignments(in), false); err != broken {
+		t.Errorf("CSV: err = %v, want %v", err, broken)
+	}
+	if err := WriteXLSX(io.Discard, Migration(in)); !errors.Is(err, broken) {
+		t.Errorf("XLSX: err = %v, want %v", err, broken)
+	}
+	if _, err := OutcomeCounts(in); err != broken {
+		t.Errorf("OutcomeCounts: err = %v, want %v", err, broken)
+	}
+}
+
 func TestOutcomeCounts(t *testing.T) {
 	p := testPlan(demoItems)
-	got := OutcomeCounts(MigrationInput{Plan: p, Run: demoRun(p)})
+	got, err := OutcomeCounts(MigrationInput{Plan: p, Run: demoRun(p)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]int{LabelCreated: 2, LabelFailed: 1, LabelExists: 1, LabelDeclined: 1, LabelInFlight: 1,
 		LabelRolledBack: 1, LabelPresent: 1, LabelSkipped: 2}
 	if len(got) != len(want) {
@@ -59,7 +111,7 @@ func TestOutcomeCounts(t *testing.T) {
 			t.Errorf("%s: %d, want %d", k, got[k], n)
 		}
 	}
-	got = OutcomeCounts(MigrationInput{Plan: p})
+	got, _ = OutcomeCounts(MigrationInput{Plan: p})
 	if got[LabelWouldCreate] != 6 || got[LabelDeclined] != 1 || got[LabelPresent] != 1 || got[LabelSkipped] != 2 {
 		t.Errorf("plan only: %v", got)
 	}

@@ -29,6 +29,9 @@ type Sheet struct {
 	// next is asked for. A row may be shorter than Columns (the rest is
 	// empty), never longer.
 	Rows iter.Seq[[]Cell]
+	// Err, when set, is asked once Rows has been ranged: an error (the
+	// source of the rows failed part way) fails the write.
+	Err func() error
 	// AutoFilter puts a filter on the header row over every row written.
 	AutoFilter bool
 	// Charts are drawn over the sheet's own cells (XLSX only).
@@ -159,6 +162,14 @@ func (s *Sheet) hasHeader() bool {
 		}
 	}
 	return false
+}
+
+// rowsErr is Err's answer, nil when the sheet has no Err.
+func (s *Sheet) rowsErr() error {
+	if s.Err == nil {
+		return nil
+	}
+	return s.Err()
 }
 
 // check verifies what a spreadsheet application would refuse.

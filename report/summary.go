@@ -15,7 +15,7 @@ import (
 // with a heading row.
 func summarySheet(in *MigrationInput) Sheet {
 	p := in.Plan
-	c := count(in)
+	c, err := count(in)
 	var rows [][]Cell
 	add := func(cells ...Cell) { rows = append(rows, cells) }
 	field := func(name string, v Cell) { add(Text(name), v) }
@@ -50,7 +50,7 @@ func summarySheet(in *MigrationInput) Sheet {
 	}
 	field("Report made at (UTC)", Date(in.MadeAt))
 	field("Tool version", Text("pimmigrate "+in.ToolVersion))
-	field("Items", Int(len(p.Items)))
+	field("Items", Int(c.items))
 	field("Rejected records", Int(len(p.Rejected)))
 	for _, n := range p.Notes {
 		field("Note", Text(n))
@@ -103,7 +103,7 @@ func summarySheet(in *MigrationInput) Sheet {
 	for range shown {
 		cols = append(cols, Column{Width: 16})
 	}
-	s := Sheet{Name: "Summary", Columns: cols, Rows: RowsOf(rows)}
+	s := Sheet{Name: "Summary", Columns: cols, Rows: RowsOf(rows), Err: func() error { return err }}
 	if len(c.roleOrder) > 0 && len(shown) > 0 {
 		ch := Chart{Title: "Outcomes by role", NameRow: nameRow, FirstRow: nameRow + 1, LastRow: len(rows), Category: 1}
 		for i, l := range shown {
@@ -116,17 +116,20 @@ func summarySheet(in *MigrationInput) Sheet {
 }
 
 type counts struct {
+	items                                   int
 	action, outcome, state, reason, warning map[string]int
 	roleItems                               map[string]int
 	byRole                                  map[string]map[string]int
 	roleOrder                               []string
 }
 
-func count(in *MigrationInput) *counts {
+// count counts the items: one pass over them. The error is the one that
+// ended the pass early, if any.
+func count(in *MigrationInput) (*counts, error) {
 	c := &counts{action: map[string]int{}, outcome: map[string]int{}, state: map[string]int{}, reason: map[string]int{},
 		warning: map[string]int{}, roleItems: map[string]int{}, byRole: map[string]map[string]int{}}
-	for i := range in.Plan.Items {
-		it := &in.Plan.Items[i]
+	err := in.each(func(it *migrate.Item) error {
+		c.items++
 		l, _ := in.outcome(it)
 		c.action[string(it.Action)]++
 		c.outcome[l]++
@@ -147,7 +150,8 @@ func count(in *MigrationInput) *counts {
 		}
 		c.roleItems[role]++
 		c.byRole[role][l]++
-	}
+		return nil
+	})
 	sort.Slice(c.roleOrder, func(i, j int) bool {
 		a, b := strings.ToLower(c.roleOrder[i]), strings.ToLower(c.roleOrder[j])
 		if a != b {
@@ -155,7 +159,7 @@ func count(in *MigrationInput) *counts {
 		}
 		return c.roleOrder[i] < c.roleOrder[j]
 	})
-	return c
+	return c, err
 }
 
 var stateOrder = []string{string(migrate.StatePermanent), string(migrate.StateEligible), string(migrate.StateActivated), string(migrate.StateTimeBoundEligible)}

@@ -99,6 +99,9 @@ func writeSheet(f *excelize.File, st *styles, s *Sheet) error {
 			}
 		}
 	}
+	if err == nil {
+		err = s.rowsErr()
+	}
 	if err != nil {
 		return err
 	}

@@ -419,19 +419,19 @@ func TestApplyRefusesEditedAndOfflinePlans(t *testing.T) {
 		want []string
 	}{
 		{"action flipped", func(t *testing.T) string {
-			i := bytes.Index(b, []byte(`"action": "skip"`))
+			i := bytes.Index(b, []byte(`"action":"skip"`))
 			if i < 0 {
 				t.Fatal("no skip item in the demo plan")
 			}
-			return writeFile(t, t.TempDir(), "plan.json", string(b[:i])+`"action": "create"`+string(b[i+len(`"action": "skip"`):]))
+			return writeFile(t, t.TempDir(), "plan.json", string(b[:i])+`"action":"create"`+string(b[i+len(`"action":"skip"`):]))
 		}, []string{"edited after it was made", "pimmigrate plan --legacy legacy.json --out"}},
 		{"one byte of a principal id", func(t *testing.T) string {
-			i := bytes.Index(b, []byte(`"principalId": "`))
+			i := bytes.Index(b, []byte(`"principalId":"`))
 			if i < 0 {
 				t.Fatal("no principalId in the demo plan")
 			}
 			c := bytes.Clone(b)
-			p := i + len(`"principalId": "`)
+			p := i + len(`"principalId":"`)
 			if c[p] == '0' {
 				c[p] = '1'
 			} else {

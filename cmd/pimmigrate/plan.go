@@ -95,7 +95,7 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 		return fmt.Errorf("plan: %w", err)
 	}
 	policy.Protect = protect.Values()
-	legacy, digest, err := migrate.ReadLegacyFile(o.legacy)
+	legacy, digest, err := migrate.ReadLegacyFileCompact(o.legacy)
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
@@ -110,24 +110,21 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	} else if tenant, err = readTenant(ctx, a, legacy, protect); err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
-	p, err := migrate.BuildPlan(migrate.PlanInput{
-		Legacy: legacy, LegacyDigest: digest, Tenant: tenant, Policy: policy,
-		Catalogue: cat, GraphURL: a.global.graphURL, AsOf: asOf, CreatedAt: now,
-	})
-	if err != nil {
-		return err
-	}
+	var notes []string
 	if o.offline {
-		p.Notes = append(p.Notes, protect.OfflineNotes(legacy)...)
+		notes = protect.OfflineNotes(legacy)
 	}
 	lock, err := lockFile(a, o.out, "plan", "--out "+o.out)
 	if err != nil {
 		return err
 	}
-	err = migrate.WritePlanFile(o.out, p)
+	p, err := migrate.BuildPlanFile(o.out, migrate.PlanInput{
+		Legacy: legacy, LegacyDigest: digest, Tenant: tenant, Policy: policy,
+		Catalogue: cat, GraphURL: a.global.graphURL, AsOf: asOf, CreatedAt: now, Notes: notes,
+	})
 	lock.Unlock()
 	if err != nil {
-		return fmt.Errorf("plan: %w", err)
+		return err
 	}
 	if a.jsonOutput() {
 		return a.printJSON(planResult{"plan", o.out, p.Summary.Line(), p.Notes, p.Summary})
@@ -151,13 +148,10 @@ func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect mig
 	if err != nil {
 		return nil, err
 	}
-	seen := map[migrate.GUID]bool{}
-	var ids []migrate.GUID
-	for i := range legacy.Assignments {
-		if id := legacy.Assignments[i].UserID; !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
+	ids := legacy.PrincipalIDs()
+	seen := make(map[migrate.GUID]bool, len(ids))
+	for _, id := range ids {
+		seen[id] = true
 	}
 	fmt.Fprintf(a.stderr, "Reading tenant state from %s ...\n", c.GraphURL())
 	t, err := c.ReadTenant(ctx, append(protect.IDs(), ids...))

@@ -80,35 +80,40 @@ func runReport(a *app, o *reportOptions) error {
 		[]namedFile{{"--plan", o.plan}, {"--journal", o.journal}}); err != nil {
 		return err
 	}
-	p, err := migrate.ReadPlanFile(o.plan)
+	// The plan is verified here, then read again for each pass over its
+	// items: a report of a plan of any size holds one item at a time.
+	p, err := migrate.ScanPlanFile(o.plan, func(*migrate.Item) error { return nil })
 	if err != nil {
 		if errors.Is(err, migrate.ErrPlanDigest) {
 			return fmt.Errorf("report: %w\nA report of an edited plan would not show what was planned; make it again: pimmigrate plan --legacy legacy.json --out %s", err, o.plan)
 		}
 		return fmt.Errorf("report: %w", err)
 	}
-	in := report.MigrationInput{Plan: p, PlanFile: o.plan, ToolVersion: version(), MadeAt: a.now().UTC()}
+	in := report.MigrationInput{Plan: p, Items: report.PlanFileItems(o.plan, p.Digest), PlanFile: o.plan, ToolVersion: version(), MadeAt: a.now().UTC()}
 	if o.journal != "" {
 		if in.Run, err = readRun(o.journal, o.plan, p); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 	}
-	res := reportResult{Command: "report", Plan: o.plan, Journal: o.journal, Items: len(p.Items), Rejected: len(p.Rejected),
-		Outcomes: report.OutcomeCounts(in)}
+	items := p.Summary.Items
+	res := reportResult{Command: "report", Plan: o.plan, Journal: o.journal, Items: items, Rejected: len(p.Rejected)}
+	if res.Outcomes, err = report.OutcomeCounts(in); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
 	var lines []string
 	if o.xlsx != "" {
 		if err := migrate.WriteFileAtomic(o.xlsx, func(w io.Writer) error { return report.WriteXLSX(w, report.Migration(in)) }); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 		res.XLSX = o.xlsx
-		lines = append(lines, fmt.Sprintf("Wrote %s: %d assignments (%s), %d rejected records.", o.xlsx, len(p.Items), outcomeText(res.Outcomes), len(p.Rejected)))
+		lines = append(lines, fmt.Sprintf("Wrote %s: %d assignments (%s), %d rejected records.", o.xlsx, items, outcomeText(res.Outcomes), len(p.Rejected)))
 	}
 	if o.csv != "" {
 		if err := migrate.WriteFileAtomic(o.csv, func(w io.Writer) error { return report.WriteCSV(w, report.Assignments(in), o.bom) }); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 		res.CSV = o.csv
-		lines = append(lines, fmt.Sprintf("Wrote %s: %d assignments.", o.csv, len(p.Items)))
+		lines = append(lines, fmt.Sprintf("Wrote %s: %d assignments.", o.csv, items))
 	}
 	if a.jsonOutput() {
 		return a.printJSON(res)

@@ -237,7 +237,7 @@ func TestReportRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(plan)
-	edited := writeFile(t, dir, "edited.json", strings.Replace(string(b), `"action": "skip"`, `"action": "create"`, 1))
+	edited := writeFile(t, dir, "edited.json", strings.Replace(string(b), `"action":"skip"`, `"action":"create"`, 1))
 	foreign := filepath.Join(dir, "foreign.jsonl")
 	j, err := apply.OpenJournal(foreign)
 	if err != nil {

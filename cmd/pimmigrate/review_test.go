@@ -87,7 +87,7 @@ func TestReviewRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	edited := writeFile(t, dir, "edited.json", strings.Replace(string(b), `"action": "skip"`, `"action": "create"`, 1))
+	edited := writeFile(t, dir, "edited.json", strings.Replace(string(b), `"action":"skip"`, `"action":"create"`, 1))
 	for _, tt := range []struct {
 		name string
 		args []string

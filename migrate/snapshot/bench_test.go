@@ -3,7 +3,6 @@ package snapshot
 import (
 	"bufio"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pimmigrate/pimmigrate/fixtures/scale"
 	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
@@ -107,12 +107,12 @@ func writeBenchPage(b *testing.B, path string, n int) int64 {
 		roles[i] = migrate.MustGUID(s)
 	}
 	for i := 12; i < len(roles); i++ {
-		roles[i] = benchGUID(uint64(1<<40 + i))
+		roles[i] = scale.GUID(uint64(1<<40 + i))
 	}
 	w.WriteString(`{"@odata.context":"https://graph.microsoft.com/beta/$metadata#privilegedRoleAssignments","value":[`)
 	buf := make([]byte, 0, 512)
 	for i := 0; i < n; i++ {
-		u, r := benchGUID(uint64(i)), roles[(i*7)%len(roles)]
+		u, r := scale.GUID(uint64(i)), roles[(i*7)%len(roles)]
 		buf = buf[:0]
 		if i > 0 {
 			buf = append(buf, ",\n"...)
@@ -151,18 +151,4 @@ func writeBenchPage(b *testing.B, path string, n int) int64 {
 		b.Fatal(err)
 	}
 	return st.Size()
-}
-
-// benchGUID is a distinct, random-looking version-4 GUID for each i.
-func benchGUID(i uint64) migrate.GUID {
-	var g migrate.GUID
-	x := i + 0x9e3779b97f4a7c15 // splitmix64
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	x ^= x >> 31
-	binary.BigEndian.PutUint64(g[0:8], x)
-	binary.BigEndian.PutUint64(g[8:16], i)
-	g[6] = g[6]&0x0f | 0x40
-	g[8] = g[8]&0x3f | 0x80
-	return g
 }
