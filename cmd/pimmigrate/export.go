@@ -16,6 +16,7 @@ import (
 	"github.com/pimmigrate/pimmigrate/migrate"
 	"github.com/pimmigrate/pimmigrate/migrate/graph"
 	"github.com/pimmigrate/pimmigrate/migrate/snapshot"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // sourceBeta is the --source value that reads the live legacy API.
@@ -195,7 +196,7 @@ func exportBeta(ctx context.Context, a *app, b *migrate.Builder) error {
 			}
 			return nil
 		})
-		var ge *graph.Error
+		var ge *wire.Error
 		if api.optional && errors.As(err, &ge) && (ge.Status == 400 || ge.Status == 404) {
 			fmt.Fprintf(a.stderr, "note: %s is not served by this tenant (%d %s); nothing read from it\n", api.name, ge.Status, migrate.Printable(ge.Code))
 			continue

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
-	"github.com/pimmigrate/pimmigrate/migrate/graph"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // Selection splits a plan's create items into those this run may send and
@@ -58,7 +58,7 @@ func Apply(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Option
 	var checks []*check
 	for _, it := range items {
 		st := j.State(it.Key)
-		t := &task{key: it.Key, op: graph.CreateOp(it.Target)}
+		t := &task{key: it.Key, op: wire.CreateOp(it.Target)}
 		o, there := existing[holding(it.Target)]
 		done := Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: it.Key, Op: string(t.op.Kind), Target: &it.Target}
 		switch {
@@ -134,7 +134,7 @@ func verifiedLine(now time.Time, it *migrate.Item, id string) Line {
 	return l
 }
 
-func (r *run) handleCreate(t *task, res graph.Result) verdict {
+func (r *run) handleCreate(t *task, res wire.Result) verdict {
 	it := r.items[t.key]
 	l := r.outcomeLine(t, res)
 	now := r.opt.Now()
@@ -166,7 +166,7 @@ func (r *run) handleCreate(t *task, res graph.Result) verdict {
 	case res.Status == 404 && t.notFound < 3:
 		// A principal created moments ago can 404 until it replicates.
 		t.notFound++
-		return verdict{wait: graph.Backoff(t.notFound + 1)}
+		return verdict{wait: wire.Backoff(t.notFound + 1)}
 	}
 	if ok, wait := transient(t, res); ok {
 		if c, after, ok := r.later(t); ok {
@@ -197,8 +197,8 @@ func (r *run) later(t *task) (*check, time.Duration, bool) {
 	if busy := time.Duration(float64(len(r.work)) / rate * float64(time.Second)); busy < after {
 		return nil, 0, false
 	}
-	c := &check{key: it.Key, probe: graph.Probe{Kind: it.Target.Kind, Target: it.Target}, since: r.opt.Now(), decides: true}
-	c.done = func(c *check, s graph.Sighting) ([]Line, *task, bool) {
+	c := &check{key: it.Key, probe: wire.Probe{Kind: it.Target.Kind, Target: it.Target}, since: r.opt.Now(), decides: true}
+	c.done = func(c *check, s wire.Sighting) ([]Line, *task, bool) {
 		if !s.Found || mismatch(it.Target, s.Object) != "" {
 			return nil, t, false // not there (yet): send it again
 		}
@@ -216,8 +216,8 @@ func (r *run) later(t *task) (*check, time.Duration, bool) {
 // otherwise by principal, role and scope, until it shows or
 // ReplicationWait has passed since the write.
 func (r *run) verifyCheck(it *migrate.Item, id string, since time.Time) *check {
-	c := &check{key: it.Key, probe: graph.Probe{Kind: it.Target.Kind, ID: id, Target: it.Target}, since: since}
-	c.done = func(c *check, s graph.Sighting) ([]Line, *task, bool) {
+	c := &check{key: it.Key, probe: wire.Probe{Kind: it.Target.Kind, ID: id, Target: it.Target}, since: since}
+	c.done = func(c *check, s wire.Sighting) ([]Line, *task, bool) {
 		now := r.opt.Now()
 		tg := it.Target
 		r.sawCreated(c, s.Found)
@@ -225,7 +225,7 @@ func (r *run) verifyCheck(it *migrate.Item, id string, since time.Time) *check {
 		case s.Found && diff == "":
 			return []Line{verifiedLine(now, it, s.Object.ID)}, nil, false
 		case s.Found:
-			l := Line{Type: LineOutcome, At: now.UTC(), Key: it.Key, Op: string(graph.CreateOp(tg).Kind), Target: &tg,
+			l := Line{Type: LineOutcome, At: now.UTC(), Key: it.Key, Op: string(wire.CreateOp(tg).Kind), Target: &tg,
 				Outcome: OutcomeFailed, Code: CodeVerificationFailed, Message: "created object " + s.Object.ID + " " + diff}
 			setID(&l, tg.Kind, s.Object.ID)
 			if tg.Kind != migrate.KindRoleAssignment {
@@ -237,7 +237,7 @@ func (r *run) verifyCheck(it *migrate.Item, id string, since time.Time) *check {
 		case c.probe.ID != "":
 			// Graph gave its id, yet it never showed: a failure, which
 			// rollback still treats as ours.
-			l := Line{Type: LineOutcome, At: now.UTC(), Key: it.Key, Op: string(graph.CreateOp(tg).Kind), Target: &tg,
+			l := Line{Type: LineOutcome, At: now.UTC(), Key: it.Key, Op: string(wire.CreateOp(tg).Kind), Target: &tg,
 				Outcome: OutcomeFailed, Code: CodeVerificationFailed,
 				Message: fmt.Sprintf("created object %s did not appear within %s of being created; check it in the tenant", c.probe.ID, r.opt.ReplicationWait)}
 			setID(&l, tg.Kind, c.probe.ID)
@@ -253,8 +253,8 @@ func (r *run) verifyCheck(it *migrate.Item, id string, since time.Time) *check {
 // existsCheck looks up, for the report, the id of an object someone else
 // made: a few tries, never holding the run up for long.
 func (r *run) existsCheck(it *migrate.Item, since time.Time) *check {
-	c := &check{key: it.Key, probe: graph.Probe{Kind: it.Target.Kind, Target: it.Target}, since: since}
-	c.done = func(c *check, s graph.Sighting) ([]Line, *task, bool) {
+	c := &check{key: it.Key, probe: wire.Probe{Kind: it.Target.Kind, Target: it.Target}, since: since}
+	c.done = func(c *check, s wire.Sighting) ([]Line, *task, bool) {
 		switch {
 		case s.Found:
 			return []Line{verifiedLine(r.opt.Now(), it, s.Object.ID)}, nil, false
@@ -280,8 +280,8 @@ func holding(t migrate.Target) holdingKey {
 
 // existing lists, once, the objects of every kind the items create, keyed
 // by what they grant.
-func (r *run) existing(ctx context.Context, items []*migrate.Item) (map[holdingKey]graph.Object, error) {
-	out := map[holdingKey]graph.Object{}
+func (r *run) existing(ctx context.Context, items []*migrate.Item) (map[holdingKey]wire.Object, error) {
+	out := map[holdingKey]wire.Object{}
 	listed := map[migrate.TargetKind]bool{}
 	for _, it := range items {
 		k := it.Target.Kind
@@ -311,7 +311,7 @@ func grants(status string) bool {
 }
 
 // mismatch says how an object differs from its target, "" if it does not.
-func mismatch(t migrate.Target, o graph.Object) string {
+func mismatch(t migrate.Target, o wire.Object) string {
 	var d []string
 	if o.PrincipalID != t.PrincipalID {
 		d = append(d, fmt.Sprintf("has principal %s, not %s", o.PrincipalID, t.PrincipalID))

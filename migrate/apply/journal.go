@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
-	"github.com/pimmigrate/pimmigrate/migrate/graph"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // JournalSchema tags the journal's header lines. Version 2 chains its
@@ -143,8 +143,8 @@ func (s *ItemState) refused() bool {
 const CodeVerificationFailed = "VerificationFailed"
 
 func isCreateOp(op string) bool {
-	switch graph.OpKind(op) {
-	case graph.OpCreateAssignment, graph.OpCreateEligibility, graph.OpCreateActiveSchedule:
+	switch wire.OpKind(op) {
+	case wire.OpCreateAssignment, wire.OpCreateEligibility, wire.OpCreateActiveSchedule:
 		return true
 	}
 	return false

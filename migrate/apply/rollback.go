@@ -7,26 +7,26 @@ import (
 	"time"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
-	"github.com/pimmigrate/pimmigrate/migrate/graph"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // ErrNothingApplied is returned by Rollback for a journal with no apply run.
 var ErrNothingApplied = errors.New("the journal records no apply run")
 
 // removeOp is the op that takes back what a create made.
-func removeOp(t migrate.Target, objectID string) graph.Op {
+func removeOp(t migrate.Target, objectID string) wire.Op {
 	switch t.Kind {
 	case migrate.KindEligibilityRequest:
-		return graph.Op{Kind: graph.OpRemoveEligibility, Target: t}
+		return wire.Op{Kind: wire.OpRemoveEligibility, Target: t}
 	case migrate.KindAssignmentScheduleRequest:
-		return graph.Op{Kind: graph.OpRemoveActiveSchedule, Target: t}
+		return wire.Op{Kind: wire.OpRemoveActiveSchedule, Target: t}
 	}
-	return graph.Op{Kind: graph.OpDeleteAssignment, Target: t, ObjectID: objectID}
+	return wire.Op{Kind: wire.OpDeleteAssignment, Target: t, ObjectID: objectID}
 }
 
 func isRemoveOp(op string) bool {
-	switch graph.OpKind(op) {
-	case graph.OpDeleteAssignment, graph.OpRemoveEligibility, graph.OpRemoveActiveSchedule:
+	switch wire.OpKind(op) {
+	case wire.OpDeleteAssignment, wire.OpRemoveEligibility, wire.OpRemoveActiveSchedule:
 		return true
 	}
 	return false
@@ -142,8 +142,8 @@ func Rollback(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Opt
 // or whose id the journal does not know: found, it is removed; not found
 // once ReplicationWait has passed since it was created, it is gone.
 func (r *run) removalCheck(key string, tg migrate.Target, id string, since time.Time) *check {
-	c := &check{key: key, probe: graph.Probe{Kind: tg.Kind, ID: id, Target: tg}, since: since, decides: true}
-	c.done = func(c *check, s graph.Sighting) ([]Line, *task, bool) {
+	c := &check{key: key, probe: wire.Probe{Kind: tg.Kind, ID: id, Target: tg}, since: since, decides: true}
+	c.done = func(c *check, s wire.Sighting) ([]Line, *task, bool) {
 		switch {
 		case s.Found:
 			// Seen now: a "not found" from here on means it is gone.
@@ -158,7 +158,7 @@ func (r *run) removalCheck(key string, tg migrate.Target, id string, since time.
 	return c
 }
 
-func (r *run) handleRemove(t *task, res graph.Result) verdict {
+func (r *run) handleRemove(t *task, res wire.Result) verdict {
 	l := r.outcomeLine(t, res)
 	l.Outcome = OutcomeDeleted
 	switch {

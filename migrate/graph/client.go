@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -75,7 +75,7 @@ func New(cfg Config) (*Client, error) {
 		c.maxAttempts = 8
 	}
 	if c.sleep == nil {
-		c.sleep = Sleep
+		c.sleep = wire.Sleep
 	}
 	return c, nil
 }
@@ -109,39 +109,16 @@ func (c *Client) GraphURL() string { return c.base.String() }
 func (c *Client) read(ctx context.Context, op string, call func(ctx context.Context) error) error {
 	for attempt := 1; ; attempt++ {
 		err := convert(op, call(ctx))
-		var ge *Error
+		var ge *wire.Error
 		if err == nil || !errors.As(err, &ge) || !ge.Retryable || attempt >= c.maxAttempts {
 			return err
 		}
 		wait := ge.RetryAfter
 		if wait <= 0 {
-			wait = Backoff(attempt)
+			wait = wire.Backoff(attempt)
 		}
 		if serr := c.sleep(ctx, wait); serr != nil {
 			return fmt.Errorf("%s: %w", op, serr)
 		}
-	}
-}
-
-// Backoff is the wait before try attempt+1 when Graph gave no Retry-After:
-// exponential from 250 ms, capped at 10 s, with full jitter in its upper half.
-// Graph gives no bound for 5xx back-off; 10 s keeps an item that meets
-// several faults in a row from waiting minutes, while 8 tries still span
-// about half a minute.
-func Backoff(attempt int) time.Duration {
-	d := 250 * time.Millisecond << min(attempt-1, 7)
-	d = min(d, 10*time.Second)
-	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
-}
-
-// Sleep waits d, or until ctx ends (then it returns ctx's error).
-func Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

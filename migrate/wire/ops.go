@@ -1,4 +1,4 @@
-package graph
+package wire
 
 import (
 	"time"
@@ -83,4 +83,25 @@ type Object struct {
 	PrincipalID      migrate.GUID
 	RoleDefinitionID migrate.GUID
 	DirectoryScopeID string
+}
+
+// Probe asks whether an object is in the tenant: by its id when ID is set
+// (a roleAssignment id, or a schedule id for the schedule kinds), otherwise
+// by what it grants (Target's principal, role and directory scope).
+type Probe struct {
+	Kind   migrate.TargetKind
+	ID     string
+	Target migrate.Target
+}
+
+// Sighting is Graph's answer to one probe.
+//
+// Found false with Err nil means Graph answered that there is no such
+// object now. Right after a write that is no proof (GRAPH.md §8: reads
+// lag); the caller judges. Err is set when the answer says nothing either
+// way (throttled, 5xx, an unreadable body): look again later.
+type Sighting struct {
+	Found  bool
+	Object Object
+	Err    *Error
 }
