@@ -74,6 +74,8 @@ type Tenant struct {
 	// AssignmentSchedules are read for audit only; nil when not read.
 	AssignmentSchedules []AssignmentSchedule
 	Principals          []Principal
+	// Policies are the roles' role management policies; nil when not read.
+	Policies []RolePolicy
 	// Offline is true when the tenant was not read: roles are the built-in
 	// catalogue, principals are unknown and kept with a
 	// principal-unverified warning, and nothing is found present.

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
@@ -30,6 +31,10 @@ const (
 	OpRemoveEligibility OpKind = "removeEligibility"
 	// OpRemoveActiveSchedule POSTs an adminRemove assignment schedule request.
 	OpRemoveActiveSchedule OpKind = "removeActiveSchedule"
+	// OpUpdateRule PATCHes /policies/roleManagementPolicies/{PolicyID}/rules/{RuleID}
+	// with Body, the rule's whole JSON (its @odata.type, id and target
+	// included). Graph answers 204, or 200 with the rule.
+	OpUpdateRule OpKind = "updateRule"
 )
 
 // CreateOp is the op that creates a plan target.
@@ -49,6 +54,9 @@ type Op struct {
 	Target migrate.Target
 	// ObjectID is the roleAssignment to delete (OpDeleteAssignment).
 	ObjectID string
+	// PolicyID, RuleID and Body are the rule an OpUpdateRule writes.
+	PolicyID, RuleID string
+	Body             json.RawMessage
 }
 
 // Result is Graph's answer to one write of a batch.
@@ -92,6 +100,14 @@ type Probe struct {
 	Kind   migrate.TargetKind
 	ID     string
 	Target migrate.Target
+	// Rule, when set, asks for a role management policy rule instead:
+	// GET /policies/roleManagementPolicies/{PolicyID}/rules/{RuleID}.
+	Rule *RuleRef
+}
+
+// RuleRef names one rule of a role management policy.
+type RuleRef struct {
+	PolicyID, RuleID string
 }
 
 // Sighting is Graph's answer to one probe.
@@ -103,5 +119,7 @@ type Probe struct {
 type Sighting struct {
 	Found  bool
 	Object Object
-	Err    *Error
+	// Body is the rule as Graph returned it, for a Rule probe.
+	Body json.RawMessage
+	Err  *Error
 }
