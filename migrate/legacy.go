@@ -160,7 +160,9 @@ type Legacy struct {
 	TenantID    string       `json:"tenantId"`
 	Sources     []Source     `json:"sources"`
 	Assignments []Assignment `json:"assignments"`
-	Rejected    []Rejected   `json:"rejected"`
+	// Settings are the roles' legacy PIM settings, a record each.
+	Settings []LegacySettings `json:"settings,omitempty"`
+	Rejected []Rejected       `json:"rejected"`
 
 	// compact holds the assignments in place of Assignments when the
 	// snapshot was read by ReadLegacyFileCompact.

@@ -55,12 +55,18 @@ type RoleInfo struct {
 	Privileged  bool   `json:"privileged,omitempty"`
 }
 
-// Item is one planned change (or non-change) for one principal and role.
+// Item is one planned change (or non-change): of a role assignment for one
+// principal and role (Kind empty), or of one rule of a role's policy (Kind
+// roleSetting). Every kind shares the key, role, action, reason, warnings
+// and approval; the rest belongs to one kind, and plan.json holds only
+// that kind's members (a role setting item has no legacy, principal or
+// target).
 type Item struct {
 	// Key is the lower-case "{principalId}_{roleDefinitionId}"; the item that
 	// recreates a running activation (--keep-activations) has the same key
-	// with "#activation" appended.
+	// with "#activation" appended. A role setting item's key is SettingKey.
 	Key    string     `json:"key"`
+	Kind   ItemKind   `json:"kind,omitempty"`
 	Legacy Assignment `json:"legacy"`
 	// MergedFrom lists the sources of other legacy records with the same key
 	// (the same assignment seen in iteration 1 and iteration 2, say).
@@ -72,15 +78,23 @@ type Item struct {
 	Reason     string        `json:"reason"`
 	Warnings   []string      `json:"warnings"`
 	Target     Target        `json:"target"`
+	// Setting is what a role setting item does.
+	Setting *SettingChange `json:"setting,omitempty"`
 	// Approved is absent until review sets it. apply sends create items that
 	// are approved, and — once the user confirms — those never reviewed.
 	Approved *bool `json:"approved,omitempty"`
 }
 
+// Changes reports whether the item is one apply sends: a create, or an
+// update of a rule.
+func (it *Item) Changes() bool {
+	return it.Action == ActionCreate || it.Action == ActionUpdate
+}
+
 // Sendable reports whether apply may send the item: a create that no
 // reviewer declined. unreviewedOK is the user's confirmation (yes/--yes).
 func (it *Item) Sendable(unreviewedOK bool) bool {
-	if it.Action != ActionCreate {
+	if !it.Changes() {
 		return false
 	}
 	if it.Approved == nil {
@@ -216,6 +230,12 @@ func (pl *planner) each(fn func(*Item) error) error {
 			}
 		}
 		start = end
+	}
+	// Role setting keys ("setting:…") sort after every assignment key.
+	for _, it := range pl.settingItems() {
+		if err := fn(&it); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -61,3 +61,22 @@ type RolePolicy struct {
 	PolicyID string
 	Rules    map[string]json.RawMessage
 }
+
+// ApproverIDs are the approvers the legacy settings name, to look up in
+// the tenant with the principals.
+func (l *Legacy) ApproverIDs() []GUID {
+	var out []GUID
+	seen := map[GUID]bool{}
+	for i := range l.Settings {
+		cs, _ := legacyControls(&l.Settings[i])
+		for _, c := range cs {
+			for _, a := range c.approvers {
+				if !seen[a.ID] {
+					seen[a.ID] = true
+					out = append(out, a.ID)
+				}
+			}
+		}
+	}
+	return out
+}

@@ -218,7 +218,10 @@ func finishRun(a *app, command, journal string, s apply.Summary, err error) erro
 	}
 	line := s.Line()
 	if command == "rollback" {
-		line = fmt.Sprintf("Rolled back %d (%d removed), %d failed.", s.Deleted, s.Deleted, s.Failed)
+		line = fmt.Sprintf("Rolled back %d (%d removed), %d failed.", s.Deleted+s.Restored, s.Deleted, s.Failed)
+		if s.Restored > 0 {
+			line = fmt.Sprintf("Rolled back %d (%d removed, %d role settings restored), %d failed.", s.Deleted+s.Restored, s.Deleted, s.Restored, s.Failed)
+		}
 	}
 	if a.jsonOutput() {
 		if perr := a.printJSON(applyResult{Command: command, Journal: journal, Line: line, Summary: s}); perr != nil {
@@ -265,6 +268,10 @@ func dryRun(a *app, o *applyOptions, send []*migrate.Item) error {
 		name := it.Principal.UserPrincipalName
 		if name == "" {
 			name = it.Principal.DisplayName
+		}
+		if it.Kind == migrate.KindRoleSetting {
+			would = append(would, fmt.Sprintf("%s  %-32s %-40s %s", it.Key, "updateRule", it.Setting.RuleID, it.Role.DisplayName))
+			continue
 		}
 		would = append(would, fmt.Sprintf("%s  %-32s %-40s %s", it.Key, it.Target.Kind, name, it.Role.DisplayName))
 	}

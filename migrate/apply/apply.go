@@ -15,7 +15,7 @@ import (
 func Selection(p *migrate.Plan, unreviewedOK bool) (send []*migrate.Item, notApproved int) {
 	for i := range p.Items {
 		it := &p.Items[i]
-		if it.Action != migrate.ActionCreate {
+		if !it.Changes() {
 			continue
 		}
 		if it.Sendable(unreviewedOK) {
@@ -35,9 +35,8 @@ func Selection(p *migrate.Plan, unreviewedOK bool) (send []*migrate.Item, notApp
 // and refuses the plan, sending nothing, if one fails. A cancelled ctx
 // stops sending; in-flight requests finish and are journaled, and
 // Summary.Interrupted is set.
-func Apply(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Options) (Summary, error) {
+func Apply(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Options) (s Summary, err error) {
 	r := newRun(g, j, opt, "apply")
-	var s Summary
 	items, notApproved := Selection(p, r.opt.UnreviewedOK)
 	s.Selected, s.NotApproved = len(items), notApproved
 	if err := migrate.CheckSendable(p, items); err != nil {
@@ -46,12 +45,42 @@ func Apply(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Option
 	if err := r.header(p.Digest, p.TenantID, p.GraphURL); err != nil {
 		return s, err
 	}
+	all := items
+	r.items = map[string]*migrate.Item{}
+	for _, it := range items {
+		r.items[it.Key] = it
+	}
 	r.progress(func(pr *Progress) { pr.Phase, pr.Total = "reconcile", len(items) })
+	defer func() {
+		s.Interrupted = ctx.Err() != nil
+		r.count(&s, all)
+		r.progress(func(pr *Progress) { pr.Phase = "done" })
+	}()
+	// Role settings first: their assignments wait until they hold.
+	var settings, assignments []*migrate.Item
+	for _, it := range items {
+		if it.Kind == migrate.KindRoleSetting {
+			settings = append(settings, it)
+		} else {
+			assignments = append(assignments, it)
+		}
+	}
+	if len(settings) > 0 {
+		r.progress(func(pr *Progress) { pr.Phase = "settings" })
+		var held map[migrate.GUID]bool
+		if held, err = r.applySettings(ctx, settings); err != nil || ctx.Err() != nil {
+			return s, err
+		}
+		if assignments, err = r.holdBack(assignments, held); err != nil {
+			return s, err
+		}
+	}
+	items = assignments
 	// What the tenant holds now, before this run sends anything: a planned
 	// object already there was made by someone else (it is exists, never
 	// sent), unless this journal may have made it.
-	existing, err := r.existing(ctx, items)
-	if err != nil {
+	var existing map[holdingKey]wire.Object
+	if existing, err = r.existing(ctx, items); err != nil {
 		return s, err
 	}
 	var tasks []*task
@@ -104,16 +133,34 @@ func Apply(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Option
 		r.progress(func(pr *Progress) { pr.Done++ })
 	}
 	r.handle = r.handleCreate
-	r.items = map[string]*migrate.Item{}
-	for _, it := range items {
-		r.items[it.Key] = it
-	}
 	r.progress(func(pr *Progress) { pr.Phase = "write" })
-	err = r.execute(ctx, len(items), tasks, checks)
-	s.Interrupted = ctx.Err() != nil
-	r.count(&s, items)
-	r.progress(func(pr *Progress) { pr.Phase = "done" })
-	return s, err
+	return s, r.execute(ctx, len(items), tasks, checks)
+}
+
+// CodeSettingsNotApplied marks an assignment held back because its role's
+// settings did not all apply: it would have been usable under rules weaker
+// than legacy's.
+const CodeSettingsNotApplied = "RoleSettingsNotApplied"
+
+// holdBack journals, as failed, the assignments not yet sent of roles whose
+// settings did not apply, and returns the others.
+func (r *run) holdBack(items []*migrate.Item, held map[migrate.GUID]bool) ([]*migrate.Item, error) {
+	var keep []*migrate.Item
+	for _, it := range items {
+		st := r.j.State(it.Key)
+		if !held[it.Target.RoleDefinitionID] || st.Outcome == OutcomeCreated || st.Outcome == OutcomeExists || st.PendingOp != "" {
+			keep = append(keep, it)
+			continue
+		}
+		tg := it.Target
+		if err := r.j.Append(Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: it.Key, Op: string(wire.CreateOp(tg).Kind), Target: &tg,
+			Outcome: OutcomeFailed, Code: CodeSettingsNotApplied,
+			Message: "not sent: the role's settings did not all apply, and the assignment would be usable under rules weaker than legacy's; fix them, then run apply --retry-failed"}); err != nil {
+			return nil, err
+		}
+		r.progress(func(pr *Progress) { pr.Done++ })
+	}
+	return keep, nil
 }
 
 // setID puts the id of an object found in the tenant on an outcome line:
@@ -339,6 +386,13 @@ func (r *run) count(s *Summary, items []*migrate.Item) {
 			if !st.Verified {
 				s.Unverified++
 			}
+		case OutcomeUpdated:
+			s.Updated++
+			if !st.Verified {
+				s.Unverified++
+			}
+		case OutcomeRestored:
+			s.Restored++
 		case OutcomeExists:
 			s.Exists++
 		case OutcomeDeleted:

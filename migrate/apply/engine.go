@@ -97,8 +97,10 @@ type Summary struct {
 	AlreadyDone int // items the journal already had an outcome for
 	Reconciled  int // interrupted items found in the tenant
 	Created     int
+	Updated     int // policy rules changed
 	Exists      int
 	Deleted     int
+	Restored    int // policy rules put back by rollback
 	Failed      int
 	Verified    int
 	// Unverified counts objects created but not seen in the tenant yet
@@ -136,7 +138,11 @@ type Failure struct {
 //
 //	Applied 120 (118 created, 2 already existed), 3 failed.
 func (s Summary) Line() string {
-	return fmt.Sprintf("Applied %d (%d created, %d already existed), %d failed.", s.Created+s.Exists, s.Created, s.Exists, s.Failed)
+	line := fmt.Sprintf("Applied %d (%d created, %d already existed), %d failed.", s.Created+s.Exists, s.Created, s.Exists, s.Failed)
+	if s.Updated > 0 {
+		line = fmt.Sprintf("Updated %d role settings; ", s.Updated) + line
+	}
+	return line
 }
 
 // task is one item on its way.
@@ -148,6 +154,9 @@ type task struct {
 	notFound  int  // 404 answers
 	ambiguous bool // a try may have taken effect without our knowing
 	sent      bool // sent at least once
+	// before is a rule as it was before this change (op updateRule),
+	// journaled with the intent for rollback.
+	before []byte
 	// since is our last create of the object (rollback): until
 	// ReplicationWait has passed since, "not found" proves nothing.
 	since time.Time
@@ -230,8 +239,11 @@ func (r *run) execute(ctx context.Context, size int, tasks []*task, checks []*ch
 	defer r.stop()
 	r.stopped = ctx.Done()
 	r.mu.Lock()
-	r.readDone, r.unsent = r.opt.Now(), len(tasks)
+	r.readDone, r.unsent, r.firstPass = r.opt.Now(), len(tasks), time.Time{}
 	r.mu.Unlock()
+	r.chk.mu.Lock()
+	r.chk.fast = false
+	r.chk.mu.Unlock()
 	r.work = make(chan *task, max(size, len(tasks)))
 	r.addTasks(tasks...)
 	for _, c := range checks {
@@ -346,8 +358,9 @@ func (r *run) sendBatch(ctx context.Context, batch []*task) {
 	intents := make([]Line, len(batch))
 	ops := make([]wire.Op, len(batch))
 	for i, t := range batch {
-		tg := t.op.Target
-		intents[i] = Line{Type: LineIntent, At: now, Key: t.key, Op: string(t.op.Kind), Attempt: t.attempts + t.throttles + 1, Target: &tg}
+		intents[i] = r.lineOf(t, LineIntent, now)
+		intents[i].Attempt = t.attempts + t.throttles + 1
+		intents[i].Before, intents[i].Body = t.before, t.op.Body
 		ops[i] = t.op
 	}
 	if err := r.j.Append(intents...); err != nil {
@@ -492,11 +505,24 @@ func (r *run) batchFailed(ctx context.Context, batch []*task, err error) {
 	}
 }
 
+// lineOf is a journal line of type typ about t: its key, op, and target or
+// rule.
+func (r *run) lineOf(t *task, typ string, at time.Time) Line {
+	l := Line{Type: typ, At: at.UTC(), Key: t.key, Op: string(t.op.Kind)}
+	if t.op.Kind == wire.OpUpdateRule {
+		l.PolicyID, l.RuleID = t.op.PolicyID, t.op.RuleID
+	} else {
+		tg := t.op.Target
+		l.Target = &tg
+	}
+	return l
+}
+
 // outcomeLine is the outcome line of t answered by res, outcome still to set.
 func (r *run) outcomeLine(t *task, res wire.Result) Line {
-	tg := t.op.Target
-	return Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: t.key, Op: string(t.op.Kind), Target: &tg,
-		Status: res.Status, RequestID: res.RequestID, Attempt: t.attempts + t.throttles}
+	l := r.lineOf(t, LineOutcome, r.opt.Now())
+	l.Status, l.RequestID, l.Attempt = res.Status, res.RequestID, t.attempts+t.throttles
+	return l
 }
 
 func (r *run) failLine(t *task, res wire.Result) Line {

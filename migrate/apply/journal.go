@@ -30,10 +30,12 @@ const (
 	LineOutcome  = "outcome"
 	LineVerified = "verified"
 
-	OutcomeCreated = "created" // the run created it (or an earlier, interrupted try did)
-	OutcomeExists  = "exists"  // it was already there: not the run's to remove
-	OutcomeFailed  = "failed"
-	OutcomeDeleted = "deleted" // rollback removed it (or it was already gone)
+	OutcomeCreated  = "created"  // the run created it (or an earlier, interrupted try did)
+	OutcomeUpdated  = "updated"  // the run changed a policy rule as planned
+	OutcomeRestored = "restored" // rollback put a policy rule back as it was
+	OutcomeExists   = "exists"   // it was already there: not the run's to remove
+	OutcomeFailed   = "failed"
+	OutcomeDeleted  = "deleted" // rollback removed it (or it was already gone)
 )
 
 // Line is one journal line. Fields not used by a line type are omitted.
@@ -56,6 +58,13 @@ type Line struct {
 	Op      string          `json:"op,omitempty"`
 	Attempt int             `json:"attempt,omitempty"`
 	Target  *migrate.Target `json:"target,omitempty"`
+	// A policy rule's change (op updateRule): the policy and rule, the
+	// rule as it was before the change (on the first intent; rollback
+	// sends it back), and the rule sent.
+	PolicyID string          `json:"policyId,omitempty"`
+	RuleID   string          `json:"ruleId,omitempty"`
+	Before   json.RawMessage `json:"before,omitempty"`
+	Body     json.RawMessage `json:"body,omitempty"`
 
 	// outcome
 	Outcome          string `json:"outcome,omitempty"`
@@ -97,6 +106,10 @@ type ItemState struct {
 	// replication has caught up with it, a read that does not find the
 	// object proves nothing.
 	LastWrite time.Time
+	// PolicyID, RuleID, Before and Body are a rule change's: the rule as it
+	// was before the first change this journal made, and as sent.
+	PolicyID, RuleID string
+	Before, Body     json.RawMessage
 }
 
 // ID is the id that reads the item's object back: the roleAssignment's id,
@@ -122,7 +135,7 @@ func (s *ItemState) MayExist() bool {
 		return true
 	}
 	switch s.Outcome {
-	case OutcomeCreated:
+	case OutcomeCreated, OutcomeUpdated:
 		return true
 	case OutcomeFailed:
 		return !s.refused()
@@ -142,9 +155,11 @@ func (s *ItemState) refused() bool {
 // never appeared although Graph gave its id.
 const CodeVerificationFailed = "VerificationFailed"
 
+// isCreateOp reports whether op is one of apply's writes: a create, or a
+// rule changed.
 func isCreateOp(op string) bool {
 	switch wire.OpKind(op) {
-	case wire.OpCreateAssignment, wire.OpCreateEligibility, wire.OpCreateActiveSchedule:
+	case wire.OpCreateAssignment, wire.OpCreateEligibility, wire.OpCreateActiveSchedule, wire.OpUpdateRule:
 		return true
 	}
 	return false
@@ -261,6 +276,15 @@ func (j *Journal) apply(l Line) {
 		if isCreateOp(l.Op) {
 			s.Sent, s.LastWrite = true, l.At
 		}
+		if l.RuleID != "" {
+			s.PolicyID, s.RuleID = l.PolicyID, l.RuleID
+			if s.Before == nil {
+				s.Before = l.Before
+			}
+			if l.Body != nil {
+				s.Body = l.Body
+			}
+		}
 	case LineOutcome:
 		s.PendingOp = ""
 		s.Intents = 0
@@ -271,7 +295,7 @@ func (j *Journal) apply(l Line) {
 		if l.TargetScheduleID != "" {
 			s.TargetScheduleID = l.TargetScheduleID
 		}
-		if l.Outcome != OutcomeCreated {
+		if l.Outcome != OutcomeCreated && l.Outcome != OutcomeUpdated {
 			s.Verified = false
 		}
 	case LineVerified:

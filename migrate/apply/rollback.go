@@ -80,15 +80,34 @@ func Rollback(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Opt
 	}
 	planned := map[string]*migrate.Item{}
 	for i := range p.Items {
-		if it := &p.Items[i]; it.Action == migrate.ActionCreate {
+		if it := &p.Items[i]; it.Changes() {
 			planned[it.Key] = it
 		}
 	}
 	var tasks []*task
 	var checks []*check
 	var keys []*migrate.Item // for counting
+	var rules []*migrate.Item
 	for _, key := range j.Order {
 		st := j.State(key)
+		if st.RuleID != "" {
+			switch it := planned[key]; {
+			case st.Outcome == OutcomeRestored && st.PendingOp == "":
+				s.AlreadyDone++
+				keys = append(keys, &migrate.Item{Key: key})
+			case !st.MayExist():
+			case it == nil || it.Setting == nil || it.Setting.PolicyID != st.PolicyID || it.Setting.RuleID != st.RuleID:
+				keys = append(keys, &migrate.Item{Key: key})
+				if err := j.Append(Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: key, Op: string(wire.OpUpdateRule), PolicyID: st.PolicyID, RuleID: st.RuleID,
+					Outcome: OutcomeFailed, Code: CodeNotInPlan, Message: "the plan this journal applied does not change this rule; rollback leaves it alone"}); err != nil {
+					return s, err
+				}
+			default:
+				keys = append(keys, &migrate.Item{Key: key})
+				rules = append(rules, it)
+			}
+			continue
+		}
 		if st.Target == nil {
 			continue
 		}
@@ -131,6 +150,11 @@ func Rollback(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Opt
 	r.progress(func(p *Progress) { p.Phase, p.Total = "write", len(keys)-s.AlreadyDone })
 	r.handle = r.handleRemove
 	err := r.execute(ctx, len(keys), tasks, checks)
+	// The rules last, once nobody holds the roles by this run any more.
+	if err == nil && ctx.Err() == nil && len(rules) > 0 {
+		r.progress(func(p *Progress) { p.Phase = "settings" })
+		err = r.restoreRules(ctx, rules)
+	}
 	s.Interrupted = ctx.Err() != nil
 	s.Selected = len(keys)
 	r.count(&s, keys)
