@@ -104,7 +104,11 @@ func authProvider(cfg Config, base *url.URL) (absauth.AuthenticationProvider, er
 		if base.Scheme != "https" && !isLoopback(host) {
 			return nil, fmt.Errorf("--graph-url %s: a token is sent only over https (plain http only to a loopback address)", base)
 		}
-		return absauth.NewBaseBearerTokenAuthenticationProvider(&staticToken{token: string(cfg.Token), hosts: newHostsValidator(host)}), nil
+		hosts, err := absauth.NewAllowedHostsValidatorErrorCheck([]string{host})
+		if err != nil {
+			return nil, fmt.Errorf("--graph-url %s: %w", base, err)
+		}
+		return absauth.NewBaseBearerTokenAuthenticationProvider(&staticToken{token: string(cfg.Token), hosts: hosts}), nil
 	}
 	cred, err := credential(cfg)
 	if err != nil {
@@ -138,9 +142,4 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-func newHostsValidator(host string) *absauth.AllowedHostsValidator {
-	v := absauth.NewAllowedHostsValidator([]string{host})
-	return &v
 }
