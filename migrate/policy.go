@@ -33,5 +33,5 @@ type Policy struct {
 	Protect []string `json:"protect,omitempty"`
 }
 
-// DefaultPolicy is the safe mapping of DESIGN.md.
+// DefaultPolicy is the safe mapping of docs/design.md ("Targets").
 func DefaultPolicy() Policy { return Policy{EligibleAs: EligibleAsEligibility} }

@@ -83,7 +83,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graph client: %w", err)
 	}
-	adapter.SetBaseUrl(base.String() + "/v1.0") // no trailing slash: SDK-NOTES
+	adapter.SetBaseUrl(base.String() + "/v1.0") // no trailing slash: docs/sdk.md, "Base URL"
 	c := &Client{adapter: adapter, api: msgraph.NewGraphServiceClient(adapter), base: base, maxAttempts: cfg.MaxAttempts, sleep: cfg.Sleep}
 	if c.maxAttempts <= 0 {
 		c.maxAttempts = 8

@@ -20,7 +20,7 @@ import (
 // as an assignment schedule too, so a standing assignment also answers for
 // KindAssignmentScheduleRequest.
 //
-// Right after a write Graph may not list the new object yet (GRAPH.md §8):
+// Right after a write Graph may not list the new object yet (docs/graph.md, "Eventual consistency"):
 // "" is what the tenant shows now, not proof that a write failed.
 func (c *Client) Find(ctx context.Context, t migrate.Target) (string, error) {
 	filter := targetFilter(t)

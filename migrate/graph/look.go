@@ -23,7 +23,7 @@ type Probe struct {
 // Sighting is Graph's answer to one probe.
 //
 // Found false with Err nil means Graph answered that there is no such
-// object now. Right after a write that is no proof (GRAPH.md §8: reads
+// object now. Right after a write that is no proof (docs/graph.md, "Eventual consistency": reads
 // lag); the caller judges. Err is set when the answer says nothing either
 // way (throttled, 5xx, an unreadable body): look again later.
 type Sighting struct {

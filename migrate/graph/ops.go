@@ -7,7 +7,7 @@ import (
 )
 
 // MaxBatch is the most writes one Write sends: Graph's limit of requests
-// in one JSON batch (GRAPH.md §6).
+// in one JSON batch (docs/graph.md, "JSON batching").
 const MaxBatch = 20
 
 // OpKind says what one write does.
