@@ -52,10 +52,7 @@ func credential(cfg Config, cl Cloud) (azcore.TokenCredential, error) {
 	if interactiveID == "" {
 		interactiveID = graphCLIClientID
 	}
-	opts := azcore.ClientOptions{Cloud: cl.Authority}
-	if cfg.authTransport != nil {
-		opts.Transport = cfg.authTransport
-	}
+	opts := azcore.ClientOptions{Cloud: cl.Authority, Transport: cfg.authTransport}
 	prompt := func(ctx context.Context, m azidentity.DeviceCodeMessage) error {
 		w := cfg.Prompt
 		if w == nil {
