@@ -7,7 +7,7 @@ import (
 )
 
 // Legacy PIM, iteration 2: governanceRoleAssignments of the aadRoles
-// provider (GRAPH.md §2). Read-only.
+// provider (docs/graph.md, "Legacy PIM, iteration 2"). Read-only.
 
 var govFilter = fields(
 	field{name: "subjectId"},

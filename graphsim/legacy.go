@@ -8,7 +8,7 @@ import (
 )
 
 // Legacy PIM, iteration 1: /beta/privilegedRoleAssignments and
-// /beta/privilegedRoles (GRAPH.md §1).
+// /beta/privilegedRoles (docs/graph.md, "Legacy PIM, iteration 1").
 
 const privContext = "privilegedRoleAssignments"
 

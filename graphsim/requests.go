@@ -8,7 +8,7 @@ import (
 
 // Schedule requests: roleEligibilityScheduleRequests and
 // roleAssignmentScheduleRequests, actions adminAssign and adminRemove
-// (GRAPH.md §3).
+// (docs/graph.md, "Unified role management").
 
 var requestFilter = fields(
 	field{name: "id"},

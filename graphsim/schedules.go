@@ -7,7 +7,7 @@ import (
 )
 
 // Unified role management with PIM: schedule requests, schedules and
-// schedule instances (GRAPH.md §3).
+// schedule instances (docs/graph.md, "Unified role management").
 
 const (
 	eligReqContext   = "roleManagement/directory/roleEligibilityScheduleRequests"

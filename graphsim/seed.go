@@ -17,7 +17,7 @@ import (
 const DefaultTenantID = "00000000-0000-4000-8000-000000000001"
 
 // Seed is a tenant as graphsim serves it, in Graph's own field names
-// (DESIGN.md, "Tenant seed"). It is both the input of New and the output of
+// (docs/design.md, "Tenant seed"). It is both the input of New and the output of
 // (*Server).State, so a state can be saved and served again.
 type Seed struct {
 	TenantID    string `json:"tenantId"`

@@ -274,7 +274,7 @@ func (s *Server) newCall(method, path string, query map[string][]string, header 
 	return c
 }
 
-// resourceUnits is Graph's cost of a request (GRAPH.md §5): 1, getByIds 3,
+// resourceUnits is Graph's cost of a request (docs/graph.md, "Throttling"): 1, getByIds 3,
 // $select -1, $expand +1.
 func (c *call) resourceUnits() string {
 	n := 1

@@ -20,7 +20,7 @@ const LegacySchema = "pimmigrate.legacy/v1"
 // against an explicit asOf.
 type State string
 
-// The four recorded legacy states (DESIGN.md, "Mapping").
+// The four recorded legacy states (docs/design.md, "Legacy states").
 const (
 	StatePermanent         State = "permanent"           // isElevated, no expiry
 	StateEligible          State = "eligible"            // not elevated, no expiry
@@ -29,7 +29,7 @@ const (
 )
 
 // DeriveState reads the state from the two fields that define it in the
-// legacy API (GRAPH.md §1).
+// legacy API (docs/graph.md, "Legacy PIM, iteration 1").
 func DeriveState(isElevated bool, hasExpiry bool) State {
 	switch {
 	case isElevated && !hasExpiry:
@@ -55,7 +55,7 @@ const (
 // PrincipalType is the kind of directory object a role is assigned to.
 type PrincipalType string
 
-// Principal types, spelled as DESIGN.md's file formats spell them.
+// Principal types, spelled as legacy.json spells them (docs/design.md, "legacy.json").
 const (
 	PrincipalUser             PrincipalType = "user"
 	PrincipalGroup            PrincipalType = "group"

@@ -119,7 +119,7 @@ type PlanInput struct {
 
 // BuildPlan compares the legacy assignments with the tenant and gives every
 // legacy assignment an item with its action, reason and warnings, as the
-// mapping section of DESIGN.md says. Items are sorted by key.
+// mapping section of docs/design.md says. Items are sorted by key.
 func BuildPlan(in PlanInput) (*Plan, error) {
 	p, each, err := planItems(in)
 	if err != nil {

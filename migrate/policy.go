@@ -36,5 +36,5 @@ type Policy struct {
 	Settings SettingsMode `json:"settings,omitempty"`
 }
 
-// DefaultPolicy is the safe mapping of DESIGN.md.
+// DefaultPolicy is the safe mapping of docs/design.md ("Targets").
 func DefaultPolicy() Policy { return Policy{EligibleAs: EligibleAsEligibility} }

@@ -11,8 +11,7 @@ import (
 )
 
 var (
-	rHelpdesk = MustGUID("729827e3-9c14-49f7-bb1b-9608f156bbb8")
-	gGhost    = MustGUID("00000000-aaaa-4000-8000-0000000000ff")
+	gGhost = MustGUID("00000000-aaaa-4000-8000-0000000000ff")
 )
 
 func it1(role GUID, src string, f func(s *LegacySettings)) LegacySettings {

@@ -62,7 +62,7 @@ func (w *simWorld) args(args ...string) []string {
 }
 
 // run runs pimmigrate to its end (or until kill says so).
-func (w *simWorld) run(kill func(time.Duration) bool, args ...string) proc {
+func (w *simWorld) run(kill func(*os.Process) bool, args ...string) proc {
 	w.t.Helper()
 	return runBinary(w.t, w.bin, kill, w.args(args...)...)
 }

@@ -25,7 +25,7 @@ import (
 // 504, a lost connection) it returns a *wire.Error saying whether trying again
 // can help; any of the writes may have taken effect. Retries and back-off
 // are the caller's: Graph throttles each item of a batch on its own, and the
-// SDK retries none of them (SDK-NOTES.md).
+// SDK retries none of them (docs/sdk.md, "Batches").
 func (c *Client) Write(ctx context.Context, ops []wire.Op) ([]wire.Result, error) {
 	const op = "write batch"
 	switch {
@@ -205,7 +205,7 @@ func (c *Client) requestInfo(ctx context.Context, o wire.Op) (*abs.RequestInform
 		return dir.RoleAssignments().ByUnifiedRoleAssignmentId(o.ObjectID).ToDeleteRequestInformation(ctx, nil)
 	case wire.OpCreateAssignment, wire.OpCreateEligibility, wire.OpCreateActiveSchedule:
 		// The op and the target must agree: a write never turns an
-		// eligible target into standing access (GRAPH.md §3).
+		// eligible target into standing access (docs/design.md, "Safety rules").
 		if want := createKind(o.Kind); t.Kind != want {
 			return nil, fmt.Errorf("target kind %q, want %q", t.Kind, want)
 		}

@@ -188,16 +188,14 @@ func (r *reader) run(src io.Reader) error {
 	}
 	switch {
 	case bytes.HasPrefix(head, []byte{0xef, 0xbb, 0xbf}):
-		br.Discard(3)
 		r.base = 3
 	case bytes.HasPrefix(head, []byte{0xff, 0xfe}):
-		br.Discard(2)
-		br = bufio.NewReaderSize(newUTF16Reader(br, false), 64<<10)
 		r.encoding = "UTF-16LE"
 	case bytes.HasPrefix(head, []byte{0xfe, 0xff}):
-		br.Discard(2)
-		br = bufio.NewReaderSize(newUTF16Reader(br, true), 64<<10)
 		r.encoding = "UTF-16BE"
+	}
+	if r.base > 0 || r.encoding != "" {
+		br = bufio.NewReaderSize(decodeBOM(br), 64<<10)
 	}
 	if err := r.sniff(br); err != nil {
 		return err

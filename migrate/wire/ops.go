@@ -8,7 +8,7 @@ import (
 )
 
 // MaxBatch is the most writes one Write sends: Graph's limit of requests
-// in one JSON batch (GRAPH.md §6).
+// in one JSON batch (docs/graph.md, "JSON batching").
 const MaxBatch = 20
 
 // OpKind says what one write does.
@@ -113,8 +113,8 @@ type RuleRef struct {
 // Sighting is Graph's answer to one probe.
 //
 // Found false with Err nil means Graph answered that there is no such
-// object now. Right after a write that is no proof (GRAPH.md §8: reads
-// lag); the caller judges. Err is set when the answer says nothing either
+// object now. Right after a write that is no proof (reads lag:
+// docs/graph.md, "Eventual consistency"); the caller judges. Err is set when the answer says nothing either
 // way (throttled, 5xx, an unreadable body): look again later.
 type Sighting struct {
 	Found  bool
