@@ -114,7 +114,7 @@ func (pl *planner) settingItems() []Item {
 	var roles []GUID
 	for i := range pl.in.Legacy.Settings {
 		s := &pl.in.Legacy.Settings[i]
-		r := pl.roles.canonical(s.RoleID)
+		r := pl.roles.Canonical(s.RoleID)
 		if byRole[r] == nil {
 			roles = append(roles, r)
 		}
@@ -123,7 +123,7 @@ func (pl *planner) settingItems() []Item {
 	sort.Slice(roles, func(i, j int) bool { return roles[i].Compare(roles[j]) < 0 })
 	policies := map[GUID]*RolePolicy{}
 	for i := range pl.in.Tenant.Policies {
-		policies[pl.roles.canonical(pl.in.Tenant.Policies[i].RoleID)] = &pl.in.Tenant.Policies[i]
+		policies[pl.roles.Canonical(pl.in.Tenant.Policies[i].RoleID)] = &pl.in.Tenant.Policies[i]
 	}
 	var items []Item
 	for _, role := range roles {
@@ -140,7 +140,7 @@ func (pl *planner) roleSettingItems(role GUID, recs []*LegacySettings, pol *Role
 		c, u := legacyControls(s)
 		cs, un = append(cs, c...), append(un, u...)
 	}
-	info := pl.roles.info(role)
+	info := pl.roles.Info(role)
 	def := pl.roles.lookup(role)
 	base := func(key string) Item {
 		return Item{Key: key, Kind: KindRoleSetting, Role: info, Warnings: []string{}, Setting: &SettingChange{RoleID: role, Legacy: []LegacyValue{}}}

@@ -256,8 +256,9 @@ func dryRun(a *app, o *applyOptions, send []*migrate.Item) error {
 	var done map[string]bool
 	if j, err := apply.ReadJournal(o.journal); err == nil {
 		done = map[string]bool{}
-		for k, st := range j.Items {
-			done[k] = st.Outcome == apply.OutcomeCreated || st.Outcome == apply.OutcomeExists || st.Outcome == apply.OutcomeFailed && !o.retryFailed
+		for _, k := range j.Keys() {
+			st := j.State(k)
+			done[k] = st.Outcome == apply.OutcomeCreated || st.Outcome == apply.OutcomeUpdated || st.Outcome == apply.OutcomeExists || st.Outcome == apply.OutcomeFailed && !o.retryFailed
 		}
 	}
 	var would []string

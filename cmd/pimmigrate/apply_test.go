@@ -748,7 +748,8 @@ func TestApplyInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := 0
-	for k, st := range j.Items {
+	for _, k := range j.Keys() {
+		st := j.State(k)
 		if st.PendingOp != "" {
 			t.Errorf("%s: in flight after an orderly interrupt", k)
 		}

@@ -222,7 +222,7 @@ func TestFaultsAndLagThenRollback(t *testing.T) {
 	}
 	w.applied("after apply")
 	j := w.journalOf()
-	for _, key := range j.Order {
+	for _, key := range j.Keys() {
 		if st := j.State(key); st.Outcome == apply.OutcomeExists {
 			t.Errorf("%s journaled exists: nothing the plan creates was there before", key)
 		}

@@ -132,11 +132,11 @@ func readRun(path, planFile string, p *migrate.Plan) (*report.Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(j.Headers) == 0 {
+	if len(j.Headers()) == 0 {
 		return nil, fmt.Errorf("%s has no header line: it is empty or not a journal pimmigrate apply wrote; pass the --journal apply wrote, or leave --journal out to report the plan alone", path)
 	}
-	run := &report.Run{Journal: path, Items: make(map[string]report.Outcome, len(j.Items))}
-	for _, h := range j.Headers {
+	run := &report.Run{Journal: path, Items: map[string]report.Outcome{}}
+	for _, h := range j.Headers() {
 		if h.PlanDigest != p.Digest {
 			return nil, fmt.Errorf("%s: %w: it records runs of the plan with digest %s (tenant %s), but %s has digest %s; report with the plan that journal was applied from, or with the journal of this plan", path, apply.ErrForeignJournal, h.PlanDigest, h.TenantID, planFile, p.Digest)
 		}
@@ -153,7 +153,8 @@ func readRun(path, planFile string, p *migrate.Plan) (*report.Run, error) {
 			run.Finished = h.At
 		}
 	}
-	for key, st := range j.Items {
+	for _, key := range j.Keys() {
+		st := j.State(key)
 		o := report.Outcome{
 			Outcome: st.Outcome, InFlight: st.PendingOp != "", ObjectID: st.ObjectID, TargetScheduleID: st.TargetScheduleID,
 			Status: st.Last.Status, Code: st.Last.Code, Message: st.Last.Message, RequestID: st.Last.RequestID,

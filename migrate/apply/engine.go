@@ -219,7 +219,7 @@ func (r *run) progress(f func(p *Progress)) {
 // header checks the journal belongs to this plan and tenant, and appends a
 // header line for this run.
 func (r *run) header(digest, tenantID, graphURL string) error {
-	for _, h := range r.j.Headers {
+	for _, h := range r.j.Headers() {
 		if h.PlanDigest != digest || !strings.EqualFold(h.TenantID, tenantID) {
 			return fmt.Errorf("%s: %w (plan %s, tenant %s); use a new --journal for this plan, or the plan this journal was written for", r.j.Path(), ErrForeignJournal, h.PlanDigest, h.TenantID)
 		}

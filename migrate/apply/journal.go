@@ -171,9 +171,9 @@ type Journal struct {
 	path    string
 	f       *os.File
 	w       *bufio.Writer
-	Headers []Line
-	Items   map[string]*ItemState
-	Order   []string // keys in the order first seen
+	headers []Line
+	items   map[string]*ItemState
+	order   []string // keys in the order first seen
 	prev    string   // lineHash of the last line
 }
 
@@ -189,7 +189,7 @@ func OpenJournal(path string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
-	j := &Journal{path: path, f: f, Items: map[string]*ItemState{}}
+	j := &Journal{path: path, f: f, items: map[string]*ItemState{}}
 	good, err := j.replay(f)
 	if err != nil {
 		f.Close()
@@ -214,7 +214,7 @@ func ReadJournal(path string) (*Journal, error) {
 		return nil, fmt.Errorf("read journal: %w", err)
 	}
 	defer f.Close()
-	j := &Journal{path: path, Items: map[string]*ItemState{}}
+	j := &Journal{path: path, items: map[string]*ItemState{}}
 	if _, err := j.replay(f); err != nil {
 		return nil, err
 	}
@@ -257,14 +257,14 @@ func lineHash(b []byte) string {
 
 func (j *Journal) apply(l Line) {
 	if l.Type == LineHeader {
-		j.Headers = append(j.Headers, l)
+		j.headers = append(j.headers, l)
 		return
 	}
-	s := j.Items[l.Key]
+	s := j.items[l.Key]
 	if s == nil {
 		s = &ItemState{Key: l.Key}
-		j.Items[l.Key] = s
-		j.Order = append(j.Order, l.Key)
+		j.items[l.Key] = s
+		j.order = append(j.order, l.Key)
 	}
 	if l.Target != nil {
 		s.Target = l.Target
@@ -338,11 +338,25 @@ func (j *Journal) Append(lines ...Line) error {
 	return nil
 }
 
+// Headers are the journal's header lines, a run each, oldest first.
+func (j *Journal) Headers() []Line {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append([]Line(nil), j.headers...)
+}
+
+// Keys are the keys the journal has lines for, in the order first seen.
+func (j *Journal) Keys() []string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append([]string(nil), j.order...)
+}
+
 // State returns a copy of what the journal says of key (zero if nothing).
 func (j *Journal) State(key string) ItemState {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if s := j.Items[key]; s != nil {
+	if s := j.items[key]; s != nil {
 		return *s
 	}
 	return ItemState{Key: key}

@@ -43,9 +43,9 @@ const CodeNotInPlan = "NotInPlan"
 
 // FirstApply is the journal's first apply header, nil when it has none.
 func (j *Journal) FirstApply() *Line {
-	for i := range j.Headers {
-		if j.Headers[i].Run == "apply" {
-			return &j.Headers[i]
+	for _, h := range j.Headers() {
+		if h.Run == "apply" {
+			return &h
 		}
 	}
 	return nil
@@ -88,7 +88,7 @@ func Rollback(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Opt
 	var checks []*check
 	var keys []*migrate.Item // for counting
 	var rules []*migrate.Item
-	for _, key := range j.Order {
+	for _, key := range j.Keys() {
 		st := j.State(key)
 		if st.RuleID != "" {
 			switch it := planned[key]; {
