@@ -475,7 +475,7 @@ func normalizeSchedules(coll string, list []Schedule, roles *roleIndex, salt str
 				return seedProblem(coll, i, a.ID, "scheduleInfo.expiration: type afterDateTime needs endDateTime")
 			}
 		case "afterduration":
-			if _, err := parseISODuration(e.Duration); err != nil {
+			if _, err := migrate.ParseDuration(e.Duration); err != nil {
 				return seedProblem(coll, i, a.ID, "scheduleInfo.expiration.duration: %v", err)
 			}
 		default:
