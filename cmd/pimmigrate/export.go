@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -184,15 +183,8 @@ func exportBeta(ctx context.Context, a *app, b *migrate.Builder) error {
 	} {
 		records := 0
 		err := c.ListLegacy(ctx, api.path, func(n int, raw json.RawMessage) error {
-			records = n
-			rec, rj, err := snapshot.DecodeObject(json.NewDecoder(bytes.NewReader(raw)), migrate.Pos{File: api.name, N: n})
-			switch {
-			case err != nil:
-				b.Reject(migrate.Rejected{Source: migrate.Pos{File: api.name, N: n}.String(), Reason: migrate.RejectNotAnObject, Detail: err.Error()})
-			case rj != nil:
-				b.Reject(*rj)
-			default:
-				b.Add(rec)
+			if snapshot.AddRecord(b, raw, migrate.Pos{File: api.name, N: n}) {
+				records++
 			}
 			return nil
 		})
