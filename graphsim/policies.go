@@ -76,7 +76,8 @@ type rmPolicy struct {
 	rules                  []*rmRule
 }
 
-// rule finds a rule by id, in any case.
+// rule finds a rule by id, in any case (Unconfirmed: Graph may compare
+// policy and rule ids exactly; the PATCH body's id must match exactly).
 func (p *rmPolicy) rule(id string) *rmRule {
 	for _, r := range p.rules {
 		if strings.EqualFold(r.id, id) {
@@ -345,7 +346,11 @@ var (
 
 // needScope refuses a list whose $filter does not name both scopeId and
 // scopeType: the docs say these lists require it. Unconfirmed: Graph's
-// code and message.
+// code and message; and the docs allow scopeType 'Directory' as well as
+// 'DirectoryRole' for Entra roles, where graphsim compares with the stored
+// 'DirectoryRole' (so 'Directory' finds nothing). Lists page by 100 (up to
+// $top, at most 999) like graphsim's other lists; Unconfirmed: Graph's own
+// page size here.
 func (c *call) needScope(q *listQuery) *response {
 	var id, typ bool
 	for _, cd := range q.conds {
@@ -442,7 +447,7 @@ func (c *call) getPolicy() *response {
 	return c.entity(http.StatusOK, policyContext, project(c.policyJSON(p, c.expanded()["rules"]), c.selected(), c.expanded()))
 }
 
-func (c *call) rulesContext(p *rmPolicy) string {
+func rulesContext(p *rmPolicy) string {
 	return policyContext + "('" + p.id + "')/rules"
 }
 
@@ -467,7 +472,7 @@ func (c *call) listRules() *response {
 			break
 		}
 	}
-	return p.respond(c.rulesContext(pol))
+	return p.respond(rulesContext(pol))
 }
 
 // policyRule finds the policy and rule of the route's parameters, or
@@ -493,13 +498,15 @@ func (c *call) getRule() *response {
 	}
 	var m map[string]any
 	json.Unmarshal(c.ruleView(r), &m)
-	return c.entity(http.StatusOK, c.rulesContext(p), project(m, c.selected(), nil))
+	return c.entity(http.StatusOK, rulesContext(p), project(m, c.selected(), nil))
 }
 
 // patchRule updates a rule (PATCH …/rules/{ruleId}): the body's properties
 // replace the rule's, after the checks of checkRule, and the policy as it
 // would then be may not require both MFA and an authentication context on
-// activation. It answers 204, as the v1.0 docs say.
+// activation. It answers 204, as the v1.0 docs say. Unconfirmed: a
+// property the body leaves out keeps its value (PATCH semantics); a body
+// with the whole rule replaces it all.
 func (c *call) patchRule() *response {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()

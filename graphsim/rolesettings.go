@@ -11,7 +11,9 @@ import (
 // Legacy PIM role settings (GRAPH.md §10): iteration 1's
 // privilegedRoleSettings (GET/PUT /beta/privilegedRoles/{id}/settings, and
 // $expand=settings on /beta/privilegedRoles) and iteration 2's
-// governanceRoleSetting (/beta/privilegedAccess/aadRoles/roleSettings).
+// governanceRoleSetting (/beta/privilegedAccess/aadRoles/roleSettings;
+// Unconfirmed: the docs show this list for azureResources, with
+// $filter=resourceId eq '…', which graphsim takes but does not require).
 //
 // Unconfirmed: legacy PIM kept settings for every role; graphsim serves
 // only the seed's, so an export never invents settings nobody set. A role
@@ -21,7 +23,7 @@ import (
 // PrivilegedRoleSettings is a legacy (iteration 1) privilegedRoleSettings:
 // its id is the role's template id. Durations are ISO 8601 ("PT8H"); the
 // docs' example shows a date-time instead, which graphsim does not
-// imitate. Fields left out are served as null.
+// imitate (Unconfirmed). Fields left out are served as null.
 type PrivilegedRoleSettings struct {
 	ID                            string   `json:"id"`
 	ElevationDuration             string   `json:"elevationDuration,omitempty"`
@@ -171,7 +173,8 @@ func (c *call) getPrivilegedRoleSettings() *response {
 }
 
 // putPrivilegedRoleSettings replaces a role's iteration-1 settings and
-// answers 204 (the docs). The body's id, when given, must be the role's.
+// answers 204 (the docs). Unconfirmed: the body's id, when given, must be
+// the role's, and a duration must be ISO 8601 (else 400).
 func (c *call) putPrivilegedRoleSettings() *response {
 	var b PrivilegedRoleSettings
 	if r := c.decode(&b, false); r != nil {

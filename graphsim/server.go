@@ -353,6 +353,7 @@ func (s *Server) handle(c *call) *response {
 		if disabled {
 			// msgraph-sdk-powershell issue 387: Microsoft switched the
 			// tenant's legacy endpoints off while migrating it.
+			// Unconfirmed: that the settings endpoints answer the same.
 			r := c.fail(http.StatusForbidden, "TenantEnabledInAadRoleMigration",
 				"The current endpoints of AAD roles have been disabled for the tenant for migration purpose")
 			s.finish(tmpl, r)
