@@ -30,7 +30,7 @@ func newExportCmd(a *app) *cobra.Command {
 	o := &exportOptions{}
 	cmd := &cobra.Command{
 		Use:   "export --source FILE [--source FILE ...] --out legacy.json",
-		Short: "Read legacy PIM assignments (the live beta API or snapshot files) into legacy.json",
+		Short: "Read legacy PIM assignments and role settings (the live beta API or snapshot files) into legacy.json",
 		Long: `Export reads legacy PIM role assignments and role settings and writes
 them, checked and normalised, to legacy.json.
 

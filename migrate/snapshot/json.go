@@ -432,7 +432,7 @@ func contextIteration(ctx string) iteration {
 	switch c := strings.ToLower(ctx); {
 	case strings.Contains(c, "governancerolesetting") || strings.Contains(c, "rolesettings"):
 		return iter2Settings
-	case strings.Contains(c, "privilegedroles") || strings.Contains(c, "privilegedrolesettings"):
+	case strings.Contains(c, "privilegedroles"): // privilegedRoles, privilegedRoleSettings
 		return iter1Settings
 	case strings.Contains(c, "governanceroleassignment") || strings.Contains(c, "privilegedaccess"):
 		return iter2
