@@ -133,35 +133,77 @@ func (c *call) selected() map[string]bool {
 	return m
 }
 
-// expanded is the lower-cased $expand set (nested options ignored).
+// expanded is the lower-cased $expand set (nested options left out: see
+// expandOptions).
 func (c *call) expanded() map[string]bool {
 	s, ok := c.q("expand")
 	if !ok {
 		return nil
 	}
 	m := map[string]bool{}
+	for name := range parseExpand(s) {
+		m[name] = true
+	}
+	return m
+}
+
+// expandOptions is $expand as navigation property (lower case) -> the
+// options nested in its parentheses ("$expand=rules" of
+// "policy($expand=rules)"), "" when none.
+func (c *call) expandOptions() map[string]string {
+	s, _ := c.q("expand")
+	return parseExpand(s)
+}
+
+// parseExpand reads an $expand value: comma-separated properties, each with
+// optional nested options in parentheses.
+func parseExpand(s string) map[string]string {
+	m := map[string]string{}
 	depth := 0
-	var cur strings.Builder
+	var name, inner strings.Builder
 	flush := func() {
-		if p := strings.TrimSpace(cur.String()); p != "" {
-			m[strings.ToLower(p)] = true
+		if p := strings.TrimSpace(name.String()); p != "" {
+			m[strings.ToLower(p)] = strings.TrimSpace(inner.String())
 		}
-		cur.Reset()
+		name.Reset()
+		inner.Reset()
 	}
 	for _, r := range s {
 		switch {
 		case r == '(':
+			if depth > 0 {
+				inner.WriteRune(r)
+			}
 			depth++
 		case r == ')':
-			depth--
+			if depth--; depth > 0 {
+				inner.WriteRune(r)
+			}
 		case depth > 0:
+			inner.WriteRune(r)
 		case r == ',':
 			flush()
 		default:
-			cur.WriteRune(r)
+			name.WriteRune(r)
 		}
 	}
 	flush()
+	return m
+}
+
+// nestedExpand reads the $expand of nested options such as
+// "$select=id;$expand=rules": the set of properties it expands.
+func nestedExpand(options string) map[string]bool {
+	m := map[string]bool{}
+	for _, opt := range strings.Split(options, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(opt), "=")
+		if !ok || !strings.EqualFold(strings.TrimPrefix(k, "$"), "expand") {
+			continue
+		}
+		for name := range parseExpand(v) {
+			m[name] = true
+		}
+	}
 	return m
 }
 

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
 // Unified role management with PIM: schedule requests, schedules and
@@ -41,7 +43,7 @@ func window(s *Schedule) (start, end time.Time, hasEnd bool) {
 			return start, *e.EndDateTime, true
 		}
 	case "afterduration":
-		if d, err := parseISODuration(e.Duration); err == nil && !start.IsZero() {
+		if d, err := migrate.ParseDuration(e.Duration); err == nil && !start.IsZero() {
 			return start, start.Add(d), true
 		}
 	}

@@ -348,8 +348,17 @@ func (s *Server) handle(c *call) *response {
 	c.params = params
 	if rt.legacy {
 		s.mu.RLock()
-		registered := s.st.pimRegistered
+		registered, disabled := s.st.pimRegistered, s.st.legacyDisabled
 		s.mu.RUnlock()
+		if disabled {
+			// msgraph-sdk-powershell issue 387: Microsoft switched the
+			// tenant's legacy endpoints off while migrating it.
+			// Unconfirmed: that the settings endpoints answer the same.
+			r := c.fail(http.StatusForbidden, "TenantEnabledInAadRoleMigration",
+				"The current endpoints of AAD roles have been disabled for the tenant for migration purpose")
+			s.finish(tmpl, r)
+			return r
+		}
 		if !registered {
 			// Unconfirmed: the exact code of the legacy API for a tenant not
 			// registered to PIM. The status (403) is documented.

@@ -138,6 +138,10 @@ const (
 	RejectTenantMismatch        = "tenant-mismatch"
 	RejectNotAnObject           = "not-an-object"
 	RejectActivationOfOtherRole = "activation-mismatch"
+	// RejectMalformedSetting is a role settings record that cannot be read:
+	// a duration that is not ISO 8601, a rule setting that is not a JSON
+	// object of the rule's shape.
+	RejectMalformedSetting = "malformed-setting"
 )
 
 // Source describes one input of an export.
@@ -160,7 +164,8 @@ type Legacy struct {
 	TenantID    string       `json:"tenantId"`
 	Sources     []Source     `json:"sources"`
 	Assignments []Assignment `json:"assignments"`
-	// Settings are the roles' legacy PIM settings, a record each.
+	// Settings are the legacy role settings records, sorted by role, then
+	// origin, then source. Conflicting records for one role are all kept.
 	Settings []LegacySettings `json:"settings,omitempty"`
 	Rejected []Rejected       `json:"rejected"`
 
@@ -213,6 +218,17 @@ func scanLegacy(r io.Reader, name string, add func(*Assignment)) (*Legacy, error
 				add(&a)
 				return nil
 			})
+		case "settings":
+			if err := j.decode(&l.Settings); err != nil {
+				return err
+			}
+			for i := range l.Settings {
+				if err := l.Settings[i].Check(); err != nil {
+					bad = fmt.Errorf("read %s: %w: settings[%d] (%s): %v; re-export it with `pimmigrate export`", name, ErrLegacyFile, i, l.Settings[i].Source, err)
+					return bad
+				}
+			}
+			return nil
 		}
 		return j.decode(l.member(member))
 	})

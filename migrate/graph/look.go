@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
-	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	rm "github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
@@ -24,58 +23,61 @@ func (c *Client) Look(ctx context.Context, probes []wire.Probe) ([]wire.Sighting
 	case len(probes) > wire.MaxBatch:
 		return nil, fmt.Errorf("%s: %d probes; a batch holds at most %d", op, len(probes), wire.MaxBatch)
 	}
-	batch := msgraphcore.NewBatchRequest(c.adapter)
-	index := make(map[string]int, len(probes))
+	b := &batch{c: c}
 	for i, p := range probes {
 		ri, err := c.probeInfo(ctx, p)
-		if err != nil {
-			return nil, fmt.Errorf("%s: probe %d (%s): %w", op, i+1, p.Kind, err)
+		if err == nil {
+			err = b.add(ri)
 		}
-		item, err := batch.AddBatchRequestStep(*ri)
 		if err != nil {
-			return nil, fmt.Errorf("%s: probe %d (%s): %w", op, i+1, p.Kind, err)
+			return nil, fmt.Errorf("%s: probe %d (%s): %w", op, i+1, probeName(p), err)
 		}
-		index[deref(item.GetId())] = i
 	}
-	resp, err := c.sendBatch(ctx, batch)
+	answers, err := b.send(ctx)
 	if err != nil {
 		return nil, convert(op, err)
 	}
 	out := make([]wire.Sighting, len(probes))
-	answered := make([]bool, len(probes))
-	for _, item := range resp.GetResponses() {
-		if item == nil {
-			continue
-		}
-		i, ok := index[deref(item.GetId())]
-		if !ok || answered[i] {
-			continue
-		}
-		answered[i] = true
-		out[i] = sighting(probes[i], itemResult(item), asMap(map[string]any(item.GetBody())))
-	}
 	for i := range out {
-		if !answered[i] {
+		a, ok := answers[i]
+		if !ok {
 			out[i].Err = &wire.Error{Op: op, Message: "Graph's batch answer has no response for this probe", Retryable: true}
+			continue
 		}
+		out[i] = sighting(probes[i], &a)
 	}
 	return out, nil
 }
 
-// sighting reads one probe's answer: a 404 to a GET by id and an empty
-// list to a GET by filter are "not there"; any other failure says nothing.
-func sighting(p wire.Probe, r wire.Result, body map[string]any) wire.Sighting {
-	op := "look up " + string(p.Kind)
+// probeName names what a probe looks for, in errors.
+func probeName(p wire.Probe) string {
+	if p.Rule != nil {
+		return "rule " + p.Rule.RuleID + " of policy " + p.Rule.PolicyID
+	}
+	return string(p.Kind)
+}
+
+// sighting reads one probe's answer: a 404 to a GET by id (a rule's
+// included) and an empty list to a GET by filter are "not there"; any
+// other failure says nothing.
+func sighting(p wire.Probe, a *batchAnswer) wire.Sighting {
+	op := "look up " + probeName(p)
+	r := a.result()
 	switch {
-	case r.Status == 404 && p.ID != "":
+	case r.Status == 404 && (p.ID != "" || p.Rule != nil):
 		return wire.Sighting{}
 	case r.Status < 200 || r.Status >= 300:
-		e := resultErr(op, r).(*wire.Error)
-		return wire.Sighting{Err: e}
+		return wire.Sighting{Err: resultErr(op, r).(*wire.Error)}
+	case p.Rule != nil:
+		body, err := withoutMember(a.Body, "@odata.context")
+		if err != nil {
+			return wire.Sighting{Err: &wire.Error{Op: op, Status: r.Status, Message: "the rule is not a JSON object: " + err.Error(), Retryable: true}}
+		}
+		return wire.Sighting{Found: true, Body: body}
 	}
-	obj := body
+	obj := a.object()
 	if p.ID == "" {
-		list, _ := field(body, "value").([]any)
+		list, _ := field(obj, "value").([]any)
 		if len(list) == 0 {
 			return wire.Sighting{}
 		}
@@ -109,6 +111,9 @@ var lookFields = []string{"id", "principalId", "roleDefinitionId", "directorySco
 
 // probeInfo is the GET of one probe, from the SDK's typed builders.
 func (c *Client) probeInfo(ctx context.Context, p wire.Probe) (*abs.RequestInformation, error) {
+	if p.Rule != nil {
+		return ruleRequest(abs.GET, p.Rule.PolicyID, p.Rule.RuleID, nil)
+	}
 	dir := c.api.RoleManagement().Directory()
 	if p.ID != "" {
 		switch p.Kind {
