@@ -78,7 +78,7 @@ func (r rule) bool(name string) bool { b, _ := r[name].(bool); return b }
 func (r rule) str(name string) string { s, _ := r[name].(string); return s }
 
 func (r rule) duration() (time.Duration, bool) {
-	d, err := ParseISODuration(r.str(FieldMaximumDuration))
+	d, err := ParseDuration(r.str(FieldMaximumDuration))
 	return d, err == nil
 }
 
