@@ -319,3 +319,24 @@ func SameRule(id string, a, b json.RawMessage) (bool, error) {
 	}
 	return len(ruleChanges(id, ra, rb)) == 0, nil
 }
+
+// LooserFields lists the fields of rule id that to makes weaker than from
+// (a longer maximum, a requirement dropped, approval or a context turned
+// off): what tighten never does.
+func LooserFields(id string, from, to json.RawMessage) ([]string, error) {
+	a, err := parseRule(from)
+	if err != nil {
+		return nil, err
+	}
+	b, err := parseRule(to)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range ruleFields[id] {
+		if looser(f, a, b) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
