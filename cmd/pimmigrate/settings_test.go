@@ -49,7 +49,8 @@ func TestRoleSettingsEndToEnd(t *testing.T) {
 		return r
 	}
 	run("export", "--source", "beta", "--out", legacy)
-	run("plan", "--legacy", legacy, "--out", plan, "--protect", protect)
+	// graphsim judges expiry by the real clock; the plan must too.
+	run("plan", "--legacy", legacy, "--out", plan, "--protect", protect, "--as-of", time.Now().UTC().Format(time.RFC3339))
 	p, err := migrate.ReadPlanFile(plan)
 	if err != nil {
 		t.Fatal(err)
