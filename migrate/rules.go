@@ -340,3 +340,22 @@ func LooserFields(id string, from, to json.RawMessage) ([]string, error) {
 	}
 	return out, nil
 }
+
+// FieldValue is one field of a policy rule as the plan shows it.
+type FieldValue struct {
+	Field, Value string
+}
+
+// RuleValues lists the fields of rule id that role settings set, with
+// their values in raw (the review screen's columns).
+func RuleValues(id string, raw json.RawMessage) ([]FieldValue, error) {
+	r, err := parseRule(raw)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]FieldValue, len(ruleFields[id]))
+	for i, f := range ruleFields[id] {
+		out[i] = FieldValue{f, r.value(f)}
+	}
+	return out, nil
+}

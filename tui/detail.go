@@ -34,6 +34,9 @@ func (m *Model) layoutDetail(top bool) {
 }
 
 func (m Model) detailContent(it *migrate.Item) string {
+	if isSetting(it) {
+		return m.settingDetail(it)
+	}
 	if m.width < sideBySide {
 		lines := m.legacyLines(it, m.width)
 		lines = append(lines, "")

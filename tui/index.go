@@ -16,11 +16,12 @@ const (
 	filterPresent
 	filterSkip
 	filterWarnings
+	filterSettings // role setting items, whatever their action
 	numFilters
 )
 
 func (f filter) String() string {
-	return [...]string{"all", "create", "present", "skip", "warnings"}[f]
+	return [...]string{"all", "create", "present", "skip", "warnings", "settings"}[f]
 }
 
 // index is what the model precomputes over the plan once: the item numbers
@@ -41,6 +42,9 @@ func newIndex(items []migrate.Item) *index {
 	for i := range items {
 		it := &items[i]
 		size += len(it.Principal.DisplayName) + len(it.Principal.UserPrincipalName) + len(it.Role.DisplayName) + 3
+		if it.Setting != nil {
+			size += len(it.Setting.RuleID) + 1
+		}
 	}
 	sb.Grow(size)
 	var n [numFilters]int
@@ -54,7 +58,14 @@ func newIndex(items []migrate.Item) *index {
 		sb.WriteByte(0)
 		writeLower(&sb, it.Role.DisplayName)
 		sb.WriteByte(0)
+		if it.Setting != nil {
+			writeLower(&sb, it.Setting.RuleID)
+			sb.WriteByte(0)
+		}
 		n[actionFilter(it.Action)]++
+		if isSetting(it) && actionFilter(it.Action) != filterSettings {
+			n[filterSettings]++
+		}
 		if len(it.Warnings) > 0 {
 			n[filterWarnings]++
 		}
@@ -69,6 +80,9 @@ func newIndex(items []migrate.Item) *index {
 		it := &items[i]
 		f := actionFilter(it.Action)
 		x.byFilter[f] = append(x.byFilter[f], int32(i))
+		if isSetting(it) && f != filterSettings {
+			x.byFilter[filterSettings] = append(x.byFilter[filterSettings], int32(i))
+		}
 		if len(it.Warnings) > 0 {
 			x.byFilter[filterWarnings] = append(x.byFilter[filterWarnings], int32(i))
 		}
@@ -83,6 +97,8 @@ func actionFilter(a migrate.Action) filter {
 		return filterCreate
 	case migrate.ActionPresent:
 		return filterPresent
+	case migrate.ActionUpdate:
+		return filterSettings // an update is only ever a role setting's
 	}
 	return filterSkip
 }

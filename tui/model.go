@@ -465,7 +465,7 @@ func (m *Model) reset() {
 func (m *Model) reviewable(i int32) bool {
 	it := &m.plan.Items[i]
 	switch it.Action {
-	case migrate.ActionCreate:
+	case migrate.ActionCreate, migrate.ActionUpdate:
 		return true
 	case migrate.ActionPresent:
 		m.msg = fmt.Sprintf("Nothing to approve: already in the tenant (%s); apply sends nothing for it.", it.Reason)
@@ -483,7 +483,7 @@ func (m *Model) setVisible(r review) {
 	}
 	creates, changed := 0, 0
 	for _, i := range m.vis {
-		if m.plan.Items[i].Action != migrate.ActionCreate {
+		if !m.plan.Items[i].Changes() {
 			continue
 		}
 		creates++

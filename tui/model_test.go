@@ -92,9 +92,10 @@ func TestFilters(t *testing.T) {
 		filterPresent:  func(it *migrate.Item) bool { return it.Action == migrate.ActionPresent },
 		filterSkip:     func(it *migrate.Item) bool { return it.Action == migrate.ActionSkip },
 		filterWarnings: func(it *migrate.Item) bool { return len(it.Warnings) > 0 },
+		filterSettings: func(it *migrate.Item) bool { return it.Kind == migrate.KindRoleSetting },
 	}
 	m := newTestModel(p, 120, 40, "")
-	for step, f := range []filter{filterCreate, filterPresent, filterSkip, filterWarnings, filterAll, filterCreate} {
+	for step, f := range []filter{filterCreate, filterPresent, filterSkip, filterWarnings, filterSettings, filterAll, filterCreate} {
 		m, _ = press(t, m, "tab")
 		if m.filter != f {
 			t.Fatalf("tab %d: filter %v, want %v", step+1, m.filter, f)
@@ -103,9 +104,9 @@ func TestFilters(t *testing.T) {
 			t.Errorf("filter %v shows %d items, want %d", f, len(got), len(exp))
 		}
 	}
-	m, _ = press(t, m, "shift+tab", "shift+tab")
+	m, _ = press(t, m, "shift+tab", "shift+tab", "shift+tab")
 	if m.filter != filterWarnings {
-		t.Errorf("shift+tab twice from create: %v, want warnings", m.filter)
+		t.Errorf("shift+tab three times from create: %v, want warnings", m.filter)
 	}
 
 	// The selected item stays selected when the next filter shows it.
@@ -131,6 +132,9 @@ func searchTexts(p *migrate.Plan) []string {
 	for i := range p.Items {
 		it := &p.Items[i]
 		texts[i] = strings.ToLower(it.Principal.DisplayName + "\x00" + it.Principal.UserPrincipalName + "\x00" + it.Role.DisplayName)
+		if it.Setting != nil {
+			texts[i] += "\x00" + strings.ToLower(it.Setting.RuleID)
+		}
 	}
 	return texts
 }
@@ -242,6 +246,7 @@ func TestSearchIncremental(t *testing.T) {
 			filterPresent:  func(it *migrate.Item) bool { return it.Action == migrate.ActionPresent },
 			filterSkip:     func(it *migrate.Item) bool { return it.Action == migrate.ActionSkip },
 			filterWarnings: func(it *migrate.Item) bool { return len(it.Warnings) > 0 },
+			filterSettings: func(it *migrate.Item) bool { return it.Kind == migrate.KindRoleSetting },
 		}[m.filter]
 		if exp := bruteIn(p, texts, keep, m.query); !slices.Equal(m.vis, exp) {
 			t.Fatalf("step %d (%s): query %q filter %v shows %d items, want %d", step, k, m.query, m.filter, len(m.vis), len(exp))
@@ -356,8 +361,8 @@ func TestApproveShown(t *testing.T) {
 		t.Errorf("a on skipped items: filter %v, message %q", m.filter, m.msg)
 	}
 	// A with a filter declines only what it shows.
-	m, _ = press(t, m, "tab", "tab", "A") // all
-	m, _ = press(t, m, "tab", "a")        // create: approve all
+	m, _ = press(t, m, "tab", "tab", "tab", "A") // all
+	m, _ = press(t, m, "tab", "a")               // create: approve all
 	m, _ = press(t, m, "tab", "tab", "tab", "A")
 	if m.filter != filterWarnings {
 		t.Fatalf("filter %v", m.filter)

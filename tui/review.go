@@ -15,7 +15,7 @@ const (
 
 func reviewOf(it *migrate.Item) review {
 	switch {
-	case it.Action != migrate.ActionCreate:
+	case !it.Changes():
 		return notCreate
 	case it.Approved == nil:
 		return unreviewed
@@ -36,8 +36,8 @@ func (r review) next() review {
 
 // counts are the header's live numbers.
 type counts struct {
-	create, present, skip, warnings int
-	approved, declined              int
+	create, update, present, skip, warnings int
+	approved, declined                      int
 }
 
 func countItems(items []migrate.Item) counts {
@@ -47,6 +47,8 @@ func countItems(items []migrate.Item) counts {
 		switch it.Action {
 		case migrate.ActionCreate:
 			c.create++
+		case migrate.ActionUpdate:
+			c.update++
 		case migrate.ActionPresent:
 			c.present++
 		default:
@@ -69,7 +71,7 @@ func (c *counts) add(r review, n int) {
 	}
 }
 
-func (c counts) unreviewed() int { return c.create - c.approved - c.declined }
+func (c counts) unreviewed() int { return c.create + c.update - c.approved - c.declined }
 
 // reviews records every item's review as last saved, to tell what changed.
 func reviews(items []migrate.Item) []review {

@@ -95,7 +95,7 @@ func age(d time.Duration) string {
 func (m Model) countsLine() string {
 	s, c := m.styles, m.counts
 	long := []string{
-		s.Create.Render(fmt.Sprintf("+ %d to create", c.create)) + " (" +
+		s.Create.Render(fmt.Sprintf("+ %d to create", c.create)+updates(c, ", ~ %d settings to update")) + " (" +
 			s.Approved.Render(fmt.Sprintf("✓ %d approved", c.approved)) + ", " +
 			s.Declined.Render(fmt.Sprintf("✗ %d declined", c.declined)) + ", " +
 			s.Unreviewed.Render(fmt.Sprintf("· %d not reviewed", c.unreviewed())) + ")",
@@ -108,7 +108,7 @@ func (m Model) countsLine() string {
 		return line
 	}
 	short := []string{
-		s.Create.Render(fmt.Sprintf("+%d create", c.create)) + " (" +
+		s.Create.Render(fmt.Sprintf("+%d create", c.create)+updates(c, " ~%d settings")) + " (" +
 			s.Approved.Render(fmt.Sprintf("✓%d", c.approved)) + " " +
 			s.Declined.Render(fmt.Sprintf("✗%d", c.declined)) + " " +
 			s.Unreviewed.Render(fmt.Sprintf("·%d", c.unreviewed())) + ")",
@@ -117,6 +117,15 @@ func (m Model) countsLine() string {
 		s.Warn.Render(fmt.Sprintf("!%d warned", c.warnings)),
 	}
 	return strings.Join(short, "  ")
+}
+
+// updates is format with the count of settings to update, or "" when the
+// plan updates none (a plan without role settings reads as before).
+func updates(c counts, format string) string {
+	if c.update == 0 {
+		return ""
+	}
+	return fmt.Sprintf(format, c.update)
 }
 
 func (m Model) filterLine() string {
@@ -201,6 +210,8 @@ func (m Model) row(it *migrate.Item, c columns, selected bool) string {
 	switch it.Action {
 	case migrate.ActionCreate:
 		text, glyph = s.Create, "+"
+	case migrate.ActionUpdate:
+		text, glyph = s.Create, "~"
 	case migrate.ActionPresent:
 		text, glyph = s.Present, "="
 	}
@@ -239,6 +250,8 @@ func (m Model) row(it *migrate.Item, c columns, selected bool) string {
 func principalText(it *migrate.Item, w int) string {
 	p := it.Principal
 	switch {
+	case isSetting(it):
+		return settingName(it)
 	case w < 30 && p.DisplayName != "":
 		return p.DisplayName
 	case p.DisplayName == "" && p.UserPrincipalName == "":
@@ -261,6 +274,9 @@ func roleText(it *migrate.Item) string {
 // mappingText is "legacy state -> target kind", with a shorter arrow when
 // the column is narrow.
 func mappingText(it *migrate.Item, w int) string {
+	if isSetting(it) {
+		return settingMapping(it)
+	}
 	state := string(it.Legacy.State)
 	if it.Legacy.State == migrate.StateTimeBoundEligible {
 		state = "time-bound"
@@ -322,6 +338,8 @@ func (m Model) statusLine() string {
 		return s.Dim.Render("←/→ previous/next item")
 	case m.query != "":
 		return s.Dim.Render(fmt.Sprintf("%s match %q · / edits the search · esc clears it", migrate.Plural(len(m.vis), "item", "items"), m.query))
+	case m.counts.update > 0:
+		return s.Dim.Render("+ create  ~ update  = present  - skip  ! warnings  ✓ approved  ✗ declined  · new")
 	}
 	return s.Dim.Render("+ create  = present  - skip  ! warnings   ✓ approved  ✗ declined  · not reviewed")
 }
