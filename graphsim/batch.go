@@ -10,7 +10,8 @@ import (
 
 // JSON batching (docs/graph.md, "JSON batching").
 
-// maxBatch is Graph's limit on the requests of one $batch.
+// maxBatch is Graph's own limit of requests in one JSON batch (docs/graph.md);
+// the emulator states it rather than borrow the client's wire.MaxBatch.
 const maxBatch = 20
 
 type batchItem struct {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -144,7 +145,7 @@ standing admin.`,
 	f := root.PersistentFlags()
 	f.StringVar(&a.global.cloud, "cloud", graph.CloudGlobal, "Microsoft cloud: "+strings.Join(graph.CloudNames(), "|")+" (sets the Graph endpoint, the sign-in authority and the token scope)")
 	f.StringVar(&a.global.graphURL, "graph-url", "", "Microsoft Graph base URL, overriding only the --cloud's endpoint (graphsim: http://127.0.0.1:PORT)")
-	f.StringVar(&a.global.auth, "auth", "auto", "how to sign in: auto|device|browser|azcli|env|msi|token (token reads PIMMIGRATE_TOKEN)")
+	f.StringVar(&a.global.auth, "auth", graph.AuthAuto, "how to sign in: "+strings.Join(graph.AuthModes, "|")+" (token reads "+tokenEnv+")")
 	f.StringVar(&a.global.tenantID, "tenant-id", "", "Entra tenant id")
 	f.StringVar(&a.global.clientID, "client-id", "", "application (client) id of the app registration to sign in with")
 	f.StringVar(&a.global.output, "output", "text", "output format: text|json (json prints one summary object on stdout)")
@@ -167,10 +168,8 @@ func (g *globalOptions) validate() error {
 	default:
 		return usagef("--output %q: want text or json", g.output)
 	}
-	switch g.auth {
-	case "auto", "device", "browser", "azcli", "env", "msi", "token":
-	default:
-		return usagef("--auth %q: want auto, device, browser, azcli, env, msi or token", g.auth)
+	if !slices.Contains(graph.AuthModes, g.auth) {
+		return usagef("--auth %q: want one of %s", g.auth, strings.Join(graph.AuthModes, ", "))
 	}
 	cl, err := graph.LookupCloud(g.cloud)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/pimmigrate/pimmigrate/migrate"
 	"github.com/pimmigrate/pimmigrate/migrate/apply"
 	"github.com/pimmigrate/pimmigrate/migrate/graph"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 type applyOptions struct {
@@ -58,7 +59,7 @@ On a terminal apply asks you to type yes; without one it needs --yes.`,
 	f.BoolVar(&o.yes, "yes", false, "do not ask: apply the approved and unreviewed items")
 	f.StringVar(&o.journal, "journal", "", "journal file (default run.jsonl next to the plan)")
 	f.IntVar(&o.concurrency, "concurrency", 4, "batches in flight at once")
-	f.IntVar(&o.batchSize, "batch-size", 20, "requests per JSON batch, 1..20")
+	f.IntVar(&o.batchSize, "batch-size", wire.MaxBatch, fmt.Sprintf("requests per JSON batch, 1..%d", wire.MaxBatch))
 	f.BoolVar(&o.dryRun, "dry-run", false, "send nothing; list what would be sent")
 	f.BoolVar(&o.retryFailed, "retry-failed", false, "send again items whose last outcome in the journal is failed")
 	addReplicationWait(f, &o.replication)
@@ -82,8 +83,8 @@ type applyResult struct {
 }
 
 func runApply(ctx context.Context, a *app, o *applyOptions) error {
-	if o.batchSize < 1 || o.batchSize > 20 {
-		return usagef("apply: --batch-size %d: Graph takes 1 to 20 requests a batch", o.batchSize)
+	if o.batchSize < 1 || o.batchSize > wire.MaxBatch {
+		return usagef("apply: --batch-size %d: Graph takes 1 to %d requests a batch", o.batchSize, wire.MaxBatch)
 	}
 	if o.concurrency < 1 || o.concurrency > 32 {
 		return usagef("apply: --concurrency %d: want 1 to 32", o.concurrency)

@@ -36,6 +36,9 @@ const (
 	AuthToken   = "token"   // a bearer token from PIMMIGRATE_TOKEN
 )
 
+// AuthModes are the --auth values, in the order help lists them.
+var AuthModes = []string{AuthAuto, AuthDevice, AuthBrowser, AuthAzCLI, AuthEnv, AuthMSI, AuthToken}
+
 // graphCLIClientID is the public client of the Microsoft Graph Command Line
 // Tools (the one Microsoft Graph PowerShell signs in with), used for device
 // and browser sign-in when no --client-id is given.
