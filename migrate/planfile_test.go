@@ -3,7 +3,6 @@ package migrate
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,9 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/pimmigrate/pimmigrate/internal/golden"
+)
 
 func samplePlan(t *testing.T) *Plan {
 	t.Helper()
@@ -189,27 +188,9 @@ func TestWriteFileAtomicKeepsOldFileOnError(t *testing.T) {
 
 func TestSummaryText(t *testing.T) {
 	p := samplePlan(t)
-	golden(t, "sample", p.Summary.Text())
+	golden.Check(t, "sample", p.Summary.Text())
 	empty := &Plan{}
-	golden(t, "empty", empty.Summarize().Text())
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", t.Name(), name+".golden")
-	if *update {
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s:\n--- got\n%s--- want\n%s", name, path, got, want)
-	}
+	golden.Check(t, "empty", empty.Summarize().Text())
 }
 
 func TestCatalogue(t *testing.T) {

@@ -1,14 +1,11 @@
 package report
 
 import (
-	"flag"
 	"fmt"
 	"time"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var (
 	planned = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/pimmigrate/pimmigrate/internal/golden"
+
 	"github.com/pimmigrate/pimmigrate/migrate"
 	"github.com/pimmigrate/pimmigrate/report/reporttest"
 )
@@ -57,7 +59,7 @@ func TestMigration(t *testing.T) {
 			var names []string
 			for _, s := range sheets {
 				names = append(names, s.Name)
-				reporttest.Golden(t, tt.name+"."+s.Name, s.TSV, *update)
+				golden.Check(t, tt.name+"."+s.Name, s.TSV)
 			}
 			if got := len(names); got != 4 || names[0] != "Summary" || names[1] != "Assignments" || names[2] != "Role settings" || names[3] != "Rejected" {
 				t.Errorf("sheets %v, want Summary, Assignments, Role settings, Rejected", names)
@@ -66,7 +68,7 @@ func TestMigration(t *testing.T) {
 			if err := WriteCSV(&c, Assignments(tt.in), false); err != nil {
 				t.Fatal(err)
 			}
-			reporttest.Golden(t, tt.name+".csv", c.String(), *update)
+			golden.Check(t, tt.name+".csv", c.String())
 		})
 	}
 }

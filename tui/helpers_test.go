@@ -1,10 +1,7 @@
 package tui
 
 import (
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -17,8 +14,6 @@ import (
 
 	"github.com/pimmigrate/pimmigrate/migrate"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var (
 	testNow     = time.Date(2026, 11, 22, 14, 5, 0, 0, time.UTC)
@@ -199,24 +194,3 @@ func runCmd(t testing.TB, m Model, cmd tea.Cmd) (Model, bool) {
 
 // screen is what the reviewer sees, without colours.
 func screen(m Model) string { return ansi.Strip(m.View()) }
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	top, _, _ := strings.Cut(t.Name(), "/")
-	p := filepath.Join("testdata", top, name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("differs from %s:\n--- got\n%s\n--- want\n%s", p, got, want)
-	}
-}

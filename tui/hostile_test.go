@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pimmigrate/pimmigrate/internal/golden"
+
 	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
@@ -67,7 +69,7 @@ func TestHostileTextIsInert(t *testing.T) {
 					}
 				}
 				checkFrame(t, view, size[0], size[1])
-				golden(t, name, view)
+				golden.Check(t, name, view)
 			})
 		}
 	}

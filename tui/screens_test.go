@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pimmigrate/pimmigrate/internal/golden"
+
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -43,7 +45,7 @@ func TestScreens(t *testing.T) {
 				got := screen(m)
 				checkFrame(t, got, size[0], size[1])
 				// The temporary directory differs between runs.
-				golden(t, name, got)
+				golden.Check(t, name, got)
 			})
 		}
 	}

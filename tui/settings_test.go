@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pimmigrate/pimmigrate/internal/golden"
+
 	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
@@ -80,7 +82,7 @@ func TestSettingsInReview(t *testing.T) {
 						t.Errorf("screen lacks %q:\n%s", w, got)
 					}
 				}
-				golden(t, "settings-"+name, got)
+				golden.Check(t, "settings-"+name, got)
 			})
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pimmigrate/pimmigrate/internal/golden"
+
 	"github.com/pimmigrate/pimmigrate/graphsim"
 	"github.com/pimmigrate/pimmigrate/migrate/audit"
 	"github.com/pimmigrate/pimmigrate/report/reporttest"
@@ -191,20 +193,20 @@ func TestAuditFindsEveryKind(t *testing.T) {
 		s = digest.ReplaceAllString(s, "sha256:DIGEST")
 		return strings.ReplaceAll(s, url, "GRAPH_URL")
 	}
-	golden(t, "summary.tsv", clean(sheets[0].TSV))
-	golden(t, "findings.tsv", clean(sheets[1].TSV))
+	golden.Check(t, "summary.tsv", clean(sheets[0].TSV))
+	golden.Check(t, "findings.tsv", clean(sheets[1].TSV))
 	b, err := os.ReadFile(csvPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "audit.csv", clean(string(b)))
+	golden.Check(t, "audit.csv", clean(string(b)))
 
 	// Text output: the counts, and where the files went.
 	r = auditCLI(t, url, "--legacy", legacy, "--protect", protect, "--xlsx", xlsx)
 	if r.code != 0 {
 		t.Fatalf("audit: exit %d\n%s", r.code, r.stderr)
 	}
-	golden(t, "stdout.txt", clean(r.stdout))
+	golden.Check(t, "stdout.txt", clean(r.stdout))
 	// Without files the findings are printed.
 	r = auditCLI(t, url, "--legacy", legacy, "--protect", protect)
 	if r.code != 0 || !strings.Contains(r.stdout, "Findings:\n") || !strings.Contains(r.stdout, "legacy-missing") {

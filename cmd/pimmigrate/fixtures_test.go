@@ -2,18 +2,16 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pimmigrate/pimmigrate/internal/golden"
+
 	"github.com/pimmigrate/pimmigrate/fixtures"
 	"github.com/pimmigrate/pimmigrate/migrate"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // extract writes embedded fixture files into dir and returns their paths.
 func extract(t *testing.T, dir string, names ...string) []string {
@@ -27,25 +25,6 @@ func extract(t *testing.T, dir string, names ...string) []string {
 		paths = append(paths, writeFile(t, dir, path.Base(n), string(b)))
 	}
 	return paths
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	top, _, _ := strings.Cut(t.Name(), "/")
-	p := filepath.Join("testdata", top, name+".golden")
-	if *update {
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("differs from %s:\n--- got\n%s--- want\n%s", p, got, want)
-	}
 }
 
 // TestFixtureSnapshots exports every fixture snapshot on its own, as the
@@ -68,7 +47,7 @@ func TestFixtureSnapshots(t *testing.T) {
 				t.Fatalf("plan: exit %d\n%s", r.code, r.stderr)
 			}
 			plan := strings.ReplaceAll(r.stdout+r.stderr, dir+string(filepath.Separator), "")
-			golden(t, path.Base(name), export+"---\n"+plan)
+			golden.Check(t, path.Base(name), export+"---\n"+plan)
 		})
 	}
 }

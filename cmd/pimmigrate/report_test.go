@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pimmigrate/pimmigrate/internal/golden"
+
 	"github.com/pimmigrate/pimmigrate/fixtures"
 	"github.com/pimmigrate/pimmigrate/graphsim"
 	"github.com/pimmigrate/pimmigrate/migrate"
@@ -126,13 +128,13 @@ func TestReport(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, s := range sheets {
-				golden(t, tt.name+"."+s.Name, scrub.Replace(s.TSV))
+				golden.Check(t, tt.name+"."+s.Name, scrub.Replace(s.TSV))
 			}
 			b, err := os.ReadFile(csv)
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name+".csv", string(b))
+			golden.Check(t, tt.name+".csv", string(b))
 
 			r = runCLI(t, append([]string{"--output", "json", "report", "--plan", plan, "--csv", csv + "2", "--csv-bom"}, tt.args...)...)
 			var res reportResult

@@ -5,12 +5,9 @@ package reporttest
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
-	"testing"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -65,50 +62,6 @@ func TSV(rows [][]string) string {
 			b.WriteString(escaper.Replace(c))
 		}
 		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-// Golden compares got with the file testdata/<top-level test name>/<name>.golden,
-// rewriting it first when update is set (go test -update).
-func Golden(t testing.TB, name, got string, update bool) {
-	t.Helper()
-	top, _, _ := strings.Cut(t.Name(), "/")
-	p := filepath.Join("testdata", top, name+".golden")
-	if update {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("differs from %s (go test -update rewrites it):\n%s", p, diff(string(want), got))
-	}
-}
-
-// diff shows the first lines that differ.
-func diff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < max(len(w), len(g)) && shown < 10; i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			shown++
-			fmt.Fprintf(&b, "line %d:\n  want %s\n   got %s\n", i+1, wl, gl)
-		}
 	}
 	return b.String()
 }
