@@ -9,8 +9,8 @@ import (
 	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
-// Policy validation of schedule requests (docs/graph.md, "Policy
-// validation"). Graph checks an adminAssign request against the role's
+// Policy validation of schedule requests
+// (docs/graph.md, "Policy validation"). Graph checks an adminAssign request against the role's
 // policy and refuses one that breaks it with 400
 // RoleAssignmentRequestPolicyValidationFailed, "The following policy rules
 // failed: ["ExpirationRule"]" (terraform-provider-azuread issue 1450,

@@ -11,8 +11,8 @@ import (
 // will have once the plan's own settings items are applied: the tenant's
 // rule, or the rule a settings item sends in its place. Graph refuses a
 // schedule request that breaks its role's policy with 400
-// RoleAssignmentRequestPolicyValidationFailed (docs/graph.md, "Policy
-// validation"); the planner makes each request fit, or skips it, first.
+// RoleAssignmentRequestPolicyValidationFailed
+// (docs/graph.md, "Policy validation"); the planner makes each request fit, or skips it, first.
 
 // Warnings and skip reasons of the policy check. They are part of the file
 // formats and reports: never rename one.
