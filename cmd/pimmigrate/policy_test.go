@@ -144,7 +144,10 @@ func TestPreflightFindsWhatApplyWouldFail(t *testing.T) {
 	// Pre-flight validates against the policies as they are: the plan's
 	// own settings changes are not sent yet (--settings off).
 	planArgs := []string{"plan", "--legacy", legacy, "--protect", protect, "--as-of", asOf, "--settings", "off", "--policy-check", "off"}
-	held := func() int { st := srv.State(); return len(st.RoleEligibilitySchedules) + len(st.RoleAssignmentSchedules) + len(st.RoleAssignments) }
+	held := func() int {
+		st := srv.State()
+		return len(st.RoleEligibilitySchedules) + len(st.RoleAssignmentSchedules) + len(st.RoleAssignments)
+	}
 	before := held()
 	r := policyRun(t, url, liveToken, 0, append(planArgs, "--out", checked, "--preflight", "--output", "json")...)
 	if held() != before {
