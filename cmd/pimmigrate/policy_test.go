@@ -158,6 +158,7 @@ func TestPreflightFindsWhatApplyWouldFail(t *testing.T) {
 		t.Fatalf("plan --output json: %v\n%s", err, r.stdout)
 	}
 	pre := out.Preflight
+	t.Logf("pre-flight: %d validated in %d batch requests, %d refused, %d role assignments not validatable", pre.Checked, pre.Requests, pre.Refused, pre.NotValidatable)
 	if pre.Checked == 0 || pre.Requests == 0 || pre.Requests > (pre.Checked+19)/20*2 {
 		t.Errorf("pre-flight %+v: want the requests batched", pre)
 	}
