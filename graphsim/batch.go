@@ -153,7 +153,7 @@ func (c *call) item(it *batchItem) *call {
 		h.Set(k, v)
 	}
 	sub := c.s.newCall(strings.ToUpper(it.Method), "/"+c.version()+path, query, h, c.base)
-	sub.inBatch = true
+	sub.inBatch, sub.appOnly = true, c.appOnly
 	if it.hasBody() {
 		sub.body = it.Body
 	}

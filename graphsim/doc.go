@@ -9,7 +9,9 @@
 // Graph is reported to check them), directory lookups (getByIds, users,
 // organization) and JSON batching, with Graph's error envelope, paging and
 // request ids. A seed can mark the legacy APIs as switched off by
-// Microsoft (legacyDisabled).
+// Microsoft (legacyDisabled). Schedule requests are validated against
+// their role's policy (isValidationOnly included); a bearer token that
+// starts "app-only." is an app-only caller's (AppOnlyTokenPrefix).
 //
 // It serves a tenant described by a Seed (LoadSeed reads one from JSON)
 // and can misbehave on purpose (Options): latency, a token-bucket write

@@ -166,6 +166,9 @@ func (c *call) scheduleRequest(active bool) *response {
 			r.dupRefused = true
 			return r
 		}
+		if bad := c.checkRequestPolicy(k.role, active, &b, info); bad != nil {
+			return bad
+		}
 		status, targetID = "Provisioned", reqID
 		if !b.IsValidationOnly {
 			now := c.now.UTC()

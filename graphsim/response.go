@@ -26,6 +26,8 @@ type call struct {
 	params  []string
 	now     time.Time
 	inBatch bool
+	// appOnly is set for a caller signed in app-only (AppOnlyTokenPrefix).
+	appOnly bool
 
 	requestID, clientRequestID string
 }

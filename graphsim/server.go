@@ -434,6 +434,7 @@ func (s *Server) finish(route string, r *response) {
 func (s *Server) authenticate(c *call) *response {
 	scheme, tok, _ := strings.Cut(strings.TrimSpace(c.header.Get("Authorization")), " ")
 	tok = strings.TrimSpace(tok)
+	tok, c.appOnly = strings.CutPrefix(tok, AppOnlyTokenPrefix)
 	var r *response
 	switch {
 	case !strings.EqualFold(scheme, "Bearer") || tok == "":

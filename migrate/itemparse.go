@@ -68,6 +68,9 @@ func (p *itemParser) item(it *Item) bool {
 	it.Warnings = p.strs(true)
 	p.lit(`,"target":`)
 	p.target(&it.Target)
+	if p.opt(`,"policyRules":`) {
+		it.PolicyRules = p.policyEffects()
+	}
 	if p.opt(`,"approved":`) {
 		it.Approved = p.boolPtr()
 	}
@@ -134,6 +137,30 @@ func (p *itemParser) target(t *Target) {
 		t.Justification = p.str(false)
 	}
 	p.lit(`}`)
+}
+
+func (p *itemParser) policyEffects() []PolicyEffect {
+	p.lit("[")
+	var es []PolicyEffect
+	for p.ok && !p.opt("]") {
+		if len(es) > 0 {
+			p.lit(",")
+		}
+		var e PolicyEffect
+		p.lit(`{"rule":`)
+		e.Rule = p.str(true)
+		if p.opt(`,"field":`) {
+			e.Field = p.str(true)
+		}
+		p.lit(`,"effect":`)
+		e.Effect = p.str(true)
+		if p.opt(`,"detail":`) {
+			e.Detail = p.str(false)
+		}
+		p.lit("}")
+		es = append(es, e)
+	}
+	return es
 }
 
 // lit consumes s, which must come next.

@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -78,6 +79,10 @@ type Item struct {
 	Reason     string        `json:"reason"`
 	Warnings   []string      `json:"warnings"`
 	Target     Target        `json:"target"`
+	// PolicyRules say what the role's policy did to the item (an end set
+	// or shortened, a skip) or says of it (MFA required), each with the
+	// rule that caused it; pre-flight adds the rules Graph said failed.
+	PolicyRules []PolicyEffect `json:"policyRules,omitempty"`
 	// Setting is what a role setting item does.
 	Setting *SettingChange `json:"setting,omitempty"`
 	// Approved is absent until review sets it. apply sends create items that
@@ -169,6 +174,11 @@ func planItems(in PlanInput) (*Plan, func(fn func(*Item) error) error, error) {
 	}
 	pl := &planner{in: in, roles: NewRoles(in.Tenant.RoleDefinitions, in.Catalogue)}
 	pl.indexTenant()
+	pl.settings = pl.settingItems()
+	pl.rules = pl.policyRules(pl.settings)
+	if in.Tenant.Offline {
+		pl.defaults = DefaultPolicyRules()
+	}
 	p := &Plan{
 		Schema:       PlanSchema,
 		TenantID:     strings.ToLower(in.Tenant.TenantID),
@@ -232,7 +242,7 @@ func (pl *planner) each(fn func(*Item) error) error {
 		start = end
 	}
 	// Role setting keys ("setting:…") sort after every assignment key.
-	for _, it := range pl.settingItems() {
+	for _, it := range pl.settings {
 		if err := fn(&it); err != nil {
 			return err
 		}
@@ -251,6 +261,13 @@ type planner struct {
 	eligible   map[scopedKey]bool // eligibility at "/"
 	principals map[GUID]*Principal
 	protect    Protected
+	// settings are the role setting items, planned first: the assignment
+	// items are checked against the policies as they leave each role.
+	settings []Item
+	// rules are each role's policy rules once settings apply (policyRules);
+	// defaults stand in for a role's policy offline.
+	rules    map[GUID]map[string]json.RawMessage
+	defaults map[string]json.RawMessage
 }
 
 func (pl *planner) indexTenant() {
@@ -316,6 +333,13 @@ func (pl *planner) item(key string, recs []*Assignment) []Item {
 			act.Action, act.Reason = ActionPresent, ReasonAlreadyAssigned
 		}
 		items = append(items, act)
+	}
+	for i := range items {
+		pl.checkPolicy(&items[i])
+		sort.Strings(items[i].Warnings)
+	}
+	if len(items) == 2 && items[0].Action == ActionSkip {
+		items = items[:1] // no activation without the eligibility behind it
 	}
 	return items
 }

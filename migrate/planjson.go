@@ -186,6 +186,9 @@ func appendItem(b []byte, it *Item) ([]byte, error) {
 	if b, err = appendTarget(b, &it.Target); err != nil {
 		return b, err
 	}
+	if len(it.PolicyRules) > 0 {
+		b = appendPolicyEffects(append(b, `,"policyRules":`...), it.PolicyRules)
+	}
 	if it.Approved != nil {
 		b = strconv.AppendBool(append(b, `,"approved":`...), *it.Approved)
 	}
@@ -248,6 +251,25 @@ func appendTarget(b []byte, t *Target) ([]byte, error) {
 		b = appendJSONString(append(b, `,"justification":`...), t.Justification)
 	}
 	return append(b, '}'), nil
+}
+
+func appendPolicyEffects(b []byte, es []PolicyEffect) []byte {
+	b = append(b, '[')
+	for i, e := range es {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(append(b, `{"rule":`...), e.Rule)
+		if e.Field != "" {
+			b = appendJSONString(append(b, `,"field":`...), e.Field)
+		}
+		b = appendJSONString(append(b, `,"effect":`...), e.Effect)
+		if e.Detail != "" {
+			b = appendJSONString(append(b, `,"detail":`...), e.Detail)
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 // appendTimePtr appends a time as time.Time.MarshalJSON does (RFC 3339

@@ -34,6 +34,8 @@ func fullItem() Item {
 		Action: ActionCreate, Reason: string(ClassActivated), Warnings: []string{WarnGuestUser, WarnPrincipalDisabled},
 		Target: Target{Kind: KindAssignmentScheduleRequest, PrincipalID: gAlice, RoleDefinitionID: rGA, DirectoryScopeID: "/",
 			StartDateTime: &start, Expiration: &Expiration{Type: ExpirationAfter, EndDateTime: &end}, Justification: "why not"},
+		PolicyRules: []PolicyEffect{{Rule: RuleActiveExpiration, Field: FieldMaximumDuration, Effect: WarnExpiryShortenedByPolicy, Detail: "a -> b"},
+			{Rule: "MfaRule", Effect: ReasonPolicyValidationFailed}},
 		Approved: ptr(false),
 	}
 }

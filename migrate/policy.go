@@ -34,6 +34,17 @@ type Policy struct {
 	// Settings is how legacy role settings become policy rules (plan
 	// --settings); empty means tighten.
 	Settings SettingsMode `json:"settings,omitempty"`
+	// PolicyExpiry is what access without an end becomes where the role's
+	// policy requires one (plan --policy-expiry); empty means set.
+	PolicyExpiry PolicyExpiry `json:"policyExpiry,omitempty"`
+	// PolicyCheck "off" plans as if roles had no policies (plan
+	// --policy-check off, for pre-flight to find what apply would fail);
+	// empty means on.
+	PolicyCheck string `json:"policyCheck,omitempty"`
+	// SignIn is how apply is expected to sign in (app-only or delegated),
+	// from the plan's --auth: items that need delegated sign-in are
+	// flagged for an app-only plan.
+	SignIn string `json:"signIn,omitempty"`
 }
 
 // DefaultPolicy is the safe mapping of docs/design.md ("Targets").

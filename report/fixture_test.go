@@ -59,6 +59,12 @@ func testPlan(items []testItem) *migrate.Plan {
 			Target:   migrate.Target{Kind: ti.kind, PrincipalID: pid, RoleDefinitionID: rid, DirectoryScopeID: "/"},
 			Approved: ti.approved,
 		}
+		if e, ok := policyEffects[ti.principal]; ok {
+			end := planned.Add(90 * 24 * time.Hour)
+			it.Target.Expiration = &migrate.Expiration{Type: migrate.ExpirationAfter, EndDateTime: &end}
+			it.PolicyRules = e
+			it.Warnings = append(it.Warnings, migrate.WarnExpirySetByPolicy)
+		}
 		p.Items = append(p.Items, it)
 	}
 	p.Seal()
@@ -66,6 +72,15 @@ func testPlan(items []testItem) *migrate.Plan {
 }
 
 var expiry = time.Date(2027, 3, 31, 23, 59, 59, 0, time.UTC)
+
+// policyEffects are what the role's policy did to some items, by principal.
+var policyEffects = map[string][]migrate.PolicyEffect{
+	"a11ce000-0000-4000-8000-000000000007": {
+		{Rule: migrate.RuleEligibleExpiration, Field: migrate.FieldExpirationRequired, Effect: migrate.WarnExpirySetByPolicy,
+			Detail: "no end -> 2027-02-20T12:00:00Z (2026-11-22T12:00:00Z + P90D)"},
+		{Rule: migrate.RuleEligibleEnablement, Field: migrate.FieldMFA, Effect: migrate.EffectMFARequired},
+	},
+}
 
 // demoItems covers every outcome: keys are in plan (sorted) order.
 var demoItems = []testItem{

@@ -231,6 +231,8 @@ var assignmentColumns = []Column{
 	{Header: "Attempts", Width: 11},
 	{Header: "Request ID", Width: 38},
 	{Header: "Time (UTC)", Width: 21},
+	{Header: "Planned end (UTC)", Width: 21},
+	{Header: "Policy rule"},
 }
 
 // Assignments is the sheet with one row per plan item, in plan order
@@ -281,6 +283,8 @@ func (in *MigrationInput) assignmentRows(errp *error) iter.Seq[[]Cell] {
 				positive(o.Attempts),
 				Text(o.RequestID),
 				Date(o.At),
+				Date(plannedEnd(&it.Target)),
+				Text(policyRules(it.PolicyRules)),
 			)
 			if !yield(row) {
 				return errStop
@@ -291,6 +295,32 @@ func (in *MigrationInput) assignmentRows(errp *error) iter.Seq[[]Cell] {
 			*errp = err
 		}
 	}
+}
+
+// plannedEnd is when the target's access ends, zero for none.
+func plannedEnd(t *migrate.Target) time.Time {
+	if t.Expiration == nil || t.Expiration.EndDateTime == nil {
+		return time.Time{}
+	}
+	return *t.Expiration.EndDateTime
+}
+
+// policyRules says what the role's policy did to an item, and by which
+// rule: "Expiration_Admin_Eligibility.isExpirationRequired:
+// expiry-set-by-policy (no end -> …)", one per effect.
+func policyRules(es []migrate.PolicyEffect) string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		r := e.Rule
+		if e.Field != "" {
+			r += "." + e.Field
+		}
+		out[i] = r + ": " + e.Effect
+		if e.Detail != "" {
+			out[i] += " (" + e.Detail + ")"
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // settingColumns are the Role settings sheet's columns, and the settings

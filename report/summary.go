@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"sort"
 	"strings"
 
@@ -39,6 +40,11 @@ func summarySheet(in *MigrationInput) Sheet {
 	field("Eligible access becomes", Text(string(p.Policy.EligibleAs)))
 	field("Keep activations", Text(yesNo(&p.Policy.KeepActivations)))
 	field("Protected principals", Int(len(p.Policy.Protect)))
+	field("Policy check", Text(cmp.Or(p.Policy.PolicyCheck, migrate.PolicyCheckOn)))
+	field("Access the policy requires to expire", Text(string(cmp.Or(p.Policy.PolicyExpiry, migrate.PolicyExpirySet))))
+	if p.Policy.SignIn != "" {
+		field("Planned sign-in", Text(p.Policy.SignIn))
+	}
 	if r := in.Run; r != nil {
 		field("Journal", Text(r.Journal))
 		field("Applied from (UTC)", Date(r.Started))

@@ -48,7 +48,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.opt.ThrottleBurst, "throttle-burst", 0, "write bucket size (default: the write limit, at least 1)")
 	fs.Float64Var(&cfg.opt.FaultRate, "fault-rate", 0, "probability 0..1 that a request fails (503, 504, dropped connection)")
 	fs.DurationVar(&cfg.opt.ConsistencyLag, "consistency-lag", 0, "how long a new object stays invisible to reads")
-	fs.StringVar(&cfg.opt.RequireToken, "require-token", "", "the only bearer `token` accepted (default: any)")
+	fs.StringVar(&cfg.opt.RequireToken, "require-token", "", "the only bearer `token` accepted (default: any); a token \"app-only.\"+T is the same token from an app-only caller, refused where a policy requires MFA")
 	fs.Int64Var(&cfg.opt.Seed, "seed", 1, "PRNG seed for faults, jitter, ids and batch order")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: graphsim --tenant FILE [--listen 127.0.0.1:8080] [--latency D] [--jitter D]\n"+

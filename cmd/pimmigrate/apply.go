@@ -112,6 +112,9 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	if err := migrate.CheckSendable(p, send); err != nil {
 		return fmt.Errorf("apply: %s: %w", o.plan, err)
 	}
+	if err := delegatedOnly(a, o.plan, send); err != nil {
+		return err
+	}
 	unreviewed := 0
 	for _, it := range send {
 		if it.Approved == nil {
@@ -155,6 +158,26 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	})
 	bar.close()
 	return finishRun(a, "apply", o.journal, s, err)
+}
+
+// delegatedOnly refuses app-only sign-in when items to send are for roles
+// whose policy requires MFA of the admin who assigns: Graph would refuse
+// each one (MfaRule).
+func delegatedOnly(a *app, plan string, send []*migrate.Item) error {
+	need := migrate.NeedsDelegatedSignIn(send)
+	if len(need) == 0 || a.signIn() != migrate.SignInAppOnly {
+		return nil
+	}
+	keys := make([]string, 0, 3)
+	for i, it := range need {
+		if i == 3 {
+			keys = append(keys, fmt.Sprintf("and %d more", len(need)-3))
+			break
+		}
+		keys = append(keys, it.Key)
+	}
+	return fmt.Errorf("apply: %s: %s (%s) need delegated sign-in: their roles' policies require MFA of the admin who assigns, which an app-only sign-in (--auth %s) cannot give, and Graph would refuse each one (MfaRule); nothing was sent. Run apply with --auth device, browser or azcli, or decline these items in review",
+		plan, migrate.Plural(len(need), "item", "items"), strings.Join(keys, ", "), a.global.auth)
 }
 
 // confirm asks on stderr and reads one line: only "yes" confirms. Ctrl-C

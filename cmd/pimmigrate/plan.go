@@ -20,6 +20,9 @@ type planOptions struct {
 	keepActivations bool
 	protect         string
 	settings        string
+	policyExpiry    string
+	policyCheck     string
+	preflight       bool
 }
 
 func newPlanCmd(a *app) *cobra.Command {
@@ -44,9 +47,20 @@ warning.
 
 --protect names break-glass accounts, never touched. An entry that names no
 principal of the tenant (a typo) stops the plan; offline, an entry by UPN, or
-an object id no legacy record has, is a note naming its line.`,
+an object id no legacy record has, is a note naming its line.
+
+Each item is checked against its role's policy as the plan leaves it (the
+tenant's rules with the plan's own settings changes): access that must expire
+gets an end (--policy-expiry set) or is skipped (skip); an end beyond the
+maximum is shortened; items whose policy requires MFA of the assigning admin
+need delegated sign-in. --policy-check off leaves that out.
+
+--preflight sends every planned schedule request to Graph with
+isValidationOnly (nothing is created), in batches as apply sends them, and
+skips each one Graph refuses (policy-validation-failed, naming the rules).`,
 		Example: `  pimmigrate plan --offline --legacy legacy.json --out plan.json
-  pimmigrate plan --offline --legacy legacy.json --out plan.json --protect breakglass.txt --as-of 2026-11-22T12:00:00Z`,
+  pimmigrate plan --offline --legacy legacy.json --out plan.json --protect breakglass.txt --as-of 2026-11-22T12:00:00Z
+  pimmigrate plan --legacy legacy.json --out plan.json --preflight`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runPlan(cmd.Context(), a, o) },
 	}
 	f := cmd.Flags()
@@ -58,6 +72,9 @@ an object id no legacy record has, is a note naming its line.`,
 	f.BoolVar(&o.keepActivations, "keep-activations", false, "also recreate activations still running as time-bound active assignments")
 	f.StringVar(&o.protect, "protect", "", "file of principals never touched (break-glass): object ids or UPNs, one a line")
 	f.StringVar(&o.settings, "settings", string(migrate.SettingsTighten), "what legacy role settings become: tighten (only ever stricter)|mirror (exactly legacy's)|off")
+	f.StringVar(&o.policyExpiry, "policy-expiry", string(migrate.PolicyExpirySet), "access without an end where the role's policy requires one: set (asOf + the policy's maximum)|skip")
+	f.StringVar(&o.policyCheck, "policy-check", migrate.PolicyCheckOn, "check items against the roles' policies: on|off")
+	f.BoolVar(&o.preflight, "preflight", false, "validate every planned schedule request with Graph (isValidationOnly) and skip those refused")
 	return cmd
 }
 
@@ -67,6 +84,8 @@ type planResult struct {
 	Line    string          `json:"line"`
 	Notes   []string        `json:"notes,omitempty"`
 	Summary migrate.Summary `json:"summary"`
+	// Preflight is set for plan --preflight.
+	Preflight *preflightResult `json:"preflight,omitempty"`
 }
 
 func runPlan(ctx context.Context, a *app, o *planOptions) error {
@@ -88,6 +107,19 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	if policy.Settings, err = migrate.ParseSettingsMode(o.settings); err != nil {
 		return usageError{err}
 	}
+	if policy.PolicyExpiry, err = migrate.ParsePolicyExpiry(o.policyExpiry); err != nil {
+		return usageError{err}
+	}
+	if o.policyCheck, err = migrate.ParsePolicyCheck(o.policyCheck); err != nil {
+		return usageError{err}
+	}
+	if o.policyCheck == migrate.PolicyCheckOff {
+		policy.PolicyCheck = o.policyCheck
+	}
+	if o.preflight && o.offline {
+		return usagef("plan: --preflight asks Graph and --offline does not read the tenant: leave one out")
+	}
+	policy.SignIn = a.signIn()
 	now := a.now().UTC()
 	asOf := now
 	if o.asOf != "" {
@@ -112,7 +144,7 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 			tenantID = a.global.tenantID
 		}
 		tenant = migrate.OfflineTenant(cat, tenantID)
-	} else if tenant, err = readTenant(ctx, a, legacy, protect, policy.Settings != migrate.SettingsOff && len(legacy.Settings) > 0); err != nil {
+	} else if tenant, err = readTenant(ctx, a, legacy, protect, policy.PolicyCheck != migrate.PolicyCheckOff || policy.Settings != migrate.SettingsOff && len(legacy.Settings) > 0); err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
 	var notes []string
@@ -123,18 +155,32 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	if err != nil {
 		return err
 	}
-	p, err := migrate.BuildPlanFile(o.out, migrate.PlanInput{
+	in := migrate.PlanInput{
 		Legacy: legacy, LegacyDigest: digest, Tenant: tenant, Policy: policy,
 		Catalogue: cat, GraphURL: a.global.graphURL, AsOf: asOf, CreatedAt: now, Notes: notes,
-	})
+	}
+	var p *migrate.Plan
+	var pre *preflightResult
+	if o.preflight {
+		p, pre, err = preflightPlan(ctx, a, in, o.out)
+	} else {
+		p, err = migrate.BuildPlanFile(o.out, in)
+	}
 	lock.Unlock()
 	if err != nil {
 		return err
 	}
 	if a.jsonOutput() {
-		return a.printJSON(planResult{"plan", o.out, p.Summary.Line(), p.Notes, p.Summary})
+		return a.printJSON(planResult{"plan", o.out, p.Summary.Line(), p.Notes, p.Summary, pre})
+	}
+	if pre != nil {
+		fmt.Fprint(a.stdout, pre.text())
 	}
 	fmt.Fprint(a.stdout, p.Summary.Text())
+	if n := p.Summary.Warnings[migrate.WarnDelegatedSignInRequired]; n > 0 {
+		fmt.Fprintf(a.stderr, "note: %s need delegated sign-in: their roles' policies require MFA of the admin who assigns, and --auth %s signs in app-only; run apply with --auth device, browser or azcli.\n",
+			migrate.Plural(n, "item", "items"), a.global.auth)
+	}
 	for _, n := range p.Notes {
 		fmt.Fprintf(a.stderr, "note: %s\n", migrate.Printable(n))
 	}
@@ -167,7 +213,7 @@ func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect mig
 	}
 	if policies {
 		if t.Policies, err = c.ReadPolicies(ctx); err != nil {
-			return nil, fmt.Errorf("%w; reading role management policies needs RoleManagementPolicy.Read.Directory (or plan --settings off)", err)
+			return nil, fmt.Errorf("%w; reading role management policies needs RoleManagementPolicy.Read.Directory (or plan --settings off --policy-check off)", err)
 		}
 	}
 	if err := sameTenant(a, legacy, t.TenantID); err != nil {

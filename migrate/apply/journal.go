@@ -207,6 +207,12 @@ func OpenJournal(path string) (*Journal, error) {
 	return j, nil
 }
 
+// memoryJournal is a journal that keeps its lines in memory only: the
+// engine's bookkeeping for a run that changes nothing (pre-flight).
+func memoryJournal() *Journal {
+	return &Journal{path: "(memory)", w: bufio.NewWriter(io.Discard), items: map[string]*ItemState{}}
+}
+
 // ReadJournal replays a journal without opening it for writing.
 func ReadJournal(path string) (*Journal, error) {
 	f, err := os.Open(path)
@@ -331,6 +337,9 @@ func (j *Journal) Append(lines ...Line) error {
 	}
 	if err := j.w.Flush(); err != nil {
 		return fmt.Errorf("write journal %s: %w", j.path, err)
+	}
+	if j.f == nil { // a memory journal (pre-flight)
+		return nil
 	}
 	if err := j.f.Sync(); err != nil {
 		return fmt.Errorf("sync journal %s: %w", j.path, err)

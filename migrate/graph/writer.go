@@ -122,6 +122,10 @@ func (c *Client) requestInfo(ctx context.Context, o wire.Op) (*abs.RequestInform
 			return nil, fmt.Errorf("target kind %q, want %q", t.Kind, want)
 		}
 	case wire.OpRemoveEligibility, wire.OpRemoveActiveSchedule:
+	case wire.OpValidateEligibility, wire.OpValidateActiveSchedule:
+		if want := createKind(o.Kind); t.Kind != want {
+			return nil, fmt.Errorf("target kind %q, want %q", t.Kind, want)
+		}
 	case wire.OpUpdateRule:
 		return ruleRequest(abs.PATCH, o.PolicyID, o.RuleID, o.Body)
 	default:
@@ -133,27 +137,33 @@ func (c *Client) requestInfo(ctx context.Context, o wire.Op) (*abs.RequestInform
 	switch o.Kind {
 	case wire.OpCreateAssignment:
 		return dir.RoleAssignments().ToPostRequestInformation(ctx, assignmentBody(t), nil)
-	case wire.OpCreateEligibility, wire.OpRemoveEligibility:
+	case wire.OpCreateEligibility, wire.OpRemoveEligibility, wire.OpValidateEligibility:
 		body := models.NewUnifiedRoleEligibilityScheduleRequest()
-		if err := fillScheduleRequest(body, t, o.Kind == wire.OpCreateEligibility); err != nil {
+		if err := fillScheduleRequest(body, t, o.Kind != wire.OpRemoveEligibility); err != nil {
 			return nil, err
 		}
+		if o.Kind == wire.OpValidateEligibility {
+			body.SetIsValidationOnly(ptr(true))
+		}
 		return dir.RoleEligibilityScheduleRequests().ToPostRequestInformation(ctx, body, nil)
-	default: // wire.OpCreateActiveSchedule, wire.OpRemoveActiveSchedule
+	default: // wire.OpCreateActiveSchedule, wire.OpRemoveActiveSchedule, wire.OpValidateActiveSchedule
 		body := models.NewUnifiedRoleAssignmentScheduleRequest()
-		if err := fillScheduleRequest(body, t, o.Kind == wire.OpCreateActiveSchedule); err != nil {
+		if err := fillScheduleRequest(body, t, o.Kind != wire.OpRemoveActiveSchedule); err != nil {
 			return nil, err
+		}
+		if o.Kind == wire.OpValidateActiveSchedule {
+			body.SetIsValidationOnly(ptr(true))
 		}
 		return dir.RoleAssignmentScheduleRequests().ToPostRequestInformation(ctx, body, nil)
 	}
 }
 
-// createKind is the target kind a create writes.
+// createKind is the target kind a create (or its validation) writes.
 func createKind(k wire.OpKind) migrate.TargetKind {
 	switch k {
-	case wire.OpCreateEligibility:
+	case wire.OpCreateEligibility, wire.OpValidateEligibility:
 		return migrate.KindEligibilityRequest
-	case wire.OpCreateActiveSchedule:
+	case wire.OpCreateActiveSchedule, wire.OpValidateActiveSchedule:
 		return migrate.KindAssignmentScheduleRequest
 	}
 	return migrate.KindRoleAssignment

@@ -35,7 +35,24 @@ const (
 	// with Body, the rule's whole JSON (its @odata.type, id and target
 	// included). Graph answers 204, or 200 with the rule.
 	OpUpdateRule OpKind = "updateRule"
+	// OpValidateEligibility and OpValidateActiveSchedule POST the adminAssign
+	// schedule request of Target with isValidationOnly true: Graph checks
+	// it against the role's policy and creates nothing (plan --preflight).
+	OpValidateEligibility    OpKind = "validateEligibility"
+	OpValidateActiveSchedule OpKind = "validateActiveSchedule"
 )
+
+// ValidateOp is the validation-only op of a plan target, and false for a
+// unifiedRoleAssignment, which has no validation-only form.
+func ValidateOp(t migrate.Target) (Op, bool) {
+	switch t.Kind {
+	case migrate.KindEligibilityRequest:
+		return Op{Kind: OpValidateEligibility, Target: t}, true
+	case migrate.KindAssignmentScheduleRequest:
+		return Op{Kind: OpValidateActiveSchedule, Target: t}, true
+	}
+	return Op{}, false
+}
 
 // CreateOp is the op that creates a plan target.
 func CreateOp(t migrate.Target) Op {
