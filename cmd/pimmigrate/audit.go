@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"net/http"
 	"strings"
 	"time"
+
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 
 	"github.com/spf13/cobra"
 
@@ -246,6 +250,16 @@ func readAuditTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protec
 		return nil, err
 	}
 	if err := resolveProtect(ctx, c, t, protect); err != nil {
+		return nil, err
+	}
+	// The PIM checks read the roles' policies; without the permission
+	// the rest of the audit still stands, and says what it left out.
+	var we *wire.Error
+	switch t.Policies, err = c.ReadPolicies(ctx); {
+	case errors.As(err, &we) && we.Status == http.StatusForbidden:
+		t.Policies = nil
+		fmt.Fprintln(a.stderr, "note: the role management policies could not be read (RoleManagementPolicy.Read.Directory): the ScubaGear policy checks and weaker-than-legacy are left out")
+	case err != nil:
 		return nil, err
 	}
 	fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules, %d assignment schedules, %d principals.\n",

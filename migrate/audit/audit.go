@@ -79,6 +79,17 @@ type CheckInfo struct {
 
 // Checks lists every check, by severity (highest first), then id.
 func Checks() []CheckInfo {
+	cs := append(baseChecks(), scubaChecks()...)
+	sort.SliceStable(cs, func(i, j int) bool {
+		if cs[i].Severity != cs[j].Severity {
+			return cs[i].Severity > cs[j].Severity
+		}
+		return cs[i].ID < cs[j].ID
+	})
+	return cs
+}
+
+func baseChecks() []CheckInfo {
 	return []CheckInfo{
 		{CheckEligibleNowStanding, High, "Legacy eligible access that is now standing access",
 			`Each principal and role whose live legacy records (not expired at asOf) are all eligible, activated or time-bound eligible, ` +
@@ -226,6 +237,7 @@ func Run(in Input) (*Result, error) {
 	a.expiringSoon()
 	a.protected()
 	a.rejected()
+	a.scuba()
 	sortFindings(a.out)
 	if a.out == nil {
 		a.out = []Finding{}

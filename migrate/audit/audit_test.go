@@ -467,24 +467,28 @@ func TestEveryCheckAndSummary(t *testing.T) {
 	want := []string{
 		"high eligible-now-standing alice@contoso.example | Global Administrator | / | standing",
 		"high legacy-missing carol@contoso.example | Security Administrator | / | legacy",
+		"high scuba-permanent-active alice@contoso.example | Global Administrator | / | standing",
+		"high scuba-permanent-active gina_fabrikam.example#EXT#@contoso.example | Global Administrator | / | standing",
 		"medium deleted-principal " + deleted + " | Security Administrator | / | standing",
 		"medium disabled-principal dave@contoso.example | Reports Reader | / | standing",
 		"medium guest-privileged gina_fabrikam.example#EXT#@contoso.example | Global Administrator | / | standing",
+		"medium scuba-global-admin-ratio  | Global Administrator | / | ",
 		"medium standing-not-in-legacy " + deleted + " | Security Administrator | / | standing",
 		"medium standing-not-in-legacy gina_fabrikam.example#EXT#@contoso.example | Global Administrator | / | standing",
 		"low expiring-soon bob@contoso.example | Security Administrator | / | eligible",
 		"info legacy-rejected  |  |  | legacy",
 		"info protected-principal breakglass@contoso.example | Global Administrator | / | standing",
+		"info scuba-policies-not-read  |  |  | ",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("findings\n got %q\nwant %q", got, want)
 	}
 	// 3 standing GAs (alice, gina, breakglass): no global-admin-count.
 	s := res.Summary
-	if s.Findings != 10 || s.BySeverity != (Counts{High: 2, Medium: 5, Low: 1, Info: 2}) || s.ByCheck[CheckStandingNotInLegacy] != 2 || s.ByCheck[CheckGlobalAdminCount] != 0 || len(s.ByCheck) != len(Checks()) {
+	if s.Findings != 14 || s.BySeverity != (Counts{High: 4, Medium: 6, Low: 1, Info: 3}) || s.ByCheck[CheckStandingNotInLegacy] != 2 || s.ByCheck[CheckGlobalAdminCount] != 0 || len(s.ByCheck) != len(Checks()) {
 		t.Errorf("summary %+v", s)
 	}
-	for sev, n := range map[Severity]int{High: 2, Medium: 7, Low: 8, Info: 10} {
+	for sev, n := range map[Severity]int{High: 4, Medium: 10, Low: 11, Info: 14} {
 		if s.AtOrAbove(sev) != n {
 			t.Errorf("AtOrAbove(%s) = %d, want %d", sev, s.AtOrAbove(sev), n)
 		}
@@ -492,7 +496,7 @@ func TestEveryCheckAndSummary(t *testing.T) {
 	if res.TenantID != "5b92d034-d69d-452d-9279-2d2d650c2fd8" || !res.AsOf.Equal(asOf) {
 		t.Errorf("tenant %s asOf %s", res.TenantID, res.AsOf)
 	}
-	if !strings.HasPrefix(s.Text(), "Audit: 10 findings (2 high, 5 medium, 1 low, 2 info).\n  high    eligible-now-standing      1  ") {
+	if !strings.HasPrefix(s.Text(), "Audit: 14 findings (4 high, 6 medium, 1 low, 3 info).\n  high    eligible-now-standing         1  ") {
 		t.Errorf("text:\n%s", s.Text())
 	}
 }

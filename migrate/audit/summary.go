@@ -80,8 +80,13 @@ func (s Summary) Text() string {
 	var b strings.Builder
 	b.WriteString(s.Line())
 	b.WriteByte('\n')
-	for _, c := range Checks() {
-		fmt.Fprintf(&b, "  %-6s  %-22s %5d  %s\n", c.Severity, c.ID, s.ByCheck[c.ID], c.Title)
+	checks := Checks()
+	w := 0
+	for _, c := range checks {
+		w = max(w, len(c.ID))
+	}
+	for _, c := range checks {
+		fmt.Fprintf(&b, "  %-6s  %-*s %5d  %s\n", c.Severity, w, c.ID, s.ByCheck[c.ID], c.Title)
 	}
 	return b.String()
 }
