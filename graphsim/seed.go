@@ -56,6 +56,17 @@ type Seed struct {
 	// switched off while migrating it: every legacy route (assignments and
 	// settings, both iterations) answers 403 TenantEnabledInAadRoleMigration.
 	LegacyDisabled bool `json:"legacyDisabled,omitempty"`
+
+	// Objects role scopes name (graphsim/scopes.go), group membership
+	// (group id -> member ids; nested groups are followed by
+	// transitiveMembers) and the entitlement-management provider's role
+	// assignments.
+	AdministrativeUnits                  []AdministrativeUnit        `json:"administrativeUnits"`
+	AttributeSets                        []AttributeSet              `json:"attributeSets"`
+	Applications                         []Application               `json:"applications"`
+	AccessPackageCatalogs                []AccessPackageCatalog      `json:"accessPackageCatalogs"`
+	EntitlementManagementRoleAssignments []EntitlementRoleAssignment `json:"entitlementManagementRoleAssignments"`
+	GroupMembers                         map[string][]string         `json:"groupMembers"`
 }
 
 // Registered reports whether the tenant is registered to legacy PIM.
@@ -172,6 +183,8 @@ var seedFields = map[string]bool{
 	"governanceRoleAssignments": true, "roleAssignments": true, "roleEligibilitySchedules": true,
 	"roleAssignmentSchedules": true, "privilegedRoleSettings": true, "governanceRoleSettings": true,
 	"roleManagementPolicies": true, "roleManagementPolicyAssignments": true, "legacyDisabled": true,
+	"administrativeUnits": true, "attributeSets": true, "applications": true, "accessPackageCatalogs": true,
+	"entitlementManagementRoleAssignments": true, "groupMembers": true,
 }
 
 // SeedError is a problem in a seed file: the file, where in it, and what.
@@ -220,7 +233,8 @@ func LoadSeed(r io.Reader, name string) (*Seed, error) {
 		return nil, &SeedError{File: name, Err: fmt.Errorf("unknown field %q (known: tenantId, displayName, pimRegistered, users, groups, "+
 			"servicePrincipals, roleDefinitions, privilegedRoleAssignments, governanceRoleAssignments, roleAssignments, "+
 			"roleEligibilitySchedules, roleAssignmentSchedules, privilegedRoleSettings, governanceRoleSettings, "+
-			"roleManagementPolicies, roleManagementPolicyAssignments, legacyDisabled)", unknown[0])}
+			"roleManagementPolicies, roleManagementPolicyAssignments, legacyDisabled, administrativeUnits, attributeSets, "+
+			"applications, accessPackageCatalogs, entitlementManagementRoleAssignments, groupMembers)", unknown[0])}
 	}
 	var s Seed
 	if err := json.Unmarshal(data, &s); err != nil {
@@ -455,6 +469,9 @@ func (s *Seed) normalize() error {
 	if err := normalizeSchedules("roleAssignmentSchedules", s.RoleAssignmentSchedules, roles, "asg"); err != nil {
 		return err
 	}
+	if err := s.normalizeScopes(dir, roles); err != nil {
+		return err
+	}
 	if err := s.normalizeRoleSettings(roles); err != nil {
 		return err
 	}
@@ -565,6 +582,7 @@ func (s *Seed) clone() *Seed {
 		p.Rules = cloneSlice(p.Rules) // the rules' bytes are never changed in place
 	}
 	c.RoleManagementPolicyAssignments = cloneSlice(s.RoleManagementPolicyAssignments)
+	s.cloneScopes(&c)
 	return &c
 }
 
