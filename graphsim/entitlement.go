@@ -37,11 +37,7 @@ func (s *Seed) normalizeEntitlementAssignments(roles *roleIndex) error {
 	keys, ids := map[tripleKey]int{}, map[string]int{}
 	for i := range s.EntitlementManagementRoleAssignments {
 		a := &s.EntitlementManagementRoleAssignments[i]
-		p, err := checkGUID(coll, i, a.ID, "principalId", a.PrincipalID, true)
-		if err != nil {
-			return err
-		}
-		r, err := checkGUID(coll, i, a.ID, "roleDefinitionId", a.RoleDefinitionID, true)
+		p, r, err := checkTargetIDs(coll, i, a.ID, a.PrincipalID, a.RoleDefinitionID)
 		if err != nil {
 			return err
 		}
@@ -124,7 +120,18 @@ func emRAJSON(a *EntitlementRoleAssignment, st *state, expand map[string]bool) m
 var emRAFilter = fields(field{name: "id"}, field{name: "principalId"}, field{name: "roleDefinitionId"}, field{name: "appScopeId"})
 
 func (c *call) listEMRoleAssignments() *response {
-	q, bad := c.parseList(emRAFilter)
+	return listEntries(c, emRAFilter, emRAContext, func(st *state) []*entry[EntitlementRoleAssignment] { return st.scopes.em.list },
+		func(st *state, q *listQuery, a *EntitlementRoleAssignment) map[string]any {
+			return emRAJSON(a, st, q.expand)
+		})
+}
+
+// listEntries answers a list of stored entries: paged on their seq, each
+// hidden until the consistency lag has passed, rendered by build. Call
+// without the lock.
+func listEntries[T any](c *call, filter map[string]field, fragment string, entries func(*state) []*entry[T],
+	build func(*state, *listQuery, *T) map[string]any) *response {
+	q, bad := c.parseList(filter)
 	if bad != nil {
 		return bad
 	}
@@ -132,31 +139,31 @@ func (c *call) listEMRoleAssignments() *response {
 	defer c.s.mu.RUnlock()
 	st := c.s.st
 	p := c.pager(q, st.roles)
-	for _, e := range st.scopes.em.list {
-		if !p.offer(e.seq, e.created, func() map[string]any { return emRAJSON(&e.v, st, q.expand) }) {
+	for _, e := range entries(st) {
+		if !p.offer(e.seq, e.created, func() map[string]any { return build(st, q, &e.v) }) {
 			break
 		}
 	}
-	return p.respond(emRAContext)
+	return p.respond(fragment)
 }
 
 // visibleEM is the assignment with this id, if it exists and is visible.
+// Call with the state locked.
 func (c *call) visibleEM(id string) *entry[EntitlementRoleAssignment] {
-	e := c.s.st.scopes.em.get(id)
-	if e == nil || !c.visible(e.created) {
-		return nil
+	if e := c.s.st.scopes.em.get(id); e != nil && c.visible(e.created) {
+		return e
 	}
-	return e
+	return nil
 }
 
 func (c *call) getEMRoleAssignment() *response {
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	e := c.visibleEM(c.params[0])
-	if e == nil {
-		return c.notFound(c.params[0])
-	}
-	return c.entity(http.StatusOK, emRAContext, project(emRAJSON(&e.v, c.s.st, c.expanded()), c.selected(), c.expanded()))
+	expand := c.expanded()
+	return c.getOne(emRAContext, func(st *state, id string) map[string]any {
+		if e := c.visibleEM(id); e != nil {
+			return emRAJSON(&e.v, st, expand)
+		}
+		return nil
+	})
 }
 
 func (c *call) deleteEMRoleAssignment() *response {

@@ -73,16 +73,11 @@ func (s *Seed) normalizeScopes(dir map[migrate.GUID]string, roles *roleIndex) er
 		}
 		sets[strings.ToLower(a.ID)] = i
 	}
-	catalogs := map[migrate.GUID]int{}
+	catalogs := map[migrate.GUID]string{} // not directory objects: ids of their own
 	for i, cat := range s.AccessPackageCatalogs {
-		g, err := checkGUID("accessPackageCatalogs", i, cat.ID, "id", cat.ID, true)
-		if err != nil {
+		if err := addDirID(catalogs, "accessPackageCatalogs", i, cat.ID); err != nil {
 			return err
 		}
-		if j, ok := catalogs[g]; ok {
-			return seedProblem("accessPackageCatalogs", i, cat.ID, "duplicate id: accessPackageCatalogs[%d] has the same id", j)
-		}
-		catalogs[g] = i
 	}
 	if err := s.normalizeGroupMembers(); err != nil {
 		return err
@@ -90,8 +85,8 @@ func (s *Seed) normalizeScopes(dir map[migrate.GUID]string, roles *roleIndex) er
 	return s.normalizeEntitlementAssignments(roles)
 }
 
-// addDirID checks a directory object's id: a GUID no other directory
-// object of the seed has.
+// addDirID checks an object's id: a GUID no other object in seen (the
+// directory's, or a collection's own) has.
 func addDirID(dir map[migrate.GUID]string, coll string, i int, id string) error {
 	g, err := checkGUID(coll, i, id, "id", id, true)
 	if err != nil {
@@ -286,15 +281,15 @@ func (c *call) listFixed(filter map[string]field, fragment string, items func(sc
 	return p.respond(fragment)
 }
 
-// getFixed answers one object found by find (nil: 404).
-func (c *call) getFixed(fragment string, find func(sc *scopeState, id string) map[string]any) *response {
+// getOne answers the object find finds by the path's id (nil: 404).
+func (c *call) getOne(fragment string, find func(st *state, id string) map[string]any) *response {
 	c.s.mu.RLock()
 	defer c.s.mu.RUnlock()
-	m := find(&c.s.st.scopes, c.params[0])
+	m := find(c.s.st, c.params[0])
 	if m == nil {
 		return c.notFound(c.params[0])
 	}
-	return c.entity(http.StatusOK, fragment, project(m, c.selected(), nil))
+	return c.entity(http.StatusOK, fragment, project(m, c.selected(), c.expanded()))
 }
 
 const (
@@ -329,8 +324,8 @@ func (c *call) listCatalogs() *response {
 }
 
 func (c *call) getAdministrativeUnit() *response {
-	return c.getFixed(auContext, func(sc *scopeState, id string) map[string]any {
-		if au := sc.au(id); au != nil {
+	return c.getOne(auContext, func(st *state, id string) map[string]any {
+		if au := st.scopes.au(id); au != nil {
 			return auJSON(au)
 		}
 		return nil
@@ -338,8 +333,8 @@ func (c *call) getAdministrativeUnit() *response {
 }
 
 func (c *call) getAttributeSet() *response {
-	return c.getFixed(attrSetContext, func(sc *scopeState, id string) map[string]any {
-		if a := sc.setByID[strings.ToLower(id)]; a != nil {
+	return c.getOne(attrSetContext, func(st *state, id string) map[string]any {
+		if a := st.scopes.setByID[strings.ToLower(id)]; a != nil {
 			return attrSetJSON(a)
 		}
 		return nil
@@ -347,8 +342,8 @@ func (c *call) getAttributeSet() *response {
 }
 
 func (c *call) getApplication() *response {
-	return c.getFixed(appContext, func(sc *scopeState, id string) map[string]any {
-		if a := sc.app(id); a != nil {
+	return c.getOne(appContext, func(st *state, id string) map[string]any {
+		if a := st.scopes.app(id); a != nil {
 			return appJSON(a)
 		}
 		return nil
@@ -356,8 +351,8 @@ func (c *call) getApplication() *response {
 }
 
 func (c *call) getCatalog() *response {
-	return c.getFixed(catalogContext, func(sc *scopeState, id string) map[string]any {
-		if cat := sc.catalog(id); cat != nil {
+	return c.getOne(catalogContext, func(st *state, id string) map[string]any {
+		if cat := st.scopes.catalog(id); cat != nil {
 			return catalogJSON(cat)
 		}
 		return nil

@@ -320,6 +320,16 @@ func checkGUID(coll string, i int, id, field, v string, required bool) (migrate.
 	return g, nil
 }
 
+// checkTargetIDs checks the principalId and roleDefinitionId of an
+// assignment-like record: both required GUIDs.
+func checkTargetIDs(coll string, i int, id, principal, role string) (p, r migrate.GUID, err error) {
+	if p, err = checkGUID(coll, i, id, "principalId", principal, true); err != nil {
+		return
+	}
+	r, err = checkGUID(coll, i, id, "roleDefinitionId", role, true)
+	return
+}
+
 // normalize validates the seed and fills in derived values (ids). It does
 // not look references up: a legacy assignment may name a principal or a
 // role the tenant no longer has, which is exactly what the planner must
@@ -332,17 +342,7 @@ func (s *Seed) normalize() error {
 		return &SeedError{Where: "tenantId", Err: err}
 	}
 	dir := map[migrate.GUID]string{}
-	addDir := func(coll string, i int, id string) error {
-		g, err := checkGUID(coll, i, id, "id", id, true)
-		if err != nil {
-			return err
-		}
-		if prev, ok := dir[g]; ok {
-			return seedProblem(coll, i, id, "duplicate id: %s has the same object id", prev)
-		}
-		dir[g] = fmt.Sprintf("%s[%d]", coll, i)
-		return nil
-	}
+	addDir := func(coll string, i int, id string) error { return addDirID(dir, coll, i, id) }
 	for i, u := range s.Users {
 		if err := addDir("users", i, u.ID); err != nil {
 			return err
@@ -439,11 +439,7 @@ func (s *Seed) normalize() error {
 	for i := range s.RoleAssignments {
 		a := &s.RoleAssignments[i]
 		const coll = "roleAssignments"
-		p, err := checkGUID(coll, i, a.ID, "principalId", a.PrincipalID, true)
-		if err != nil {
-			return err
-		}
-		r, err := checkGUID(coll, i, a.ID, "roleDefinitionId", a.RoleDefinitionID, true)
+		p, r, err := checkTargetIDs(coll, i, a.ID, a.PrincipalID, a.RoleDefinitionID)
 		if err != nil {
 			return err
 		}
@@ -483,11 +479,7 @@ func normalizeSchedules(coll string, list []Schedule, roles *roleIndex, salt str
 	keys := map[tripleKey]int{}
 	for i := range list {
 		a := &list[i]
-		p, err := checkGUID(coll, i, a.ID, "principalId", a.PrincipalID, true)
-		if err != nil {
-			return err
-		}
-		r, err := checkGUID(coll, i, a.ID, "roleDefinitionId", a.RoleDefinitionID, true)
+		p, r, err := checkTargetIDs(coll, i, a.ID, a.PrincipalID, a.RoleDefinitionID)
 		if err != nil {
 			return err
 		}

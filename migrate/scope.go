@@ -95,17 +95,23 @@ var TenantScope = Scope{}
 // ID is the scope as Graph takes it: directoryScopeId for the directory
 // provider, appScopeId for a catalog.
 func (s Scope) ID() string {
-	switch s.Kind {
-	case ScopeAdministrativeUnit:
-		return prefixAU + s.ObjectID
-	case ScopeAttributeSet:
-		return prefixAttrSet + s.ObjectID
-	case ScopeApplication:
-		return "/" + s.ObjectID
-	case ScopeCatalog:
-		return prefixCatalog + s.ObjectID
+	if s.Kind == ScopeTenant {
+		return DirectoryScopeRoot
 	}
-	return DirectoryScopeRoot
+	return s.Kind.prefix() + s.ObjectID
+}
+
+// prefix is what comes before the object's id in a scope of this kind.
+func (k ScopeKind) prefix() string {
+	switch k {
+	case ScopeAdministrativeUnit:
+		return prefixAU
+	case ScopeAttributeSet:
+		return prefixAttrSet
+	case ScopeCatalog:
+		return prefixCatalog
+	}
+	return "/"
 }
 
 // ErrScopeSyntax is wrapped by every error of ParseScopeRef.
@@ -172,20 +178,13 @@ func ParseScopeRef(s, provider string) (ScopeRef, error) {
 
 // String is the reference as it would be written in a CSV.
 func (r ScopeRef) String() string {
-	switch r.Kind {
-	case ScopeAdministrativeUnit:
-		return prefixAU + r.Ref
-	case ScopeAttributeSet:
-		return prefixAttrSet + r.Ref
-	case ScopeApplication:
-		if r.AppForm {
-			return prefixApp + r.Ref
-		}
-		return "/" + r.Ref
-	case ScopeCatalog:
-		return prefixCatalog + r.Ref
+	switch {
+	case r.Kind == ScopeTenant:
+		return DirectoryScopeRoot
+	case r.AppForm:
+		return prefixApp + r.Ref
 	}
-	return DirectoryScopeRoot
+	return r.Kind.prefix() + r.Ref
 }
 
 // ScopedKey is the plan item key of a grant (docs/design.md, "Scopes and
