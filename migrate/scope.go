@@ -14,8 +14,8 @@ const (
 	ProviderEntitlement = "entitlementManagement"
 )
 
-// Skip reasons of a scope that cannot be used (docs/design.md, "Scopes and
-// providers").
+// Skip reasons of a scope that cannot be used
+// (docs/design.md, "Scopes and providers").
 const (
 	ReasonScopeNotFound   = "scope-not-found"
 	ReasonRoleNotScopable = "role-not-scopable"
@@ -187,10 +187,10 @@ func (r ScopeRef) String() string {
 	return r.Kind.prefix() + r.Ref
 }
 
-// ScopedKey is the plan item key of a grant (docs/design.md, "Scopes and
-// providers"): Key(principal, role) for the directory at "/", unchanged;
-// "@" and the lower-case scope id appended for any other scope; "em:" in
-// front for the entitlement-management provider.
+// ScopedKey is the plan item key of a grant
+// (docs/design.md, "Scopes and providers"): Key(principal, role) for the
+// directory at "/", unchanged; "@" and the lower-case scope id appended for
+// any other scope; "em:" in front for the entitlement-management provider.
 func ScopedKey(principal, role GUID, provider, scopeID string) string {
 	k := Key(principal, role)
 	if scopeID != "" && scopeID != DirectoryScopeRoot {
