@@ -2,7 +2,6 @@ package graphsim
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
@@ -241,7 +240,7 @@ func (c *call) createEMRoleAssignment() *response {
 	if migrate.ScopeAllowed(migrate.ScopeRole{ID: r.TemplateID, BuiltIn: true, Provider: migrate.ProviderEntitlement}, s) != "" {
 		return c.notScopable(role.String(), scope)
 	}
-	a := EntitlementRoleAssignment{PrincipalID: principal.String(), RoleDefinitionID: strings.ToLower(b.RoleDefinitionID), AppScopeID: scope}
+	a := EntitlementRoleAssignment{PrincipalID: principal.String(), RoleDefinitionID: role.String(), AppScopeID: scope}
 	if st.scopes.emKey[emKey(&a)] != nil {
 		return c.conflict()
 	}
