@@ -128,10 +128,8 @@ const scopeForms = `"/", "/administrativeUnits/<id or display name>", "/attribut
 func ParseScopeRef(s, provider string) (ScopeRef, error) {
 	s = strings.TrimSpace(s)
 	cut := func(prefix string) (string, bool) {
-		if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
-			return strings.TrimSpace(s[len(prefix):]), true
-		}
-		return "", false
+		rest, ok := cutFold(s, prefix)
+		return strings.TrimSpace(rest), ok
 	}
 	ref := func(kind ScopeKind, v string) (ScopeRef, error) {
 		if v == "" {
