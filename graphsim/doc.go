@@ -6,8 +6,12 @@
 // role assignments and role settings), unified role management under
 // /v1.0/roleManagement/directory, role management policies and their rules
 // under /v1.0/policies (every role has one; rule PATCHes are checked as
-// Graph is reported to check them), directory lookups (getByIds, users,
-// organization) and JSON batching, with Graph's error envelope, paging and
+// Graph is reported to check them), the objects role scopes name
+// (administrative units, attribute sets, applications, access package
+// catalogs; scopes of role assignments are checked against them), the
+// entitlement-management provider's roles and role assignments, directory
+// lookups (getByIds, users, groups' transitive members, organization) and
+// JSON batching, with Graph's error envelope, paging and
 // request ids. A seed can mark the legacy APIs as switched off by
 // Microsoft (legacyDisabled). Schedule requests are validated against
 // their role's policy (isValidationOnly included); a bearer token that

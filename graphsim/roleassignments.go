@@ -232,7 +232,11 @@ func (c *call) createRoleAssignment() *response {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
 	st := c.s.st
-	if _, _, bad := c.checkTarget(t, false); bad != nil {
+	_, role, bad := c.checkTarget(t, false)
+	if bad == nil {
+		bad = c.checkDirectoryScope(t, role)
+	}
+	if bad != nil {
 		return bad
 	}
 	k := makeKey(t.principal, st.roles.canonical(t.role), t.dirScope, t.appScope)

@@ -96,6 +96,13 @@ func table() []*route {
 	add(rm+"/roleEligibilityScheduleInstances", h{get: (*call).listEligibilityInstances})
 	add(rm+"/roleAssignmentScheduleInstances", h{get: (*call).listAssignmentInstances})
 
+	// Entitlement management provider.
+	const em = "/v1.0/roleManagement/entitlementManagement"
+	add(em+"/roleDefinitions", h{get: (*call).listEMRoleDefinitions})
+	add(em+"/roleDefinitions/{id}", h{get: (*call).getEMRoleDefinition})
+	add(em+"/roleAssignments", h{get: (*call).listEMRoleAssignments, post: (*call).createEMRoleAssignment})
+	add(em+"/roleAssignments/{id}", h{get: (*call).getEMRoleAssignment, del: (*call).deleteEMRoleAssignment})
+
 	// Role management policies.
 	const pol = "/v1.0/policies"
 	add(pol+"/roleManagementPolicyAssignments", h{get: (*call).listPolicyAssignments})
@@ -113,6 +120,15 @@ func table() []*route {
 	add("/v1.0/groups/{id}", h{get: (*call).getGroup})
 	add("/v1.0/servicePrincipals/{id}", h{get: (*call).getServicePrincipal})
 	add("/v1.0/organization", h{get: (*call).listOrganization})
+	add("/v1.0/groups/{id}/transitiveMembers", h{get: (*call).listTransitiveMembers})
+	add("/v1.0/directory/administrativeUnits", h{get: (*call).listAdministrativeUnits})
+	add("/v1.0/directory/administrativeUnits/{id}", h{get: (*call).getAdministrativeUnit})
+	add("/v1.0/directory/attributeSets", h{get: (*call).listAttributeSets})
+	add("/v1.0/directory/attributeSets/{id}", h{get: (*call).getAttributeSet})
+	add("/v1.0/applications", h{get: (*call).listApplications})
+	add("/v1.0/applications/{id}", h{get: (*call).getApplication})
+	add("/v1.0/identityGovernance/entitlementManagement/catalogs", h{get: (*call).listCatalogs})
+	add("/v1.0/identityGovernance/entitlementManagement/catalogs/{id}", h{get: (*call).getCatalog})
 
 	add("/v1.0/$batch", h{post: (*call).batch}, batchRoute)
 	return rs

@@ -56,6 +56,17 @@ type Seed struct {
 	// switched off while migrating it: every legacy route (assignments and
 	// settings, both iterations) answers 403 TenantEnabledInAadRoleMigration.
 	LegacyDisabled bool `json:"legacyDisabled,omitempty"`
+
+	// Objects role scopes name (graphsim/scopes.go), group membership
+	// (group id -> member ids; nested groups are followed by
+	// transitiveMembers) and the entitlement-management provider's role
+	// assignments.
+	AdministrativeUnits                  []AdministrativeUnit        `json:"administrativeUnits"`
+	AttributeSets                        []AttributeSet              `json:"attributeSets"`
+	Applications                         []Application               `json:"applications"`
+	AccessPackageCatalogs                []AccessPackageCatalog      `json:"accessPackageCatalogs"`
+	EntitlementManagementRoleAssignments []EntitlementRoleAssignment `json:"entitlementManagementRoleAssignments"`
+	GroupMembers                         map[string][]string         `json:"groupMembers"`
 }
 
 // Registered reports whether the tenant is registered to legacy PIM.
@@ -172,6 +183,8 @@ var seedFields = map[string]bool{
 	"governanceRoleAssignments": true, "roleAssignments": true, "roleEligibilitySchedules": true,
 	"roleAssignmentSchedules": true, "privilegedRoleSettings": true, "governanceRoleSettings": true,
 	"roleManagementPolicies": true, "roleManagementPolicyAssignments": true, "legacyDisabled": true,
+	"administrativeUnits": true, "attributeSets": true, "applications": true, "accessPackageCatalogs": true,
+	"entitlementManagementRoleAssignments": true, "groupMembers": true,
 }
 
 // SeedError is a problem in a seed file: the file, where in it, and what.
@@ -220,7 +233,8 @@ func LoadSeed(r io.Reader, name string) (*Seed, error) {
 		return nil, &SeedError{File: name, Err: fmt.Errorf("unknown field %q (known: tenantId, displayName, pimRegistered, users, groups, "+
 			"servicePrincipals, roleDefinitions, privilegedRoleAssignments, governanceRoleAssignments, roleAssignments, "+
 			"roleEligibilitySchedules, roleAssignmentSchedules, privilegedRoleSettings, governanceRoleSettings, "+
-			"roleManagementPolicies, roleManagementPolicyAssignments, legacyDisabled)", unknown[0])}
+			"roleManagementPolicies, roleManagementPolicyAssignments, legacyDisabled, administrativeUnits, attributeSets, "+
+			"applications, accessPackageCatalogs, entitlementManagementRoleAssignments, groupMembers)", unknown[0])}
 	}
 	var s Seed
 	if err := json.Unmarshal(data, &s); err != nil {
@@ -306,6 +320,16 @@ func checkGUID(coll string, i int, id, field, v string, required bool) (migrate.
 	return g, nil
 }
 
+// checkTargetIDs checks the principalId and roleDefinitionId of an
+// assignment-like record: both required GUIDs.
+func checkTargetIDs(coll string, i int, id, principal, role string) (p, r migrate.GUID, err error) {
+	if p, err = checkGUID(coll, i, id, "principalId", principal, true); err != nil {
+		return
+	}
+	r, err = checkGUID(coll, i, id, "roleDefinitionId", role, true)
+	return
+}
+
 // normalize validates the seed and fills in derived values (ids). It does
 // not look references up: a legacy assignment may name a principal or a
 // role the tenant no longer has, which is exactly what the planner must
@@ -318,17 +342,7 @@ func (s *Seed) normalize() error {
 		return &SeedError{Where: "tenantId", Err: err}
 	}
 	dir := map[migrate.GUID]string{}
-	addDir := func(coll string, i int, id string) error {
-		g, err := checkGUID(coll, i, id, "id", id, true)
-		if err != nil {
-			return err
-		}
-		if prev, ok := dir[g]; ok {
-			return seedProblem(coll, i, id, "duplicate id: %s has the same object id", prev)
-		}
-		dir[g] = fmt.Sprintf("%s[%d]", coll, i)
-		return nil
-	}
+	addDir := func(coll string, i int, id string) error { return addDirID(dir, coll, i, id) }
 	for i, u := range s.Users {
 		if err := addDir("users", i, u.ID); err != nil {
 			return err
@@ -425,11 +439,7 @@ func (s *Seed) normalize() error {
 	for i := range s.RoleAssignments {
 		a := &s.RoleAssignments[i]
 		const coll = "roleAssignments"
-		p, err := checkGUID(coll, i, a.ID, "principalId", a.PrincipalID, true)
-		if err != nil {
-			return err
-		}
-		r, err := checkGUID(coll, i, a.ID, "roleDefinitionId", a.RoleDefinitionID, true)
+		p, r, err := checkTargetIDs(coll, i, a.ID, a.PrincipalID, a.RoleDefinitionID)
 		if err != nil {
 			return err
 		}
@@ -455,6 +465,9 @@ func (s *Seed) normalize() error {
 	if err := normalizeSchedules("roleAssignmentSchedules", s.RoleAssignmentSchedules, roles, "asg"); err != nil {
 		return err
 	}
+	if err := s.normalizeScopes(dir, roles); err != nil {
+		return err
+	}
 	if err := s.normalizeRoleSettings(roles); err != nil {
 		return err
 	}
@@ -466,11 +479,7 @@ func normalizeSchedules(coll string, list []Schedule, roles *roleIndex, salt str
 	keys := map[tripleKey]int{}
 	for i := range list {
 		a := &list[i]
-		p, err := checkGUID(coll, i, a.ID, "principalId", a.PrincipalID, true)
-		if err != nil {
-			return err
-		}
-		r, err := checkGUID(coll, i, a.ID, "roleDefinitionId", a.RoleDefinitionID, true)
+		p, r, err := checkTargetIDs(coll, i, a.ID, a.PrincipalID, a.RoleDefinitionID)
 		if err != nil {
 			return err
 		}
@@ -565,6 +574,7 @@ func (s *Seed) clone() *Seed {
 		p.Rules = cloneSlice(p.Rules) // the rules' bytes are never changed in place
 	}
 	c.RoleManagementPolicyAssignments = cloneSlice(s.RoleManagementPolicyAssignments)
+	s.cloneScopes(&c)
 	return &c
 }
 

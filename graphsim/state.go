@@ -210,6 +210,8 @@ type state struct {
 	govSettings  coll[GovernanceRoleSetting]
 	policies     coll[*rmPolicy]
 	policyAsg    coll[RoleManagementPolicyAssignment]
+
+	scopes scopeState
 }
 
 func (st *state) next() uint64 { st.seq++; return st.seq }
@@ -277,6 +279,7 @@ func newState(seed *Seed, callerID string) *state {
 		st.govSettings.add(rs.ID, &entry[GovernanceRoleSetting]{seq: st.next(), v: rs})
 	}
 	st.addPolicies(s)
+	st.addScopes(s)
 	for _, a := range s.RoleAssignmentSchedules {
 		e := st.addSchedule(&st.asch, st.aschKey, a, time.Time{})
 		k := st.key(e.v.PrincipalID, e.v.RoleDefinitionID, e.v.DirectoryScopeID, e.v.AppScopeID)
@@ -368,5 +371,6 @@ func (st *state) toSeed() *Seed {
 		s.GovernanceRoleSettings = append(s.GovernanceRoleSettings, e.v)
 	}
 	st.policiesToSeed(s)
+	st.scopesToSeed(s)
 	return s.clone()
 }

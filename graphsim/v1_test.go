@@ -87,7 +87,7 @@ func TestRoleAssignmentsExpandSelect(t *testing.T) {
 var graphLikeID = regexp.MustCompile(`^[A-Za-z0-9_-]{43}-1$`)
 
 func TestCreateRoleAssignment(t *testing.T) {
-	e := newEnv(t, testSeed(), Options{})
+	e := newEnv(t, scopeSeed(), Options{})
 	r := e.must(201, "POST", ras, map[string]any{
 		"@odata.type": "#microsoft.graph.unifiedRoleAssignment", "principalId": strings.ToUpper(robot),
 		"roleDefinitionId": exchangeAdmin, "directoryScopeId": "/"})
@@ -103,7 +103,7 @@ func TestCreateRoleAssignment(t *testing.T) {
 		t.Errorf("get %s", got.raw)
 	}
 	// An administrative-unit scope and a group.
-	r = e.must(201, "POST", ras, map[string]any{"principalId": admins, "roleDefinitionId": userAdmin, "directoryScopeId": "/administrativeUnits/" + nobody})
+	r = e.must(201, "POST", ras, map[string]any{"principalId": admins, "roleDefinitionId": userAdmin, "directoryScopeId": "/administrativeUnits/" + auEurope})
 	if !regexp.MustCompile(`^[A-Za-z0-9_-]{43}-1-[A-Za-z0-9_-]{8}$`).MatchString(r.str("id")) {
 		t.Errorf("second id %q", r.str("id"))
 	}
