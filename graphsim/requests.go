@@ -150,7 +150,11 @@ func (c *call) scheduleRequest(active bool) *response {
 	k := makeKey(t.principal, st.roles.canonical(t.role), t.dirScope, t.appScope)
 	var status, targetID string
 	if action == "adminAssign" {
-		if _, _, bad := c.checkTarget(t, !active); bad != nil {
+		_, role, bad := c.checkTarget(t, !active)
+		if bad == nil {
+			bad = c.checkDirectoryScope(t, role)
+		}
+		if bad != nil {
 			return bad
 		}
 		var exists bool

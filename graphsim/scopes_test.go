@@ -301,3 +301,32 @@ func TestCreateEntitlementRoleAssignmentErrors(t *testing.T) {
 		t.Errorf("refused creates left %d assignments, want the 1 seeded", n)
 	}
 }
+
+// TestScheduleRequestScopeValidation: schedule requests are held to the
+// same scopes as role assignments.
+func TestScheduleRequestScopeValidation(t *testing.T) {
+	e := newEnv(t, scopeSeed(), Options{})
+	for _, tt := range []struct {
+		name, path, role, scope string
+		status                  int
+		code                    string
+	}{
+		{"eligible User Administrator at an AU", eligReqs, userAdmin, "/administrativeUnits/" + auEurope, 201, ""},
+		{"eligible at an unknown AU", eligReqs, userAdmin, "/administrativeUnits/" + nobody, 404, "Request_ResourceNotFound"},
+		{"eligible Global Administrator at an AU", eligReqs, globalAdmin, "/administrativeUnits/" + auEurope, 400, "Request_BadRequest"},
+		{"active User Administrator at an app registration", asgReqs, userAdmin, "/" + appPayroll, 400, "Request_BadRequest"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b := schedReq("adminAssign", alice, tt.role, map[string]any{"type": "noExpiration"})
+			b["directoryScopeId"] = tt.scope
+			r := e.do("POST", tt.path, b)
+			if tt.status == 201 {
+				if r.status != 201 {
+					t.Fatalf("%d %s", r.status, r.raw)
+				}
+				return
+			}
+			wantError(t, r, tt.status, tt.code, "")
+		})
+	}
+}
