@@ -74,3 +74,33 @@ func durationUnit(c rune, inTime bool) (time.Duration, bool) {
 	}
 	return 0, false
 }
+
+// FormatISODuration writes d as Graph writes durations: whole days as
+// "P90D", otherwise "PT8H", "PT1H30M", "P1DT12H".
+func FormatISODuration(d time.Duration) string {
+	if d <= 0 {
+		return "PT0S"
+	}
+	day := 24 * time.Hour
+	var b strings.Builder
+	b.WriteString("P")
+	if days := d / day; days > 0 {
+		fmt.Fprintf(&b, "%dD", days)
+		d -= days * day
+	}
+	if d > 0 {
+		b.WriteString("T")
+		if h := d / time.Hour; h > 0 {
+			fmt.Fprintf(&b, "%dH", h)
+			d -= h * time.Hour
+		}
+		if m := d / time.Minute; m > 0 {
+			fmt.Fprintf(&b, "%dM", m)
+			d -= m * time.Minute
+		}
+		if d > 0 {
+			fmt.Fprintf(&b, "%gS", d.Seconds())
+		}
+	}
+	return b.String()
+}

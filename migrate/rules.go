@@ -78,7 +78,7 @@ func (r rule) bool(name string) bool { b, _ := r[name].(bool); return b }
 func (r rule) str(name string) string { s, _ := r[name].(string); return s }
 
 func (r rule) duration() (time.Duration, bool) {
-	d, err := ParseISODuration(r.str(FieldMaximumDuration))
+	d, err := ParseDuration(r.str(FieldMaximumDuration))
 	return d, err == nil
 }
 
@@ -318,4 +318,25 @@ func SameRule(id string, a, b json.RawMessage) (bool, error) {
 		return false, err
 	}
 	return len(ruleChanges(id, ra, rb)) == 0, nil
+}
+
+// LooserFields lists the fields of rule id that to makes weaker than from
+// (a longer maximum, a requirement dropped, approval or a context turned
+// off): what tighten never does.
+func LooserFields(id string, from, to json.RawMessage) ([]string, error) {
+	a, err := parseRule(from)
+	if err != nil {
+		return nil, err
+	}
+	b, err := parseRule(to)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range ruleFields[id] {
+		if looser(f, a, b) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }

@@ -1,7 +1,6 @@
 package migrate
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -48,12 +47,12 @@ func legacyControls(s *LegacySettings) ([]control, []unmapped) {
 		}
 	}
 	if s.ElevationDuration != "" {
-		if d, err := ParseISODuration(s.ElevationDuration); err == nil {
+		if d, err := ParseDuration(s.ElevationDuration); err == nil && d > 0 {
 			cs = append(cs,
 				control{rule: RuleActivationExpiration, field: FieldExpirationRequired, on: true, source: src("elevationDuration"), value: s.ElevationDuration},
 				control{rule: RuleActivationExpiration, field: FieldMaximumDuration, dur: d, source: src("elevationDuration"), value: s.ElevationDuration})
 		} else {
-			un = append(un, unmapped{"elevationDuration", s.ElevationDuration, src("elevationDuration"), whyUnreadable + ": " + err.Error()})
+			un = append(un, unmapped{"elevationDuration", s.ElevationDuration, src("elevationDuration"), whyUnreadable + ": not a positive ISO 8601 duration"})
 		}
 	}
 	if s.MaxElevationDuration != "" {
@@ -90,15 +89,16 @@ func legacyControls(s *LegacySettings) ([]control, []unmapped) {
 		maps map[string]bool
 	}{
 		{"userMemberSettings", s.UserMemberSettings, RuleActivationExpiration, RuleActivationEnablement,
-			map[string]bool{"ExpirationRule": true, "MfaRule": true, "JustificationRule": true, "TicketingRule": true, "ApprovalRule": true, "AcrsRule": true}},
+			map[string]bool{RuleExpiration: true, RuleMfa: true, RuleJustification: true, RuleTicketing: true, RuleApproval: true, RuleAcrs: true}},
 		{"adminEligibleSettings", s.AdminEligibleSettings, RuleEligibleExpiration, RuleEligibleEnablement,
-			map[string]bool{"ExpirationRule": true, "MfaRule": true}},
+			map[string]bool{RuleExpiration: true, RuleMfa: true}},
 		{"adminMemberSettings", s.AdminMemberSettings, RuleActiveExpiration, RuleActiveEnablement,
-			map[string]bool{"ExpirationRule": true, "MfaRule": true, "JustificationRule": true}},
+			map[string]bool{RuleExpiration: true, RuleMfa: true, RuleJustification: true}},
 		{"userEligibleSettings", s.UserEligibleSettings, "", "", nil},
 	}
 	for _, l := range lists {
 		for _, lr := range l.rules {
+			lr.RuleIdentifier, _ = KnownRule(lr.RuleIdentifier)
 			name := l.name + "." + lr.RuleIdentifier
 			switch {
 			case l.maps == nil:
@@ -108,41 +108,57 @@ func legacyControls(s *LegacySettings) ([]control, []unmapped) {
 				un = append(un, unmapped{name, lr.Setting, src(name), whyNoCounterpart})
 				continue
 			}
-			var v iteration2Setting
-			if err := json.Unmarshal([]byte(lr.Setting), &v); err != nil {
-				un = append(un, unmapped{name, lr.Setting, src(name), whyUnreadable + ": " + err.Error()})
-				continue
-			}
 			c := control{source: src(name), value: lr.Setting}
+			var err error
 			switch lr.RuleIdentifier {
-			case "ExpirationRule":
-				c.rule = l.expiration
-				req, dur := c, c
-				req.field, req.on = FieldExpirationRequired, !v.PermanentAssignment
-				cs = append(cs, req)
-				if v.MaximumGrantPeriodInMinutes > 0 {
-					dur.field, dur.dur = FieldMaximumDuration, time.Duration(v.MaximumGrantPeriodInMinutes)*time.Minute
-					cs = append(cs, dur)
+			case RuleExpiration:
+				var v ExpirationRuleSetting
+				if err = lr.DecodeSetting(&v); err == nil {
+					c.rule = l.expiration
+					req := c
+					req.field, req.on = FieldExpirationRequired, v.PermanentAssignment == nil || !*v.PermanentAssignment
+					cs = append(cs, req)
+					if v.MaximumGrantPeriodInMinutes != nil && *v.MaximumGrantPeriodInMinutes > 0 {
+						c.field, c.dur = FieldMaximumDuration, time.Duration(*v.MaximumGrantPeriodInMinutes*float64(time.Minute))
+						cs = append(cs, c)
+					}
+					continue
 				}
-				continue
-			case "MfaRule":
-				c.rule, c.field, c.on = l.enablement, FieldMFA, v.MfaRequired
-			case "JustificationRule":
-				c.rule, c.field, c.on = l.enablement, FieldJustification, v.Required
-			case "TicketingRule":
-				c.rule, c.field, c.on = l.enablement, FieldTicketing, v.TicketingRequired || v.Required
-			case "ApprovalRule":
-				c.rule, c.field, c.on = RuleActivationApproval, FieldApprovalRequired, v.Enabled
-				for _, a := range v.Approvers {
-					if id, err := ParseGUID(a.ID); err == nil {
-						c.approvers = append(c.approvers, Approver{ID: id, Group: strings.EqualFold(a.Type, "Group")})
+			case RuleMfa:
+				var v MfaRuleSetting
+				if err = lr.DecodeSetting(&v); err == nil {
+					c.rule, c.field, c.on = l.enablement, FieldMFA, isTrue(v.MfaRequired) || isTrue(v.Required)
+				}
+			case RuleJustification:
+				var v JustificationRuleSetting
+				if err = lr.DecodeSetting(&v); err == nil {
+					c.rule, c.field, c.on = l.enablement, FieldJustification, isTrue(v.Required)
+				}
+			case RuleTicketing:
+				var v TicketingRuleSetting
+				if err = lr.DecodeSetting(&v); err == nil {
+					c.rule, c.field, c.on = l.enablement, FieldTicketing, isTrue(v.TicketingRequired)
+				}
+			case RuleApproval:
+				var v ApprovalRuleSetting
+				if err = lr.DecodeSetting(&v); err == nil {
+					c.rule, c.field, c.on = RuleActivationApproval, FieldApprovalRequired, isTrue(v.Enabled)
+					for _, a := range v.Approvers {
+						c.approvers = append(c.approvers, Approver{ID: a.ID, Group: strings.EqualFold(a.Type, "Group")})
 					}
 				}
-			case "AcrsRule":
-				c.rule, c.field = RuleActivationAuthContext, FieldAuthContext
-				if v.AcrsRequired {
-					c.claim = v.Acrs
+			case RuleAcrs:
+				var v AcrsRuleSetting
+				if err = lr.DecodeSetting(&v); err == nil {
+					c.rule, c.field = RuleActivationAuthContext, FieldAuthContext
+					if isTrue(v.AcrsRequired) {
+						c.claim = v.Acrs
+					}
 				}
+			}
+			if err != nil {
+				un = append(un, unmapped{name, lr.Setting, src(name), whyUnreadable + ": " + err.Error()})
+				continue
 			}
 			cs = append(cs, c)
 		}
@@ -150,22 +166,7 @@ func legacyControls(s *LegacySettings) ([]control, []unmapped) {
 	return cs, un
 }
 
-// iteration2Setting is what the setting strings of iteration-2 rules hold
-// (field names matched in any case, as the API's own casing varies).
-type iteration2Setting struct {
-	PermanentAssignment         bool  `json:"permanentAssignment"`
-	MaximumGrantPeriodInMinutes int64 `json:"maximumGrantPeriodInMinutes"`
-	MfaRequired                 bool  `json:"mfaRequired"`
-	Required                    bool  `json:"required"`
-	TicketingRequired           bool  `json:"ticketingRequired"`
-	Enabled                     bool  `json:"enabled"`
-	Approvers                   []struct {
-		ID   string `json:"id"`
-		Type string `json:"type"`
-	} `json:"approvers"`
-	AcrsRequired bool   `json:"acrsRequired"`
-	Acrs         string `json:"acrs"`
-}
+func isTrue(b *bool) bool { return b != nil && *b }
 
 // merged is what the legacy records of one role ask of one rule field:
 // the strictest of their values, with every source that asked for it.

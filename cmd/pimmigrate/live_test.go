@@ -46,8 +46,9 @@ func planOnline(t *testing.T, url, dir, legacy string, env map[string]string) (*
 	t.Helper()
 	protect := extract(t, dir, fixtures.Protect)[0]
 	out := filepath.Join(dir, "plan.json")
+	// Role settings have tests of their own (settings_test.go).
 	r := runCLIEnv(t, env, "--graph-url", url, "--auth", "token", "-v", "plan", "--legacy", legacy, "--out", out,
-		"--protect", protect, "--as-of", fixtures.AsOf)
+		"--protect", protect, "--as-of", fixtures.AsOf, "--settings", "off")
 	if r.code != 0 {
 		t.Fatalf("plan: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}

@@ -15,11 +15,12 @@ import (
 )
 
 type reportOptions struct {
-	plan    string
-	journal string
-	xlsx    string
-	csv     string
-	bom     bool
+	plan        string
+	journal     string
+	xlsx        string
+	csv         string
+	settingsCSV string
+	bom         bool
 }
 
 func newReportCmd(a *app) *cobra.Command {
@@ -53,6 +54,7 @@ the XLSX, behind a leading apostrophe in the CSV.`,
 	f.StringVar(&o.journal, "journal", "", "the journal apply wrote for this plan (default: report the plan alone)")
 	f.StringVar(&o.xlsx, "xlsx", "", "write the workbook here")
 	f.StringVar(&o.csv, "csv", "", "write the Assignments sheet here as CSV")
+	f.StringVar(&o.settingsCSV, "settings-csv", "", "write the Role settings sheet here as CSV")
 	f.BoolVar(&o.bom, "csv-bom", false, "start the CSV with a UTF-8 byte order mark, for Excel on Windows")
 	return cmd
 }
@@ -67,16 +69,20 @@ type reportResult struct {
 	Items    int            `json:"items"`
 	Rejected int            `json:"rejected"`
 	Outcomes map[string]int `json:"outcomes"`
+	// Role settings: their CSV, count and outcomes.
+	SettingsCSV      string         `json:"settingsCsv,omitempty"`
+	RoleSettings     int            `json:"roleSettings"`
+	SettingsOutcomes map[string]int `json:"settingsOutcomes"`
 }
 
 func runReport(a *app, o *reportOptions) error {
 	if o.plan == "" {
 		return usagef("report: --plan is required (the plan.json to report on)")
 	}
-	if o.xlsx == "" && o.csv == "" {
-		return usagef("report: nothing to write: give --xlsx FILE, --csv FILE or both")
+	if o.xlsx == "" && o.csv == "" && o.settingsCSV == "" {
+		return usagef("report: nothing to write: give --xlsx FILE, --csv FILE, --settings-csv FILE, or several")
 	}
-	if err := distinctOutputs("report", []namedFile{{"--xlsx", o.xlsx}, {"--csv", o.csv}},
+	if err := distinctOutputs("report", []namedFile{{"--xlsx", o.xlsx}, {"--csv", o.csv}, {"--settings-csv", o.settingsCSV}},
 		[]namedFile{{"--plan", o.plan}, {"--journal", o.journal}}); err != nil {
 		return err
 	}
@@ -95,9 +101,12 @@ func runReport(a *app, o *reportOptions) error {
 			return fmt.Errorf("report: %w", err)
 		}
 	}
-	items := p.Summary.Items
-	res := reportResult{Command: "report", Plan: o.plan, Journal: o.journal, Items: items, Rejected: len(p.Rejected)}
-	if res.Outcomes, err = report.OutcomeCounts(in); err != nil {
+	items := p.Summary.Items - p.Summary.RoleSettings
+	res := reportResult{Command: "report", Plan: o.plan, Journal: o.journal, Items: items, Rejected: len(p.Rejected), RoleSettings: p.Summary.RoleSettings}
+	if res.Outcomes, err = report.OutcomeCounts(in, migrate.KindAssignment); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if res.SettingsOutcomes, err = report.OutcomeCounts(in, migrate.KindRoleSetting); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	var lines []string
@@ -114,6 +123,13 @@ func runReport(a *app, o *reportOptions) error {
 		}
 		res.CSV = o.csv
 		lines = append(lines, fmt.Sprintf("Wrote %s: %d assignments.", o.csv, items))
+	}
+	if o.settingsCSV != "" {
+		if err := migrate.WriteFileAtomic(o.settingsCSV, func(w io.Writer) error { return report.WriteCSV(w, report.RoleSettings(in), o.bom) }); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		res.SettingsCSV = o.settingsCSV
+		lines = append(lines, fmt.Sprintf("Wrote %s: %d role settings.", o.settingsCSV, p.Summary.RoleSettings))
 	}
 	if a.jsonOutput() {
 		return a.printJSON(res)

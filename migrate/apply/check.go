@@ -189,6 +189,9 @@ func (r *run) checkLoop(ctx context.Context, done <-chan struct{}) {
 	defer inflight.Wait()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	// woke is when the last timer was due: a clock that has not moved
+	// past it while the timer ran (a fixed clock in tests) reads as it.
+	var woke time.Time
 	for {
 		if ctx.Err() != nil {
 			r.dropChecks(r.takeAllChecks())
@@ -200,6 +203,9 @@ func (r *run) checkLoop(ctx context.Context, done <-chan struct{}) {
 			}
 		}
 		now := r.opt.Now()
+		if now.Before(woke) {
+			now = woke
+		}
 		var batch []*check
 		next := time.Hour
 		r.chk.mu.Lock()
@@ -231,6 +237,7 @@ func (r *run) checkLoop(ctx context.Context, done <-chan struct{}) {
 		timer.Reset(next)
 		select {
 		case <-timer.C:
+			woke = now.Add(next)
 		case <-r.chk.wake:
 		case <-done:
 			return

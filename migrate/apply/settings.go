@@ -96,40 +96,47 @@ func (r *run) applySettings(ctx context.Context, items []*migrate.Item) (held ma
 }
 
 // readRules reads the rule of each item as the tenant holds it now, by
-// item key; a rule that cannot be read stops the run.
+// item key. A probe that gets no answer is asked again, on its own, with
+// back-off; a rule that is not there, or that cannot be read in many tries,
+// stops the run.
 func (r *run) readRules(ctx context.Context, items []*migrate.Item) (map[string][]byte, error) {
 	out := map[string][]byte{}
-	for start := 0; start < len(items); start += wire.MaxBatch {
-		batch := items[start:min(start+wire.MaxBatch, len(items))]
-		probes := make([]wire.Probe, len(batch))
-		for i, it := range batch {
-			probes[i] = wire.Probe{Rule: &wire.RuleRef{PolicyID: it.Setting.PolicyID, RuleID: it.Setting.RuleID}}
-		}
-		for try := 1; ; try++ {
+	pending := append([]*migrate.Item(nil), items...)
+	for try := 1; len(pending) > 0; try++ {
+		var left []*migrate.Item
+		var last error
+		for start := 0; start < len(pending); start += wire.MaxBatch {
+			batch := pending[start:min(start+wire.MaxBatch, len(pending))]
+			probes := make([]wire.Probe, len(batch))
+			for i, it := range batch {
+				probes[i] = wire.Probe{Rule: &wire.RuleRef{PolicyID: it.Setting.PolicyID, RuleID: it.Setting.RuleID}}
+			}
 			got, err := r.g.Look(ctx, probes)
-			if err == nil {
-				missing := 0
-				for i, s := range got {
-					switch {
-					case s.Found:
-						out[batch[i].Key] = s.Body
-					case s.Err == nil:
-						return nil, fmt.Errorf("read the tenant before applying: rule %s of policy %s is not there; make the plan again", batch[i].Setting.RuleID, batch[i].Setting.PolicyID)
-					default:
-						missing++
-						err = s.Err
-					}
-				}
-				if missing == 0 {
-					break
+			if err != nil {
+				left, last = append(left, batch...), err
+				continue
+			}
+			for i, s := range got {
+				switch {
+				case s.Found:
+					out[batch[i].Key] = s.Body
+				case s.Err == nil:
+					return nil, fmt.Errorf("read the tenant before applying: rule %s of policy %s is not there; make the plan again", batch[i].Setting.RuleID, batch[i].Setting.PolicyID)
+				default:
+					left, last = append(left, batch[i]), s.Err
 				}
 			}
-			if try >= r.opt.MaxAttempts || ctx.Err() != nil {
-				return nil, fmt.Errorf("read the tenant before applying: %w", err)
-			}
-			if err := r.opt.Sleep(ctx, max(wire.Backoff(try), retryAfter(err))); err != nil {
-				return nil, err
-			}
+		}
+		pending = left
+		if len(pending) == 0 {
+			break
+		}
+		// Reads are safe to repeat: they get three times a write's tries.
+		if try >= 3*r.opt.MaxAttempts || ctx.Err() != nil {
+			return nil, fmt.Errorf("read the tenant before applying: %w", last)
+		}
+		if err := r.opt.Sleep(ctx, max(wire.Backoff(try), retryAfter(last))); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
