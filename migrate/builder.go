@@ -190,7 +190,7 @@ func (b *Builder) Add(r Record) {
 	}
 	// Duplicates: the same legacy id seen again.
 	var prev int32
-	var seen bool
+	var seen, taken bool // taken: h is another key's
 	var k [32]byte
 	var h uint64
 	if r.Origin == OriginIteration2 {
@@ -199,7 +199,8 @@ func (b *Builder) Add(r Record) {
 		copy(k[:16], e.user[:])
 		copy(k[16:], e.role[:])
 		h = hash64(&k)
-		if i, ok := b.byIter1[h]; ok {
+		var i int32
+		if i, taken = b.byIter1[h]; taken {
 			if p := b.at(i); p.user == e.user && p.role == e.role {
 				prev, seen = i, true
 			} else {
@@ -229,7 +230,7 @@ func (b *Builder) Add(r Record) {
 		return
 	}
 	idx := b.push(e)
-	switch _, taken := b.byIter1[h]; {
+	switch {
 	case r.Origin == OriginIteration2:
 		b.byIter2[e.id] = idx
 	case taken:

@@ -32,20 +32,13 @@ func parseGUID[T string | []byte](t T) (GUID, bool) {
 	if len(t) != 36 || t[8] != '-' || t[13] != '-' || t[18] != '-' || t[23] != '-' {
 		return g, false
 	}
-	j := 0
-	for i := 0; i < 36; {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			i++
-			continue
-		}
+	for j, i := range [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34} {
 		hi, ok1 := unhex(t[i])
 		lo, ok2 := unhex(t[i+1])
 		if !ok1 || !ok2 {
 			return GUID{}, false
 		}
 		g[j] = hi<<4 | lo
-		j++
-		i += 2
 	}
 	return g, true
 }
@@ -61,13 +54,11 @@ func MustGUID(s string) GUID {
 }
 
 func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
+	if d := c - '0'; d < 10 {
+		return d, true
+	}
+	if l := c | 0x20 - 'a'; l < 6 { // either case
+		return l + 10, true
 	}
 	return 0, false
 }

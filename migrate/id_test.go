@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -105,4 +106,15 @@ func FuzzParseLegacyID(f *testing.F) {
 			t.Fatalf("accepted %q with %d underscores", s, strings.Count(s, "_"))
 		}
 	})
+}
+
+// TestUnhex holds unhex to strconv for every byte.
+func TestUnhex(t *testing.T) {
+	for c := range 256 {
+		want, err := strconv.ParseUint(string(rune(c)), 16, 8)
+		got, ok := unhex(byte(c))
+		if ok != (err == nil) || ok && uint64(got) != want {
+			t.Errorf("unhex(%#02x) = %d, %v; want %d, %v", c, got, ok, want, err == nil)
+		}
+	}
 }

@@ -1,7 +1,9 @@
 package migrate
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -12,13 +14,60 @@ import (
 // shared; anything else goes to encoding/json, so the result is always
 // what json.Unmarshal would give. Reflection was most of the time of
 // reading a large plan.
+//
+// An item parsed by hand costs few allocations: its other strings are cut
+// from one string made for the item, and the times and booleans it points
+// to are taken from chunks the decoder allocates a boxChunk at a time (an
+// item kept keeps the chunk).
 type itemDecoder struct {
 	shared map[string]string
+	// recent holds shared strings by a hash of their length and a few of
+	// their bytes: most are found there, without hashing the whole string.
+	recent [512]string
+	times  []time.Time
+	bools  []bool
+	exps   []Expiration
+}
+
+// boxChunk is how many times, booleans or expirations the decoder
+// allocates at once.
+const boxChunk = 256
+
+// box stores v in the next element of *chunk, which it replaces with a new
+// chunk when full, and returns the element's address.
+func box[T any](chunk *[]T, v T) *T {
+	if len(*chunk) == cap(*chunk) {
+		*chunk = make([]T, 0, boxChunk)
+	}
+	*chunk = append(*chunk, v)
+	return &(*chunk)[len(*chunk)-1]
 }
 
 // maxShared bounds the strings shared: a plan has a few hundred.
 const maxShared = 4096
 
+// read consumes the next value of j and decodes it into it, which is the
+// zero Item. An item as appendItem writes it is parsed where it lies in
+// j's window; anything else, or an item that runs past the window, is
+// delimited by j.value and decoded by decode.
+func (d *itemDecoder) read(j *jsonReader, it *Item) error {
+	if _, err := j.peek(); err != nil {
+		return err
+	}
+	p := itemParser{b: j.data[j.pos:], d: d, ok: true}
+	if p.item(it) {
+		j.pos = len(j.data) - len(p.b)
+		return nil
+	}
+	raw, err := j.value()
+	if err != nil {
+		return err
+	}
+	*it = Item{} // the attempt above may have filled some of it
+	return d.decode(raw, it)
+}
+
+// decode decodes b into it, which is the zero Item.
 func (d *itemDecoder) decode(b []byte, it *Item) error {
 	p := itemParser{b: b, d: d, ok: true}
 	if p.item(it) && len(p.b) == 0 {
@@ -33,11 +82,23 @@ type itemParser struct {
 	b  []byte
 	d  *itemDecoder
 	ok bool
+	// own are the item's strings that are not shared, cut from one string
+	// once the whole item is parsed.
+	own  [6]ownString // key, legacy id and source, names, justification
+	nown int
+}
+
+// ownString is a string of the item's own: where it goes and its bytes, or
+// the index+1 of an earlier one with the same bytes.
+type ownString struct {
+	dst  *string
+	b    []byte
+	same int
 }
 
 func (p *itemParser) item(it *Item) bool {
 	p.lit(`{"key":`)
-	it.Key = p.str(false)
+	p.ownStr(&it.Key)
 	p.lit(`,"legacy":`)
 	p.legacy(&it.Legacy)
 	if p.opt(`,"mergedFrom":`) {
@@ -46,9 +107,9 @@ func (p *itemParser) item(it *Item) bool {
 	p.lit(`,"class":`)
 	it.Class = Class(p.str(true))
 	p.lit(`,"principal":{"displayName":`)
-	it.Principal.DisplayName = p.str(false)
+	p.ownStr(&it.Principal.DisplayName)
 	if p.opt(`,"userPrincipalName":`) {
-		it.Principal.UserPrincipalName = p.str(false)
+		p.ownStr(&it.Principal.UserPrincipalName)
 	}
 	p.lit(`,"type":`)
 	it.Principal.Type = PrincipalType(p.str(true))
@@ -75,12 +136,15 @@ func (p *itemParser) item(it *Item) bool {
 		it.Approved = p.boolPtr()
 	}
 	p.lit(`}`)
+	if p.ok {
+		p.settle()
+	}
 	return p.ok
 }
 
 func (p *itemParser) legacy(a *Assignment) {
 	p.lit(`{"id":`)
-	a.ID = p.str(false)
+	p.ownStr(&a.ID)
 	p.lit(`,"userId":`)
 	a.UserID = p.guid()
 	p.lit(`,"roleId":`)
@@ -96,7 +160,7 @@ func (p *itemParser) legacy(a *Assignment) {
 	p.lit(`,"origin":`)
 	a.Origin = Origin(p.str(true))
 	p.lit(`,"source":`)
-	a.Source = p.str(false)
+	p.ownStr(&a.Source)
 	if p.opt(`,"startDateTime":`) {
 		a.StartDateTime = p.time()
 	}
@@ -125,7 +189,7 @@ func (p *itemParser) target(t *Target) {
 		t.StartDateTime = p.time()
 	}
 	if p.opt(`,"expiration":`) {
-		t.Expiration = &Expiration{}
+		t.Expiration = box(&p.d.exps, Expiration{})
 		p.lit(`{"type":`)
 		t.Expiration.Type = p.str(true)
 		if p.opt(`,"endDateTime":`) {
@@ -134,7 +198,7 @@ func (p *itemParser) target(t *Target) {
 		p.lit(`}`)
 	}
 	if p.opt(`,"justification":`) {
-		t.Justification = p.str(false)
+		p.ownStr(&t.Justification)
 	}
 	p.lit(`}`)
 }
@@ -186,8 +250,12 @@ func (p *itemParser) raw() []byte {
 		p.ok = false
 		return nil
 	}
+	i := 1
+	for i+8 <= len(p.b) && plain8(binary.LittleEndian.Uint64(p.b[i:])) {
+		i += 8
+	}
 	ascii := true
-	for i := 1; i < len(p.b); i++ {
+	for ; i < len(p.b); i++ {
 		c := p.b[i]
 		if c == '"' {
 			s := p.b[1:i]
@@ -208,25 +276,83 @@ func (p *itemParser) raw() []byte {
 	return nil
 }
 
+// plain8 reports whether the 8 bytes of x are all ASCII that a JSON
+// string holds as it is: no quote, backslash or control character. Some
+// byte of v is below n (n <= 0x80) exactly when (v-n*ones)&^v has a high
+// bit set; a byte equal to c is a byte of v^(c*ones) below 1.
+func plain8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs := x^(ones*'"'), x^(ones*'\\')
+	return (x|(x-ones*0x20)&^x|(q-ones)&^q|(bs-ones)&^bs)&highs == 0
+}
+
+// ownStr consumes a string of the item's own, which settle puts in *dst.
+func (p *itemParser) ownStr(dst *string) {
+	b := p.raw()
+	if !p.ok {
+		return
+	}
+	o := ownString{dst: dst, b: b}
+	for i := range p.nown {
+		if string(p.own[i].b) == string(b) {
+			o.same = i + 1
+			break
+		}
+	}
+	p.own[p.nown] = o
+	p.nown++
+}
+
+// settle makes one string of the item's own strings and cuts each from it.
+func (p *itemParser) settle() {
+	own := p.own[:p.nown]
+	size := 0
+	for _, o := range own {
+		if o.same == 0 {
+			size += len(o.b)
+		}
+	}
+	var sb strings.Builder
+	sb.Grow(size)
+	for _, o := range own {
+		if o.same == 0 {
+			sb.Write(o.b)
+		}
+	}
+	s := sb.String()
+	for _, o := range own {
+		if o.same > 0 {
+			*o.dst = *own[o.same-1].dst
+			continue
+		}
+		*o.dst, s = s[:len(o.b)], s[len(o.b):]
+	}
+}
+
 // str consumes a string; shared ones are taken from the decoder's table.
 func (p *itemParser) str(shared bool) string {
 	b := p.raw()
 	if !p.ok {
 		return ""
 	}
-	if !shared {
+	if !shared || len(b) == 0 {
 		return string(b)
 	}
-	if s, ok := p.d.shared[string(b)]; ok {
-		return s
+	recent := &p.d.recent[(len(b)*31+int(b[0])*7+int(b[len(b)/2])*3+int(b[len(b)-1]))%len(p.d.recent)]
+	if *recent == string(b) {
+		return *recent
 	}
-	s := string(b)
-	if p.d.shared == nil {
-		p.d.shared = map[string]string{}
+	s, ok := p.d.shared[string(b)]
+	if !ok {
+		s = string(b)
+		if p.d.shared == nil {
+			p.d.shared = map[string]string{}
+		}
+		if len(p.d.shared) < maxShared {
+			p.d.shared[s] = s
+		}
 	}
-	if len(p.d.shared) < maxShared {
-		p.d.shared[s] = s
-	}
+	*recent = s
 	return s
 }
 
@@ -247,6 +373,13 @@ func (p *itemParser) strs(shared bool) []string {
 }
 
 func (p *itemParser) guid() GUID {
+	// A GUID as appendItem writes it needs no scan for the string's end.
+	if p.ok && len(p.b) >= 38 && p.b[0] == '"' && p.b[37] == '"' {
+		if g, ok := parseGUID(p.b[1:37]); ok {
+			p.b = p.b[38:]
+			return g
+		}
+	}
 	g, ok := parseGUID(p.raw())
 	p.ok = p.ok && ok
 	return g
@@ -261,8 +394,7 @@ func (p *itemParser) bool() bool {
 }
 
 func (p *itemParser) boolPtr() *bool {
-	b := p.bool()
-	return &b
+	return box(&p.d.bools, p.bool())
 }
 
 // time consumes null or an RFC 3339 time, read as encoding/json reads one.
@@ -276,5 +408,5 @@ func (p *itemParser) time() *time.Time {
 		p.ok = false
 		return nil
 	}
-	return &t
+	return box(&p.d.times, t)
 }

@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/hex"
 	"hash"
 	"io"
@@ -32,8 +33,12 @@ const tailSize = 256
 // digest they end with.
 type tailHasher struct {
 	r    io.Reader
-	h    hash.Hash
+	h    *asyncHash
 	tail []byte
+}
+
+func newTailHasher(r io.Reader) *tailHasher {
+	return &tailHasher{r: r, h: newAsyncHash(sha256.New())}
 }
 
 func (t *tailHasher) Read(p []byte) (int, error) {
@@ -64,4 +69,90 @@ func (t *tailHasher) digest(d string) string {
 	io.WriteString(t.h, digestField(digestPlaceholder))
 	t.h.Write(t.tail[i+len(field):])
 	return "sha256:" + hex.EncodeToString(t.h.Sum(nil))
+}
+
+// asyncHash hashes what is written to it in a goroutine of its own, a
+// copy of hashBlock bytes at a time: reading plan.json then waits for the
+// hash only where it has no core to spare. The goroutine starts with the
+// first full block; Sum or Close ends it.
+type asyncHash struct {
+	h     hash.Hash
+	block []byte      // being filled
+	made  int         // blocks allocated
+	full  chan []byte // to hash; nil until the goroutine starts
+	free  chan []byte // hashed
+	done  chan struct{}
+}
+
+const (
+	hashBlock  = 256 << 10
+	hashBlocks = 4
+)
+
+func newAsyncHash(h hash.Hash) *asyncHash { return &asyncHash{h: h} }
+
+// Write copies p for the goroutine to hash. It never fails.
+func (a *asyncHash) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		if a.block == nil {
+			a.block = a.newBlock()
+		}
+		k := copy(a.block[len(a.block):cap(a.block)], p)
+		a.block, p = a.block[:len(a.block)+k], p[k:]
+		if len(a.block) == cap(a.block) {
+			a.send()
+		}
+	}
+	return n, nil
+}
+
+// newBlock is a block hashed already, or a new one while there are fewer
+// than hashBlocks.
+func (a *asyncHash) newBlock() []byte {
+	select {
+	case b := <-a.free: // never ready while nil
+		return b
+	default:
+	}
+	if a.made < hashBlocks {
+		a.made++
+		return make([]byte, 0, hashBlock)
+	}
+	return <-a.free
+}
+
+// send hands the block to the goroutine, which it starts the first time.
+func (a *asyncHash) send() {
+	if a.full == nil {
+		a.full, a.free, a.done = make(chan []byte, hashBlocks), make(chan []byte, hashBlocks), make(chan struct{})
+		go func() {
+			defer close(a.done)
+			for b := range a.full {
+				a.h.Write(b)
+				a.free <- b[:0]
+			}
+		}()
+	}
+	a.full <- a.block
+	a.block = nil
+}
+
+// Sum appends the hash of all that was written to b. Nothing may be
+// written after.
+func (a *asyncHash) Sum(b []byte) []byte {
+	a.Close()
+	a.h.Write(a.block) // what did not fill a block
+	a.block = nil
+	return a.h.Sum(b)
+}
+
+// Close ends the goroutine, once it has hashed the blocks sent, and waits
+// for it. It may be called more than once.
+func (a *asyncHash) Close() {
+	if a.full != nil {
+		close(a.full)
+		<-a.done
+		a.full = nil
+	}
 }

@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -127,22 +128,40 @@ func WritePlanFile(path string, p *Plan) error {
 // ReadPlan decodes plan.json and verifies its schema, digest and keys. name
 // is used in errors.
 func ReadPlan(r io.Reader, name string) (*Plan, error) {
-	// The items are gathered in chunks and copied once into a slice of the
-	// right size: growing one slice copied each item several times over.
+	return readPlan(r, name, 0)
+}
+
+// readPlan is ReadPlan decoding each item in place into a slice with room
+// for n items. Items past those are decoded into chunks and copied once
+// into a slice of the right size: growing one slice copied each item
+// several times over, and a copy of items, which hold pointers, costs as
+// much as decoding them while the garbage collector runs.
+func readPlan(r io.Reader, name string, n int) (*Plan, error) {
+	items := make([]Item, 0, n)
 	var chunks [][]Item
-	p, err := ScanPlan(r, name, func(it *Item) error {
+	slot := func() *Item {
+		if len(items) < cap(items) {
+			items = items[:len(items)+1]
+			return &items[len(items)-1]
+		}
 		if len(chunks) == 0 || len(chunks[len(chunks)-1]) == readChunk {
 			chunks = append(chunks, make([]Item, 0, readChunk))
 		}
 		c := &chunks[len(chunks)-1]
-		*c = append(*c, *it)
-		return nil
-	})
+		*c = (*c)[:len(*c)+1]
+		return &(*c)[len(*c)-1]
+	}
+	p, err := scanPlan(r, name, slot, func(*Item) error { return nil })
 	if err != nil {
 		return nil, err
 	}
-	if p.Items != nil { // "items": [], not null
+	if p.Items == nil { // "items": null
+		return p, nil
+	}
+	p.Items = items
+	if len(chunks) > 0 {
 		p.Items = make([]Item, 0, p.Summary.Items)
+		p.Items = append(p.Items, items...)
 		for i := range chunks {
 			p.Items = append(p.Items, chunks[i]...)
 			chunks[i] = nil
@@ -154,15 +173,55 @@ func ReadPlan(r io.Reader, name string) (*Plan, error) {
 // readChunk is how many items ReadPlan gathers in one allocation.
 const readChunk = 4096
 
-// ReadPlanFile opens and reads plan.json.
+// ReadPlanFile opens and reads plan.json. The number of items its summary
+// gives, at the end of the file, sizes the slice the items are decoded
+// into.
 func ReadPlanFile(path string) (*Plan, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return ReadPlan(f, path)
+	return readPlan(f, path, summaryItems(f))
 }
+
+// summaryItems is the number of items the summary at the end of plan.json
+// gives, as WritePlan writes it, or 0. It is a guess, not verified until
+// the file is read: a number no file of this size can hold is refused.
+func summaryItems(f *os.File) int {
+	st, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	size := st.Size()
+	tail := make([]byte, min(size, summaryTail))
+	if _, err := f.ReadAt(tail, size-int64(len(tail))); err != nil {
+		return 0
+	}
+	const member = `"summary": {"items":`
+	i := bytes.LastIndex(tail, []byte(member))
+	if i < 0 {
+		return 0
+	}
+	n := 0
+	for _, c := range tail[i+len(member):] {
+		if c < '0' || c > '9' {
+			break
+		}
+		if n = n*10 + int(c-'0'); int64(n) > size/minItemSize {
+			return 0
+		}
+	}
+	return n
+}
+
+const (
+	// summaryTail is how much of the end of plan.json summaryItems reads:
+	// the summary and the digest, with room to spare.
+	summaryTail = 16 << 10
+	// minItemSize is fewer bytes than any item takes in plan.json.
+	minItemSize = 100
+)
 
 // ScanPlanFile is ScanPlan of the file at path.
 func ScanPlanFile(path string, fn func(*Item) error) (*Plan, error) {
@@ -185,23 +244,26 @@ func ScanPlanFile(path string, fn func(*Item) error) (*Plan, error) {
 // file has been read to its end, the digest are verified: until ScanPlan
 // returns nil, treat what fn saw as unverified.
 func ScanPlan(r io.Reader, name string, fn func(*Item) error) (*Plan, error) {
+	var it Item
+	return scanPlan(r, name, func() *Item { it = Item{}; return &it }, fn)
+}
+
+// scanPlan is ScanPlan decoding each item into the Item slot returns,
+// which is the zero Item.
+func scanPlan(r io.Reader, name string, slot func() *Item, fn func(*Item) error) (*Plan, error) {
 	fail := func(err error, format string, args ...any) error {
 		return fmt.Errorf("read %s: %w: %s; make a plan with `pimmigrate plan`", name, err, fmt.Sprintf(format, args...))
 	}
-	tr := &tailHasher{r: r, h: sha256.New()}
+	tr := newTailHasher(r)
+	defer tr.h.Close()
 	j := newJSONReader(tr)
 	var p Plan
 	s := newSummary(0)
 	var d itemDecoder
-	var it Item
 	prev, hasItems := "", false
 	item := func(i int) error {
-		raw, err := j.value()
-		if err == nil {
-			it = Item{} // decoding into a used item would keep its pointers
-			err = d.decode(raw, &it)
-		}
-		if err != nil {
+		it := slot()
+		if err := d.read(j, it); err != nil {
 			return fmt.Errorf("items[%d]: %w", i, err)
 		}
 		if i > 0 && it.Key <= prev {
@@ -211,8 +273,8 @@ func ScanPlan(r io.Reader, name string, fn func(*Item) error) (*Plan, error) {
 			return fmt.Errorf("items[%d]: key %s follows %s: items are sorted by key", i, it.Key, prev)
 		}
 		prev = it.Key
-		s.add(&it)
-		if err := fn(&it); err != nil {
+		s.add(it)
+		if err := fn(it); err != nil {
 			return callerError{err}
 		}
 		return nil

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -215,5 +216,88 @@ func TestCatalogue(t *testing.T) {
 	}
 	if r, _ := c.Lookup(MustGUID("5d6b6bb7-de71-4623-b4af-96380a352509")); r.DisplayName != "Security Reader" {
 		t.Errorf("Security Reader = %+v", r)
+	}
+}
+
+// planJSON is plan.json of p, as WritePlan writes it.
+func planJSON(t *testing.T, p *Plan) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WritePlan(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// mixedPlan is the sample plan with role setting items among its
+// assignment items.
+func mixedPlan(t *testing.T) *Plan {
+	t.Helper()
+	p := samplePlan(t)
+	s := settingsPlan(t, []LegacySettings{it1(rGA, "a.json#1", func(s *LegacySettings) { s.ElevationDuration = "PT2H" })}, "", nil)
+	if len(s.Items) == 0 {
+		t.Fatal("no role setting items")
+	}
+	p.Items = append(p.Items, s.Items...)
+	slices.SortFunc(p.Items, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
+	p.Seal()
+	return p
+}
+
+// TestReadPlanWhateverRoom: the items read are the same whether the slice
+// made for them fits them, or is too small or too large.
+func TestReadPlanWhateverRoom(t *testing.T) {
+	p := mixedPlan(t)
+	b := planJSON(t, p)
+	n := len(p.Items)
+	for _, tt := range []struct {
+		name string
+		room int
+	}{{"none", 0}, {"one", 1}, {"one short", n - 1}, {"exact", n}, {"too many", n + 5}} {
+		t.Run(tt.name, func(t *testing.T) {
+			back, err := readPlan(bytes.NewReader(b), "plan.json", tt.room)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(back, p) {
+				t.Errorf("read back differs:\n%+v\n%+v", back, p)
+			}
+		})
+	}
+}
+
+// TestSummaryItems: ReadPlanFile sizes its slice by the summary at the end
+// of the file, when the file has one it can hold.
+func TestSummaryItems(t *testing.T) {
+	p := mixedPlan(t)
+	plan := string(planJSON(t, p))
+	claim := func(n string) string {
+		return strings.Replace(plan, `"summary": {"items":`+strconv.Itoa(len(p.Items)), `"summary": {"items":`+n, 1)
+	}
+	for _, tt := range []struct {
+		name, file string
+		want       int
+	}{
+		{"as written", plan, len(p.Items)},
+		{"no items", `{"items":[],` + "\n" + ` "summary": {"items":0,"create":0}}`, 0},
+		{"more than the file holds", claim("999999"), 0},
+		{"beyond int", claim("99999999999999999999999"), 0},
+		{"no summary", strings.Replace(plan, `"summary"`, `"summery"`, 1), 0},
+		{"empty", "", 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "plan.json")
+			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if got := summaryItems(f); got != tt.want {
+				t.Errorf("summaryItems = %d, want %d", got, tt.want)
+			}
+		})
 	}
 }

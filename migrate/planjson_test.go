@@ -3,11 +3,13 @@ package migrate
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"reflect"
 	"runtime"
 	"strings"
@@ -272,12 +274,26 @@ func FuzzItemDecoder(f *testing.F) {
 	f.Fuzz(checkItemDecoder)
 }
 
+// checkItemDecoder holds the decoder to json.Unmarshal on b: decoding b,
+// and reading it from a stream where it lies whole in the window or comes
+// a byte at a time.
 func checkItemDecoder(t *testing.T, b []byte) {
 	var want, got Item
 	werr := json.Unmarshal(b, &want)
 	gerr := (&itemDecoder{}).decode(b, &got)
 	if (werr == nil) != (gerr == nil) || werr == nil && !reflect.DeepEqual(got, want) {
-		t.Errorf("%s:\n got %+v, %v\nwant %+v, %v", b, got, gerr, want, werr)
+		t.Errorf("decode %s:\n got %+v, %v\nwant %+v, %v", b, got, gerr, want, werr)
+	}
+	for _, r := range []io.Reader{bytes.NewReader(b), iotest.OneByteReader(bytes.NewReader(b))} {
+		got = Item{}
+		j := newJSONReader(r)
+		gerr = (&itemDecoder{}).read(j, &got)
+		if gerr == nil {
+			gerr = j.end()
+		}
+		if (werr == nil) != (gerr == nil) || werr == nil && !reflect.DeepEqual(got, want) {
+			t.Errorf("read %s:\n got %+v, %v\nwant %+v, %v", b, got, gerr, want, werr)
+		}
 	}
 }
 
@@ -322,6 +338,10 @@ func TestReadPlanInAnyChunks(t *testing.T) {
 	if err := WritePlan(&buf, p); err != nil {
 		t.Fatal(err)
 	}
+	var want Plan
+	if err := json.Unmarshal(buf.Bytes(), &want); err != nil {
+		t.Fatal(err)
+	}
 	for name, r := range map[string]func(io.Reader) io.Reader{
 		"whole":         func(r io.Reader) io.Reader { return r },
 		"byte by byte":  iotest.OneByteReader,
@@ -333,9 +353,98 @@ func TestReadPlanInAnyChunks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(back.Rejected, p.Rejected) || len(back.Items) != len(p.Items) || back.Digest != p.Digest {
-				t.Errorf("read back differs")
+			if !reflect.DeepEqual(back, &want) {
+				t.Errorf("read back differs from encoding/json's:\n%+v\n%+v", back, &want)
 			}
 		})
+	}
+}
+
+// TestScanPlanLeavesNoGoroutine: the digest is computed in a goroutine,
+// which ends with the scan however the scan ends.
+func TestScanPlanLeavesNoGoroutine(t *testing.T) {
+	b := planJSON(t, samplePlan(t))
+	stop := errors.New("stop")
+	before := runtime.NumGoroutine()
+	for _, tt := range []struct {
+		name string
+		file []byte
+		fn   func(*Item) error
+	}{
+		{"read whole", b, func(*Item) error { return nil }},
+		{"stopped by the caller", b, func(*Item) error { return stop }},
+		{"cut short", b[:len(b)/2], func(*Item) error { return nil }},
+		{"not a plan", []byte("[]"), func(*Item) error { return nil }},
+	} {
+		for range 10 {
+			ScanPlan(bytes.NewReader(tt.file), "plan.json", tt.fn)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			t.Errorf("%s: %d goroutines after, %d before", tt.name, n, before)
+		}
+	}
+}
+
+// TestAsyncHashIsSHA256: hashed in blocks, whatever the writes, the sum
+// is sha256's.
+func TestAsyncHashIsSHA256(t *testing.T) {
+	data := make([]byte, 3*hashBlock+hashBlock/3)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	for _, tt := range []struct {
+		name  string
+		sizes []int
+	}{
+		{"nothing", nil},
+		{"one byte", []int{1}},
+		{"one block", []int{hashBlock}},
+		{"all at once", []int{len(data)}},
+		{"uneven", []int{1, hashBlock - 1, hashBlock + 1, 17, hashBlock * 2}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, rest, n := newAsyncHash(sha256.New()), data, 0
+			for _, s := range tt.sizes {
+				s = min(s, len(rest))
+				a.Write(rest[:s])
+				rest, n = rest[s:], n+s
+			}
+			want := sha256.Sum256(data[:n])
+			if got := a.Sum(nil); !bytes.Equal(got, want[:]) {
+				t.Errorf("sum %x, want %x", got, want)
+			}
+		})
+	}
+}
+
+// TestPlain8 holds plain8 to a byte at a time: every byte value at every
+// place among plain ones, and words drawn from bytes near the edges.
+func TestPlain8(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' }
+	check := func(w [8]byte) {
+		t.Helper()
+		want := true
+		for _, c := range w {
+			want = want && plain(c)
+		}
+		if got := plain8(binary.LittleEndian.Uint64(w[:])); got != want {
+			t.Errorf("plain8(%q) = %v, want %v", w, got, want)
+		}
+	}
+	for at := range 8 {
+		for c := range 256 {
+			w := [8]byte([]byte("abcdefgh"))
+			w[at] = byte(c)
+			check(w)
+		}
+	}
+	edges := []byte{0x00, 0x01, 0x1f, 0x20, 0x21, '"', '#', '[', '\\', ']', 0x7f, 0x80, 0x81, 0xa2, 0xdc, 0xff}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 100_000 {
+		var w [8]byte
+		for i := range w {
+			w[i] = edges[r.IntN(len(edges))]
+		}
+		check(w)
 	}
 }

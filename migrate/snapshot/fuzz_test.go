@@ -13,8 +13,9 @@ import (
 
 // The fuzz targets share one property: Read never panics, and either fails
 // with a *FormatError that names a position inside the input, or accounts
-// for every record it read (Info.Records == records added + rejected).
-// Seed corpora live in testdata/fuzz/<target>/.
+// for every record it read (Info.Records == records added + rejected); and
+// it reads as encoding/json alone does (checkSameAsDecoder). Seed corpora
+// live in testdata/fuzz/<target>/.
 
 func FuzzReadJSON(f *testing.F) {
 	f.Add([]byte(fill(`{"value":[{"userId":"{u1}","roleId":"{ga}","isElevated":true}]}`)))
@@ -52,6 +53,7 @@ func FuzzParseDate(f *testing.F) {
 }
 
 func checkAnyInput(t *testing.T, data []byte) {
+	checkSameAsDecoder(t, data)
 	s := &countingSink{t: t}
 	info, err := read(context.Background(), "fuzz", bytes.NewReader(data), s)
 	if info.Records != s.added+s.rejected {

@@ -72,8 +72,10 @@ func (w *wire) fields() fields {
 
 // objectDecoder decodes records into storage it reuses.
 type objectDecoder struct {
-	w wire
-	p *wire
+	w        wire
+	p        *wire
+	elevated bool   // w.IsElevated of a plain record
+	buf      []byte // a plain record's strings
 }
 
 // decoded is one value read: an assignment record, a settings record, a
@@ -105,19 +107,24 @@ func (d *objectDecoder) decode(dec *json.Decoder, pos migrate.Pos) (decoded, err
 	if d.p == nil {
 		return rejected(pos, &reject{migrate.RejectNotAnObject, "a JSON null, not an object; remove it from the snapshot"}, iterUnknown), nil
 	}
+	return d.finish(pos), nil
+}
+
+// finish reads d.w, decoded.
+func (d *objectDecoder) finish(pos migrate.Pos) decoded {
 	f := d.w.fields()
 	if it := d.w.kind(); it.settings() {
 		set, none, rj := convertSettings(&d.w, &f, it, pos)
 		switch {
 		case rj != nil:
-			return rejected(pos, rj, it), nil
+			return rejected(pos, rj, it)
 		case none:
-			return decoded{none: true, it: it}, nil
+			return decoded{none: true, it: it}
 		}
-		return decoded{set: &set, it: it}, nil
+		return decoded{set: &set, it: it}
 	}
 	rec, rj, it := convert(&f, pos)
-	return decoded{rec: rec, rj: rj, it: it}, nil
+	return decoded{rec: rec, rj: rj, it: it}
 }
 
 // typeReject explains a JSON value of the wrong type.
@@ -173,17 +180,20 @@ func (d *decoded) pass(s sink) {
 // jsonReader reads the three JSON containers.
 type jsonReader struct {
 	*reader
-	cr  *countingReader
-	dec *json.Decoder
-	obj objectDecoder
+	cr      *countingReader
+	gate    *gate
+	dec     *json.Decoder
+	obj     objectDecoder
+	skipped int64 // see fastElements
 }
 
 func (r *reader) readJSON(src io.Reader, first byte) error {
 	j := &jsonReader{reader: r, cr: &countingReader{r: src}}
-	j.dec = json.NewDecoder(j.cr)
+	j.gate = &gate{r: j.cr}
+	j.dec = json.NewDecoder(j.gate)
 	// The decoder holds the value or token it is reading (and white space
 	// before it) from its input offset on: that is what MaxRecordSize caps.
-	j.cr.start = j.dec.InputOffset
+	j.cr.start = j.offset
 	if first == '[' {
 		r.container = containerArray
 		return j.readArray()
@@ -207,6 +217,9 @@ func (j *jsonReader) readArray() error {
 // readElements reads array elements up to and including the closing ']'.
 func (j *jsonReader) readElements(where string) error {
 	n := 0
+	if err := j.fastElements(&n); err != nil {
+		return j.fail(err, fmt.Sprintf("%s, in record %d", where, n))
+	}
 	for j.dec.More() {
 		n++
 		got, err := j.obj.decode(j.dec, migrate.Pos{File: j.name, N: n})
@@ -485,7 +498,7 @@ func (j *jsonReader) fail(err error, where string) error {
 		return j.formatError(off, nl, "broken JSON "+where+": "+se.Error(),
 			"fix the JSON there, or "+hintExportAgain, err)
 	}
-	return j.formatError(j.dec.InputOffset(), -1, "unreadable JSON "+where+": "+err.Error(), hintExportAgain, err)
+	return j.formatError(j.offset(), -1, "unreadable JSON "+where+": "+err.Error(), hintExportAgain, err)
 }
 
 // syntaxPos finds where a syntax error is. The decoder stops at the start
@@ -493,7 +506,7 @@ func (j *jsonReader) fail(err error, where string) error {
 // gives the offending byte, and counting the newlines after it gives its
 // line.
 func (j *jsonReader) syntaxPos() (off, newlines int64) {
-	in := j.dec.InputOffset()
+	in := j.offset()
 	buf, _ := io.ReadAll(j.dec.Buffered())
 	rel := int64(0)
 	var raw json.RawMessage
@@ -501,13 +514,13 @@ func (j *jsonReader) syntaxPos() (off, newlines int64) {
 	if err := json.NewDecoder(bytes.NewReader(buf)).Decode(&raw); errors.As(err, &se) && se.Offset >= 1 && se.Offset <= int64(len(buf)) {
 		rel = se.Offset - 1
 	}
-	return in + rel, j.cr.nl - int64(bytes.Count(buf[rel:], []byte{'\n'}))
+	return in + rel, j.cr.nl - j.gate.newlines() - int64(bytes.Count(buf[rel:], []byte{'\n'}))
 }
 
 // here returns the decoder's offset and the newlines before it.
 func (j *jsonReader) here() (off, newlines int64) {
 	buf, _ := io.ReadAll(j.dec.Buffered())
-	return j.dec.InputOffset(), j.cr.nl - int64(bytes.Count(buf, []byte{'\n'}))
+	return j.offset(), j.cr.nl - j.gate.newlines() - int64(bytes.Count(buf, []byte{'\n'}))
 }
 
 // formatError builds a FormatError from an offset of the decoder's input

@@ -120,10 +120,16 @@ type reader struct {
 	encoding string // "UTF-16LE", "UTF-16BE" or "" (UTF-8)
 	pageIter iteration
 	rejected int
+	// decoderOnly sends every JSON record through encoding/json, never
+	// the plain-record parser (fastjson.go): tests hold that parser to it.
+	decoderOnly bool
 }
 
 func read(ctx context.Context, name string, r io.Reader, s sink) (Info, error) {
-	rd := &reader{name: name, sink: s}
+	return (&reader{name: name, sink: s}).read(ctx, r)
+}
+
+func (rd *reader) read(ctx context.Context, r io.Reader) (Info, error) {
 	err := rd.run(ctxReader{ctx, r})
 	rd.info.Kind = rd.kind()
 	return rd.info, err
