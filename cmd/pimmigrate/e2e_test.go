@@ -174,10 +174,19 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
-// TestDemo runs `pimmigrate demo` in-process, as a newcomer would: every
-// file it promises is there, and --output json prints one object.
+// TestDemo runs `pimmigrate demo` in-process, as a newcomer would, three
+// times in one folder (the demo owns its folder: a second run starts
+// afresh): every file it promises is there, and --output json prints one
+// object.
 func TestDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
+	for run := 1; run <= 3; run++ {
+		t.Run(fmt.Sprintf("run %d", run), func(t *testing.T) { demoRun(t, dir) })
+	}
+}
+
+func demoRun(t *testing.T, dir string) {
+	t.Helper()
 	// The demo's graphsim keeps real time: so must its steps, or a plan made
 	// "at noon" would ask for schedules that already ended.
 	var out, errb bytes.Buffer
@@ -216,5 +225,35 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "Applied ") || !strings.Contains(r.stderr, "Audit: ") {
 		t.Errorf("the steps' summaries are missing from stderr:\n%s", r.stderr)
+	}
+}
+
+// TestDemoOwnsOnlyItsFolder: the demo clears what an earlier run left in
+// its folder, and refuses a folder holding anything else, touching nothing.
+func TestDemoOwnsOnlyItsFolder(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string
+	}{
+		{"a plan of the admin's own", []string{"plan.json", "plan-2026.json"}},
+		{"a journal of another name", []string{"run.jsonl", "prod.run.jsonl"}},
+		{"notes", []string{"notes.txt"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range tt.files {
+				writeFile(t, dir, f, "mine")
+			}
+			r := runCLI(t, "demo", "--out", dir)
+			if r.code != exitUsage || !strings.Contains(r.stderr, "which the demo did not write") {
+				t.Fatalf("exit %d, want %d refusing the folder\n%s", r.code, exitUsage, r.stderr)
+			}
+			for _, f := range tt.files {
+				if b, err := os.ReadFile(filepath.Join(dir, f)); err != nil || string(b) != "mine" {
+					t.Errorf("%s: %q, %v: the demo touched it", f, b, err)
+				}
+			}
+		})
 	}
 }
