@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -43,7 +44,11 @@ warning.
 
 --protect names break-glass accounts, never touched. An entry that names no
 principal of the tenant (a typo) stops the plan; offline, an entry by UPN, or
-an object id no legacy record has, is a note naming its line.`,
+an object id no legacy record has, is a note naming its line.
+
+A plan that has been applied is never replaced in place: when --out holds a
+plan that run.jsonl next to it applied, both are kept under the next free
+number (plan.1.json and run.1.jsonl), and the new plan starts a new journal.`,
 		Example: `  pimmigrate plan --offline --legacy legacy.json --out plan.json
   pimmigrate plan --offline --legacy legacy.json --out plan.json --protect breakglass.txt --as-of 2026-11-22T12:00:00Z`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runPlan(cmd.Context(), a, o) },
@@ -65,6 +70,11 @@ type planResult struct {
 	Line    string          `json:"line"`
 	Notes   []string        `json:"notes,omitempty"`
 	Summary migrate.Summary `json:"summary"`
+	// Kept is the applied plan --out held, and its journal, kept under
+	// numbered names; Replaced says a plan no journal next to it applied
+	// was replaced.
+	Kept     *keptRun `json:"kept,omitempty"`
+	Replaced bool     `json:"replaced,omitempty"`
 }
 
 func runPlan(ctx context.Context, a *app, o *planOptions) error {
@@ -118,16 +128,24 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	if err != nil {
 		return err
 	}
+	kept, replaced, err := keepApplied(a, "plan", o.out)
+	if err != nil {
+		lock.Unlock()
+		return fmt.Errorf("plan: %w", err)
+	}
 	p, err := migrate.BuildPlanFile(o.out, migrate.PlanInput{
 		Legacy: legacy, LegacyDigest: digest, Tenant: tenant, Policy: policy,
 		Catalogue: cat, GraphURL: a.global.graphURL, AsOf: asOf, CreatedAt: now, Notes: notes,
 	})
+	if err != nil && kept != nil {
+		kept.undo()
+	}
 	lock.Unlock()
 	if err != nil {
 		return err
 	}
 	if a.jsonOutput() {
-		return a.printJSON(planResult{"plan", o.out, p.Summary.Line(), p.Notes, p.Summary})
+		return a.printJSON(planResult{Command: "plan", Out: o.out, Line: p.Summary.Line(), Notes: p.Notes, Summary: p.Summary, Kept: kept, Replaced: replaced})
 	}
 	fmt.Fprint(a.stdout, p.Summary.Text())
 	for _, n := range p.Notes {
@@ -137,6 +155,12 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 		fmt.Fprintln(a.stderr, "note: offline plan: principals and the tenant's existing assignments were not checked.")
 	}
 	fmt.Fprintf(a.stdout, "Saved the plan to %s.\n", migrate.Printable(o.out))
+	switch {
+	case kept != nil:
+		fmt.Fprintln(a.stdout, migrate.Printable(kept.String(o.out)))
+	case replaced:
+		fmt.Fprintf(a.stdout, "Replaced the plan that was in %s (%s next to it records no run of it).\n", migrate.Printable(o.out), filepath.Base(defaultJournal(o.out)))
+	}
 	return nil
 }
 

@@ -138,7 +138,13 @@ func readRun(path, planFile string, p *migrate.Plan) (*report.Run, error) {
 	run := &report.Run{Journal: path, Items: make(map[string]report.Outcome, len(j.Items))}
 	for _, h := range j.Headers {
 		if h.PlanDigest != p.Digest {
-			return nil, fmt.Errorf("%s: %w: it records runs of the plan with digest %s (tenant %s), but %s has digest %s; report with the plan that journal was applied from, or with the journal of this plan", path, apply.ErrForeignJournal, h.PlanDigest, h.TenantID, planFile, p.Digest)
+			hint := "report with the plan that journal was applied from, or with the journal of this plan"
+			if h.Plan != "" {
+				if applied, _, err := findAppliedPlan(path, &h); err == nil {
+					hint = fmt.Sprintf("that journal applied %s: pimmigrate report --plan %s --journal %s", applied, applied, path)
+				}
+			}
+			return nil, fmt.Errorf("%s: %w: it records runs of the plan with digest %s (tenant %s), but %s has digest %s; %s", path, apply.ErrForeignJournal, h.PlanDigest, h.TenantID, planFile, p.Digest, hint)
 		}
 		switch h.Run {
 		case "apply":

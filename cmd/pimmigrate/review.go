@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -30,8 +31,10 @@ send; / searches names, UPNs and roles; tab filters; ? lists every key.
 
 space approves an item not reviewed yet, then switches it between approved and
 declined; a and A approve or decline every create item shown. w saves the
-approvals into the plan (atomically, with a new digest); if another reviewer
-saved the file meanwhile, w says so and only a second w overwrites it. apply
+approvals into the plan (atomically, with a new digest; a plan run.jsonl
+applied is first kept, with that journal, as plan.N.json and run.N.jsonl); if
+another reviewer saved the file meanwhile, w says so and only a second w
+overwrites it. apply
 sends the approved items, the ones nobody reviewed only once you confirm, and
 never the declined ones.
 
@@ -89,8 +92,19 @@ func runReview(ctx context.Context, a *app, o *reviewOptions) error {
 		return fmt.Errorf("review needs a terminal; stdin and stdout are not both one. Run it in a terminal, or list what apply would send: pimmigrate apply %s --dry-run", o.plan)
 	}
 	r := newReviewRenderer(a.stdout, a.stdoutTTY, a.getenv)
+	// Saving over a plan that has been applied keeps it, with its journal,
+	// under numbered names (keepApplied).
+	var kept []string
+	replace := func(path string) (string, func(), error) {
+		k, _, err := keepApplied(a, "review", path)
+		if err != nil || k == nil {
+			return "", nil, err
+		}
+		kept = append(kept, k.String(path))
+		return fmt.Sprintf("Kept the applied plan as %s, with %s.", filepath.Base(k.Plan), filepath.Base(k.Journal)), k.undo, nil
+	}
 	// The screen shows at once; the plan is read and verified behind it.
-	p, res, err := tui.Open(ctx, o.plan, read, a.stdin, a.stdout, tui.Options{Now: a.now, Renderer: r,
+	p, res, err := tui.Open(ctx, o.plan, read, a.stdin, a.stdout, tui.Options{Now: a.now, Renderer: r, Replace: replace,
 		Lock: func(path string) (func(), error) {
 			l, err := lockFile(a, path, "review", path)
 			if err != nil {
@@ -98,6 +112,9 @@ func runReview(ctx context.Context, a *app, o *reviewOptions) error {
 			}
 			return func() { l.Unlock() }, nil
 		}})
+	for _, k := range kept {
+		fmt.Fprintln(a.stdout, migrate.Printable(k))
+	}
 	if err != nil {
 		return err
 	}
