@@ -41,8 +41,9 @@ scope.
 Every request is journaled (--journal, default run.jsonl next to the plan)
 before it leaves and its outcome after. Interrupted or killed, run the same
 command again: it skips what is done and checks the tenant for what was in
-flight before sending anything again. Re-running a finished journal sends
-nothing. 'pimmigrate rollback --journal run.jsonl' removes what apply created.
+flight before sending anything again. Applying a plan the journal has
+finished says "No changes", sends nothing and asks nothing.
+'pimmigrate rollback --journal run.jsonl' removes what apply created.
 
 On a terminal apply asks you to type yes; without one it needs --yes.`,
 		Example: `  pimmigrate apply plan.json
@@ -92,7 +93,7 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 		return usagef("apply: --replication-wait %s: want a positive duration such as 5m", o.replication)
 	}
 	if o.journal == "" {
-		o.journal = filepath.Join(filepath.Dir(o.plan), "run.jsonl")
+		o.journal = defaultJournal(o.plan)
 	}
 	if err := distinctOutputs("apply", []namedFile{{"--journal", o.journal}}, []namedFile{{"the plan argument", o.plan}}); err != nil {
 		return err
@@ -111,33 +112,45 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	if err := migrate.CheckSendable(p, send); err != nil {
 		return fmt.Errorf("apply: %s: %w", o.plan, err)
 	}
-	unreviewed := 0
-	for _, it := range send {
-		if it.Approved == nil {
-			unreviewed++
+	if !o.dryRun {
+		// Held from here: what the journal says stays true until the run.
+		lock, err := lockFile(a, o.journal, "apply", o.plan)
+		if err != nil {
+			return err
 		}
+		defer lock.Unlock()
 	}
-	if !a.jsonOutput() {
-		fmt.Fprint(a.stdout, p.Summary.Line()+"\n")
-		fmt.Fprintf(a.stdout, "This run sends %d create items to tenant %s (%d approved in review, %d not reviewed); %d declined in review are not sent.\n",
-			len(send), migrate.Printable(p.TenantID), len(send)-unreviewed, unreviewed, notApproved)
+	earlier, err := readEarlierRuns(o.journal, p, send, o.retryFailed)
+	if err != nil {
+		return fmt.Errorf("apply: %w", err)
 	}
 	if o.dryRun {
-		return dryRun(a, o, send)
+		if !a.jsonOutput() {
+			fmt.Fprint(a.stdout, p.Summary.Line()+"\n")
+			fmt.Fprintln(a.stdout, migrate.Printable(sendsLine(p, o.journal, len(send), notApproved, earlier)))
+		}
+		return dryRun(a, earlier.left)
 	}
-	if err := confirmed(ctx, a, "apply", o.yes, "apply "+o.plan, fmt.Sprintf("Type yes to make these changes to tenant %s: ", migrate.Printable(p.TenantID))); err != nil {
-		return err
+	if len(earlier.left) == 0 && earlier.unverified == 0 {
+		return noChanges(a, o, len(send), earlier)
+	}
+	if len(earlier.left) > 0 && !o.yes && !a.stdinTTY {
+		return usagef("apply: no terminal to confirm on: pass --yes to apply %s", o.plan)
 	}
 	c, err := signedInTo(ctx, a, "apply", p.TenantID, fmt.Sprintf("%s is for tenant %s", o.plan, p.TenantID),
 		", or plan this tenant: pimmigrate plan --legacy legacy.json --out plan.json")
 	if err != nil {
 		return err
 	}
-	lock, err := lockFile(a, o.journal, "apply", o.plan)
-	if err != nil {
-		return err
+	if !a.jsonOutput() {
+		fmt.Fprint(a.stdout, p.Summary.Line()+"\n")
+		fmt.Fprintln(a.stdout, migrate.Printable(sendsLine(p, o.journal, len(send), notApproved, earlier)))
 	}
-	defer lock.Unlock()
+	if len(earlier.left) > 0 {
+		if err := confirmed(ctx, a, "apply", o.yes, "apply "+o.plan, fmt.Sprintf("Type yes to make these changes to tenant %s: ", migrate.Printable(p.TenantID))); err != nil {
+			return err
+		}
+	}
 	j, err := apply.OpenJournal(o.journal)
 	if err != nil {
 		return fmt.Errorf("apply: %w", err)
@@ -154,6 +167,58 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	})
 	bar.close()
 	return finishRun(a, "apply", o.journal, s, err)
+}
+
+// sendsLine says what this run sends, to which tenant, and what earlier
+// runs in the journal did.
+func sendsLine(p *migrate.Plan, journal string, selected, notApproved int, e *earlierRuns) string {
+	unreviewed := 0
+	for _, it := range e.left {
+		if it.Approved == nil {
+			unreviewed++
+		}
+	}
+	of := ""
+	if len(e.left) != selected {
+		of = fmt.Sprintf(" of %d", selected)
+	}
+	line := fmt.Sprintf("This run sends %d%s create items to tenant %s (%d approved in review, %d not reviewed); %d declined in review are not sent.",
+		len(e.left), of, p.TenantID, len(e.left)-unreviewed, unreviewed, notApproved)
+	if n := e.done(); n > 0 {
+		line += fmt.Sprintf(" Earlier runs in %s did %d: %d created, %d already existed, %d failed", journal, n, e.created, e.exists, e.failed)
+		if e.failed > 0 {
+			line += " (--retry-failed sends them again)"
+		}
+		line += "."
+	}
+	if e.unverified > 0 {
+		line += fmt.Sprintf(" It also looks again for %s created earlier but not seen yet.", migrate.Plural(e.unverified, "object", "objects"))
+	}
+	return line
+}
+
+// noChanges is apply's answer when the journal has finished every item the
+// plan sends: nothing to send, nothing to ask.
+func noChanges(a *app, o *applyOptions, selected int, e *earlierRuns) error {
+	line := fmt.Sprintf("No changes: all %d create items were already applied (%d created, %d already existed), as %s records.",
+		selected, e.created, e.exists, o.journal)
+	if e.failed > 0 {
+		line = fmt.Sprintf("No changes: the %d create items were all sent before (%d created, %d already existed, %d failed), as %s records.",
+			selected, e.created, e.exists, e.failed, o.journal)
+	}
+	s := apply.Summary{Selected: selected, AlreadyDone: e.done(), Created: e.created, Exists: e.exists, Failed: e.failed,
+		Verified: e.created, Failures: e.failures}
+	if a.jsonOutput() {
+		if err := a.printJSON(applyResult{Command: "apply", Journal: o.journal, Line: line, Summary: s}); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(a.stdout, migrate.Printable(line))
+	}
+	if e.failed > 0 {
+		return exitCodeError{exitFailedItems, fmt.Errorf("apply: %s failed in earlier runs (see %s); send them again with --retry-failed", migrate.Plural(e.failed, "item", "items"), o.journal)}
+	}
+	return nil
 }
 
 // confirm asks on stderr and reads one line: only "yes" confirms. Ctrl-C
@@ -249,19 +314,9 @@ func finishRun(a *app, command, journal string, s apply.Summary, err error) erro
 	return nil
 }
 
-func dryRun(a *app, o *applyOptions, send []*migrate.Item) error {
-	var done map[string]bool
-	if j, err := apply.ReadJournal(o.journal); err == nil {
-		done = map[string]bool{}
-		for k, st := range j.Items {
-			done[k] = st.Outcome == apply.OutcomeCreated || st.Outcome == apply.OutcomeExists || st.Outcome == apply.OutcomeFailed && !o.retryFailed
-		}
-	}
+func dryRun(a *app, left []*migrate.Item) error {
 	var would []string
-	for _, it := range send {
-		if done[it.Key] {
-			continue
-		}
+	for _, it := range left {
 		name := it.Principal.UserPrincipalName
 		if name == "" {
 			name = it.Principal.DisplayName
