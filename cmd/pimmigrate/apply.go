@@ -185,14 +185,15 @@ func sendsLine(p *migrate.Plan, journal string, selected, notApproved int, e *ea
 	line := fmt.Sprintf("This run sends %d%s create items to tenant %s (%d approved in review, %d not reviewed); %d declined in review are not sent.",
 		len(e.left), of, p.TenantID, len(e.left)-unreviewed, unreviewed, notApproved)
 	if n := e.done(); n > 0 {
-		line += fmt.Sprintf(" Earlier runs in %s did %d: %d created, %d already existed, %d failed", journal, n, e.created, e.exists, e.failed)
+		line += fmt.Sprintf(" Earlier runs in %s did %d: %d created", journal, n, e.created)
+		if e.unverified > 0 {
+			line += fmt.Sprintf(" (%d not seen in the tenant yet: this run looks again)", e.unverified)
+		}
+		line += fmt.Sprintf(", %d already existed, %d failed", e.exists, e.failed)
 		if e.failed > 0 {
 			line += " (--retry-failed sends them again)"
 		}
 		line += "."
-	}
-	if e.unverified > 0 {
-		line += fmt.Sprintf(" It also looks again for %s created earlier but not seen yet.", migrate.Plural(e.unverified, "object", "objects"))
 	}
 	return line
 }
@@ -207,7 +208,7 @@ func noChanges(a *app, o *applyOptions, selected int, e *earlierRuns) error {
 			selected, e.created, e.exists, e.failed, o.journal)
 	}
 	s := apply.Summary{Selected: selected, AlreadyDone: e.done(), Created: e.created, Exists: e.exists, Failed: e.failed,
-		Verified: e.created, Failures: e.failures}
+		Verified: e.verified, Failures: e.failures}
 	if a.jsonOutput() {
 		if err := a.printJSON(applyResult{Command: "apply", Journal: o.journal, Line: line, Summary: s}); err != nil {
 			return err

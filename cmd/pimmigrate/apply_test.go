@@ -765,6 +765,10 @@ func TestApplyInterrupted(t *testing.T) {
 	if !strings.Contains(r.stdout, "Applied 112 (112 created, 0 already existed), 0 failed.") || d.writes()-writes != int64(112-done) {
 		t.Errorf("resumed: %d writes for %d items left\n%s", d.writes()-writes, 112-done, r.stdout)
 	}
+	// The header names what is left and what the interrupted run did.
+	if want := fmt.Sprintf("This run sends %d of 112 create items", 112-done); !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "Earlier runs in "+journal+" did ") {
+		t.Errorf("the resumed run's header is not %q, naming the earlier run:\n%s", want, r.stdout)
+	}
 	sameHoldings(t, "after the resumed apply", holdingsOf(d.srv.State()), plannedHoldings(d.before, d.p, func(*migrate.Item) bool { return true }))
 }
 

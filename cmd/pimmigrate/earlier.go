@@ -17,11 +17,12 @@ type earlierRuns struct {
 	// left are the items this run sends: never sent, interrupted before
 	// their answer, rolled back since, or failed with --retry-failed.
 	left []*migrate.Item
-	// unverified were created but not seen in the tenant yet: this run
-	// reads them back, and sends nothing for them.
-	unverified int
 	// Done by earlier runs.
 	created, exists, failed int
+	// unverified of the created are not seen in the tenant yet: this run
+	// reads them back, and sends nothing for them. verified counts the
+	// items read back as planned.
+	unverified, verified int
 	failures                []apply.Failure
 }
 
@@ -56,13 +57,17 @@ func readEarlierRuns(path string, p *migrate.Plan, send []*migrate.Item, retryFa
 	}
 	for _, it := range send {
 		st := j.Items[it.Key]
+		if st != nil && st.Verified {
+			e.verified++
+		}
 		switch {
 		case st == nil:
 			e.left = append(e.left, it)
-		case st.Outcome == apply.OutcomeCreated && !st.Verified && st.PendingOp == "":
-			e.unverified++
 		case st.Outcome == apply.OutcomeCreated:
 			e.created++
+			if !st.Verified && st.PendingOp == "" {
+				e.unverified++
+			}
 		case st.Outcome == apply.OutcomeExists:
 			e.exists++
 		case st.Outcome == apply.OutcomeFailed && st.PendingOp == "" && !retryFailed:
