@@ -23,7 +23,7 @@ type earlierRuns struct {
 	// reads them back, and sends nothing for them. verified counts the
 	// items read back as planned.
 	unverified, verified int
-	failures                []apply.Failure
+	failures             []apply.Failure
 }
 
 // done is how many items earlier runs finished.
