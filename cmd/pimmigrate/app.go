@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/pimmigrate/pimmigrate/internal/filelock"
 	"github.com/pimmigrate/pimmigrate/migrate"
@@ -61,10 +62,10 @@ func newSystemApp() *app {
 		stdinTTY: isTerminal(os.Stdin), stderrTTY: isTerminal(os.Stderr), stdoutTTY: isTerminal(os.Stdout)}
 }
 
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal reports whether f is a terminal (a character device such as
+// /dev/null is not one): prompts, progress bars, colour and review follow
+// it.
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 // usageError is a mistake in how the command was called: exit code 2.
 type usageError struct{ err error }

@@ -210,3 +210,32 @@ func TestCommonMistakesSayWhatToDo(t *testing.T) {
 		})
 	}
 }
+
+// TestIsTerminal: only a terminal is one. /dev/null is a character device
+// too, yet nobody types at it: `apply plan.json </dev/null` must not ask.
+func TestIsTerminal(t *testing.T) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	regular, err := os.Create(filepath.Join(t.TempDir(), "f"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer regular.Close()
+	for _, tt := range []struct {
+		name string
+		f    *os.File
+	}{{"/dev/null", devnull}, {"pipe", pr}, {"regular file", regular}} {
+		if isTerminal(tt.f) {
+			t.Errorf("%s is taken for a terminal", tt.name)
+		}
+	}
+}

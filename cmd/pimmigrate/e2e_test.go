@@ -120,6 +120,10 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("the plan creates only %d", n)
 	}
 	applied := fmt.Sprintf("Applied %d (%d created, 0 already existed), 0 failed.", n, n)
+	// Its stdin is /dev/null: no terminal, so no prompt, and --yes needed.
+	if p := pim("apply", path("plan.json")); p.code != exitUsage || !strings.Contains(p.stderr, "pass --yes") || strings.Contains(p.stderr, "Type yes") {
+		t.Fatalf("apply </dev/null: exit %d, want %d asking for --yes\n%s", p.code, exitUsage, p.stderr)
+	}
 	out := must("apply", path("plan.json"), "--yes")
 	if !strings.Contains(out.stdout, applied) {
 		t.Fatalf("apply printed\n%s\nwant %q", out.stdout, applied)
