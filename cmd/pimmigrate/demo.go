@@ -151,7 +151,7 @@ func runDemo(ctx context.Context, a *app, o *demoOptions) error {
 	steps = append(steps,
 		[]string{"apply", path("plan.json"), "--yes", "--journal", path("run.jsonl")},
 		[]string{"report", "--plan", path("plan.json"), "--journal", path("run.jsonl"), "--xlsx", path("report.xlsx"), "--csv", path("report.csv")},
-		[]string{"audit", "--legacy", path("legacy.json"), "--protect", path(fixtures.Protect), "--xlsx", path("audit.xlsx"), "--csv", path("audit.csv")},
+		[]string{"audit", "--legacy", path("legacy.json"), "--plan", path("plan.json"), "--protect", path(fixtures.Protect), "--xlsx", path("audit.xlsx"), "--csv", path("audit.csv")},
 	)
 	for _, step := range steps {
 		fmt.Fprintf(a.stdout, "\n$ pimmigrate %s\n", migrate.Printable(strings.Join(step, " ")))
