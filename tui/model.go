@@ -411,7 +411,7 @@ func (m *Model) clearSearch() {
 
 func (m *Model) follow(item int32) {
 	if item >= 0 {
-		m.cur = position(m.vis, item)
+		m.cur = m.x.position(m.vis, item)
 	}
 	m.scrollToCursor()
 	// Put a selection that jumped out of view in the middle of the screen.
