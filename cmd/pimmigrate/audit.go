@@ -200,10 +200,8 @@ func printFindings(w io.Writer, fs []audit.Finding) {
 		if who := principalLabel(f.Principal); who != "" {
 			what = append(what, who)
 		}
-		if role := f.Role.DisplayName; role != "" {
+		if role := report.RoleName(f.Role.DisplayName, f.Role.ID); role != "" {
 			what = append(what, role)
-		} else if f.Role.ID != "" {
-			what = append(what, f.Role.ID)
 		}
 		if f.Scope != "" {
 			what = append(what, f.Scope)
@@ -320,6 +318,9 @@ func auditWorkbook(res *audit.Result, m auditMeta) report.Workbook {
 		cells := make([]report.Cell, len(names))
 		for i, n := range names {
 			cells[i] = report.Text(n).WithTone(report.ToneHeading)
+			if n == "Findings" && i > 0 { // over counts
+				cells[i] = cells[i].Right()
+			}
 		}
 		add(cells...)
 	}
@@ -355,7 +356,7 @@ func auditWorkbook(res *audit.Result, m auditMeta) report.Workbook {
 			report.Text(c.Title), report.Text(c.Counts))
 	}
 	summary := report.Sheet{Name: "Summary", Rows: report.RowsOf(rows),
-		Columns: []report.Column{{Width: 26}, {Width: 44}, {Width: 10}, {Width: 50}, {Width: 100}}}
+		Columns: []report.Column{{Width: 26}, {Width: 44}, {Width: 10}, {Width: 40, Wrap: true}, {Width: 80, Wrap: true}}}
 	return report.Workbook{Sheets: []report.Sheet{summary, findingsSheet(res)}}
 }
 
@@ -373,7 +374,7 @@ var findingColumns = []report.Column{
 	{Header: "Grant", Width: 10},
 	{Header: "Object ID", Width: 38},
 	{Header: "Ends (UTC)", Width: 21},
-	{Header: "Detail", Width: 60},
+	{Header: "Detail", Width: 80, Wrap: true},
 	{Header: "Legacy source"},
 }
 
@@ -406,7 +407,7 @@ func findingRows(fs []audit.Finding) iter.Seq[[]report.Cell] {
 				report.Text(f.Principal.UserPrincipalName),
 				report.Text(string(f.Principal.Type)),
 				report.Text(f.Principal.ID),
-				report.Text(f.Role.DisplayName),
+				report.Text(report.RoleName(f.Role.DisplayName, f.Role.ID)),
 				report.Text(f.Role.ID),
 				report.Text(privileged),
 				report.Text(f.Scope),

@@ -1,18 +1,23 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/pimmigrate/pimmigrate/graphsim"
 	"github.com/pimmigrate/pimmigrate/migrate/audit"
+	"github.com/pimmigrate/pimmigrate/report"
 	"github.com/pimmigrate/pimmigrate/report/reporttest"
 )
 
@@ -393,5 +398,55 @@ func TestAuditRefusesAnotherPlan(t *testing.T) {
 	r := d.cli(t, session{}, "audit", "--legacy", other, "--plan", d.plan)
 	if r.code != exitError || !strings.Contains(r.stderr, "was made from another legacy snapshot") {
 		t.Errorf("exit %d, want %d refusing the plan\n%s", r.code, exitError, r.stderr)
+	}
+}
+
+// TestAuditWorkbookReads: the Findings sheet wraps its long Detail column,
+// names a role the tenant does not have as the migration report does, and
+// right-aligns the headings of counts.
+func TestAuditWorkbookReads(t *testing.T) {
+	const gone = "2af1eea7-0dec-4f83-a1fe-621b6bacb6a0"
+	res := &audit.Result{TenantID: auditTenant, AsOf: testNow, Findings: []audit.Finding{{Severity: audit.Info, Check: audit.CheckLegacyGone,
+		Principal: audit.Principal{ID: auAlice, DisplayName: "alice"}, Role: audit.Role{ID: gone}, Scope: "/", Grant: audit.GrantLegacy,
+		Detail: strings.Repeat("a detail long enough to need more than one line on paper ", 4)}}}
+	res.Summary.ByCheck = map[string]int{audit.CheckLegacyGone: 1}
+	var b bytes.Buffer
+	if err := report.WriteXLSX(&b, auditWorkbook(res, auditMeta{legacy: "legacy.json"})); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cell := func(sheet, header string, row int) string {
+		t.Helper()
+		heads, _ := f.GetRows(sheet)
+		col := slices.Index(heads[0], header)
+		if col < 0 {
+			t.Fatalf("%s has no column %q: %q", sheet, header, heads[0])
+		}
+		name, _ := excelize.CoordinatesToCellName(col+1, row)
+		return name
+	}
+	if got, _ := f.GetCellValue("Findings", cell("Findings", "Role", 2)); got != report.RoleName("", gone) {
+		t.Errorf("the unknown role is named %q, want %q as in the migration report", got, report.RoleName("", gone))
+	}
+	id, _ := f.GetCellStyle("Findings", cell("Findings", "Detail", 2))
+	if st, _ := f.GetStyle(id); st.Alignment == nil || !st.Alignment.WrapText {
+		t.Error("the Detail column does not wrap")
+	}
+	rows, _ := f.GetRows("Summary")
+	for r, row := range rows {
+		for c, v := range row {
+			if v != "Findings" || c == 0 {
+				continue
+			}
+			name, _ := excelize.CoordinatesToCellName(c+1, r+1)
+			id, _ := f.GetCellStyle("Summary", name)
+			if st, _ := f.GetStyle(id); st.Alignment == nil || st.Alignment.Horizontal != "right" {
+				t.Errorf("Summary!%s (Findings, over counts) is not right-aligned", name)
+			}
+		}
 	}
 }
