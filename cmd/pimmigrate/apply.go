@@ -72,16 +72,6 @@ func addReplicationWait(f *pflag.FlagSet, d *time.Duration) {
 		"the longest Graph may take to show a write in reads: until then, \"not found\" for an object just written proves nothing")
 }
 
-// applyResult is the --output json summary of apply and rollback.
-type applyResult struct {
-	Command string        `json:"command"`
-	Journal string        `json:"journal,omitempty"`
-	DryRun  bool          `json:"dryRun,omitempty"`
-	Line    string        `json:"line"`
-	Summary apply.Summary `json:"summary"`
-	Would   []string      `json:"wouldSend,omitempty"`
-}
-
 func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	if o.batchSize < 1 || o.batchSize > 20 {
 		return usagef("apply: --batch-size %d: Graph takes 1 to 20 requests a batch", o.batchSize)
@@ -129,10 +119,10 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 			fmt.Fprint(a.stdout, p.Summary.Line()+"\n")
 			fmt.Fprintln(a.stdout, migrate.Printable(sendsLine(p, o.journal, len(send), notApproved, earlier)))
 		}
-		return dryRun(a, earlier.left)
+		return dryRun(a, o, len(send), notApproved, earlier)
 	}
 	if len(earlier.left) == 0 && earlier.unverified == 0 {
-		return noChanges(a, o, len(send), earlier)
+		return noChanges(a, o, p, len(send), earlier)
 	}
 	if len(earlier.left) > 0 && !o.yes && !a.stdinTTY {
 		return usagef("apply: no terminal to confirm on: pass --yes to apply %s", o.plan)
@@ -166,7 +156,7 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 		ReplicationWait: o.replication, PlanPath: planPath, Now: a.now, Progress: bar.update,
 	})
 	bar.close()
-	return finishRun(a, "apply", o.journal, s, err)
+	return finishRun(a, "apply", o.plan, o.journal, p, s, err)
 }
 
 // sendsLine says what this run sends, to which tenant, and what earlier
@@ -200,7 +190,7 @@ func sendsLine(p *migrate.Plan, journal string, selected, notApproved int, e *ea
 
 // noChanges is apply's answer when the journal has finished every item the
 // plan sends: nothing to send, nothing to ask.
-func noChanges(a *app, o *applyOptions, selected int, e *earlierRuns) error {
+func noChanges(a *app, o *applyOptions, p *migrate.Plan, selected int, e *earlierRuns) error {
 	line := fmt.Sprintf("No changes: all %d create items were already applied (%d created, %d already existed), as %s records.",
 		selected, e.created, e.exists, o.journal)
 	if e.failed > 0 {
@@ -210,7 +200,8 @@ func noChanges(a *app, o *applyOptions, selected int, e *earlierRuns) error {
 	s := apply.Summary{Selected: selected, AlreadyDone: e.done(), Created: e.created, Exists: e.exists, Failed: e.failed,
 		Verified: e.verified, Failures: e.failures}
 	if a.jsonOutput() {
-		if err := a.printJSON(applyResult{Command: "apply", Journal: o.journal, Line: line, Summary: s}); err != nil {
+		res := runResult{Command: "apply", Plan: o.plan, Journal: o.journal, Line: line, Summary: summaryOf(s, itemsByKey(p)), WouldSend: []runItem{}}
+		if err := a.printJSON(res); err != nil {
 			return err
 		}
 	} else {
@@ -277,7 +268,7 @@ func confirm(ctx context.Context, a *app, prompt string) (bool, error) {
 }
 
 // finishRun prints a run's summary and turns it into an exit code.
-func finishRun(a *app, command, journal string, s apply.Summary, err error) error {
+func finishRun(a *app, command, plan, journal string, p *migrate.Plan, s apply.Summary, err error) error {
 	if errors.Is(err, apply.ErrForeignJournal) {
 		// Refused before anything was sent: no summary, nothing to resume.
 		return fmt.Errorf("%s: %w", command, err)
@@ -287,7 +278,8 @@ func finishRun(a *app, command, journal string, s apply.Summary, err error) erro
 		line = fmt.Sprintf("Rolled back %d (%d removed), %d failed.", s.Deleted, s.Deleted, s.Failed)
 	}
 	if a.jsonOutput() {
-		if perr := a.printJSON(applyResult{Command: command, Journal: journal, Line: line, Summary: s}); perr != nil {
+		res := runResult{Command: command, Plan: plan, Journal: journal, Line: line, Summary: summaryOf(s, itemsByKey(p)), WouldSend: []runItem{}}
+		if perr := a.printJSON(res); perr != nil {
 			return perr
 		}
 	} else {
@@ -315,21 +307,25 @@ func finishRun(a *app, command, journal string, s apply.Summary, err error) erro
 	return nil
 }
 
-func dryRun(a *app, left []*migrate.Item) error {
-	var would []string
-	for _, it := range left {
+// dryRun lists what apply would send, and sends nothing.
+func dryRun(a *app, o *applyOptions, selected, notApproved int, e *earlierRuns) error {
+	line := fmt.Sprintf("Dry run: %d would be sent, nothing was sent.", len(e.left))
+	if a.jsonOutput() {
+		s := runSummary{Selected: selected, NotApproved: notApproved, AlreadyDone: e.done(), Created: e.created, Exists: e.exists,
+			Failed: e.failed, Verified: e.verified, Unverified: e.unverified, Failures: []runFailed{}}
+		res := runResult{Command: "apply", Plan: o.plan, Journal: o.journal, DryRun: true, Line: line, Summary: s, WouldSend: []runItem{}}
+		for _, it := range e.left {
+			res.WouldSend = append(res.WouldSend, runItemOf(it))
+		}
+		return a.printJSON(res)
+	}
+	for _, it := range e.left {
 		name := it.Principal.UserPrincipalName
 		if name == "" {
 			name = it.Principal.DisplayName
 		}
-		would = append(would, fmt.Sprintf("%s  %-32s %-40s %s", it.Key, it.Target.Kind, name, it.Role.DisplayName))
+		fmt.Fprintln(a.stdout, "  + "+migrate.Printable(fmt.Sprintf("%s  %-32s %-40s %s", it.Key, it.Target.Kind, name, it.Role.DisplayName)))
 	}
-	if a.jsonOutput() {
-		return a.printJSON(applyResult{Command: "apply", DryRun: true, Line: fmt.Sprintf("Dry run: %d would be sent.", len(would)), Would: would})
-	}
-	for _, w := range would {
-		fmt.Fprintln(a.stdout, "  + "+migrate.Printable(w))
-	}
-	fmt.Fprintf(a.stdout, "Dry run: %d would be sent, nothing was sent.\n", len(would))
+	fmt.Fprintln(a.stdout, line)
 	return nil
 }

@@ -395,12 +395,12 @@ func TestApplyDryRun(t *testing.T) {
 		t.Errorf("dry run leaves out %s, in flight in the journal", send[12].Key)
 	}
 	r = d.mustRun(t, session{}, "--output", "json", "apply", d.plan, "--dry-run", "--retry-failed")
-	var got applyResult
+	var got runResult
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("--output json: %v\n%s", err, r.stdout)
 	}
-	if !got.DryRun || len(got.Would) != 101 || got.Line != "Dry run: 101 would be sent." {
-		t.Errorf("json dry run with --retry-failed: dryRun %v, %d would be sent, line %q", got.DryRun, len(got.Would), got.Line)
+	if !got.DryRun || len(got.WouldSend) != 101 || got.Line != "Dry run: 101 would be sent, nothing was sent." {
+		t.Errorf("json dry run with --retry-failed: dryRun %v, %d would be sent, line %q", got.DryRun, len(got.WouldSend), got.Line)
 	}
 	if w := d.writes(); w != 0 {
 		t.Errorf("dry runs wrote %d times", w)
@@ -606,7 +606,7 @@ func TestApplyAndRollback(t *testing.T) {
 		t.Errorf("second apply: %d writes\n%s", d.writes()-writes, r.stdout)
 	}
 	r = d.mustRun(t, session{}, "--output", "json", "apply", d.plan, "--yes")
-	var res applyResult
+	var res runResult
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
 		t.Fatalf("--output json is not one JSON object: %v\n%s", err, r.stdout)
 	}
@@ -650,7 +650,7 @@ func TestApplyAndRollback(t *testing.T) {
 	if d.writes() != writes {
 		t.Errorf("second rollback wrote %d times", d.writes()-writes)
 	}
-	res = applyResult{}
+	res = runResult{}
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || res.Command != "rollback" || res.Summary.Failed != 0 {
 		t.Errorf("second rollback --output json: %v %+v\n%s", err, res, r.stdout)
 	}
@@ -704,7 +704,7 @@ func TestApplyFailedItems(t *testing.T) {
 
 	writes := d.writes()
 	r = d.cli(t, session{}, "--output", "json", "apply", plan, "--yes")
-	var res applyResult
+	var res runResult
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
 		t.Fatalf("--output json: %v\n%s", err, r.stdout)
 	}

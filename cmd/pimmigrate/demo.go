@@ -177,9 +177,10 @@ func runDemo(ctx context.Context, a *app, o *demoOptions) error {
 		a.stdout = stdout
 		return a.printJSON(struct {
 			Command string   `json:"command"`
+			Line    string   `json:"line"`
 			Out     string   `json:"out"`
 			Files   []string `json:"files"`
-		}{"demo", o.out, files})
+		}{"demo", "Demo done. Files in " + o.out + ".", o.out, files})
 	}
 	fmt.Fprintf(a.stdout, "\nDemo done. Files in %s:\n", migrate.Printable(o.out))
 	for _, f := range files {

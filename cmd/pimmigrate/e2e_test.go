@@ -200,6 +200,7 @@ func demoRun(t *testing.T, dir string) {
 	if r.code != 0 {
 		t.Fatalf("demo: exit %d\n%s", r.code, r.stderr)
 	}
+	checkJSON(t, "demo", r.stdout, documentedJSON(t))
 	var got struct {
 		Command string
 		Files   []string

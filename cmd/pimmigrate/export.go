@@ -54,6 +54,7 @@ snapshot at all stops the export and legacy.json is not written.`,
 type exportResult struct {
 	Command     string             `json:"command"`
 	Out         string             `json:"out"`
+	Line        string             `json:"line"`
 	TenantID    string             `json:"tenantId"`
 	Sources     []migrate.Source   `json:"sources"`
 	Assignments int                `json:"assignments"`
@@ -108,8 +109,9 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 		return exportError(ctx, o.out, err)
 	}
 	n, rejected := b.Len(), b.Rejected()
+	line := exportLine(n, b.Folded(), len(rejected), o.out)
 	if a.jsonOutput() {
-		return a.printJSON(exportResult{"export", o.out, b.TenantID(), b.Sources(), n, b.Folded(), rejected})
+		return a.printJSON(exportResult{"export", o.out, line, b.TenantID(), nonNil(b.Sources()), n, b.Folded(), nonNil(rejected)})
 	}
 	for _, s := range b.Sources() {
 		line := fmt.Sprintf("  %-40s %-24s %6d records", s.Path, s.Kind, s.Records)
@@ -118,8 +120,7 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 		}
 		fmt.Fprintln(a.stdout, migrate.Printable(line))
 	}
-	fmt.Fprintf(a.stdout, "Exported %s (%s folded into others), %d rejected, to %s.\n",
-		migrate.Plural(n, "assignment", "assignments"), migrate.Plural(b.Folded(), "record", "records"), len(rejected), migrate.Printable(o.out))
+	fmt.Fprintln(a.stdout, migrate.Printable(line))
 	const show = 20
 	for i, r := range rejected {
 		if i == show {
@@ -133,6 +134,21 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 		fmt.Fprintln(a.stderr, migrate.Printable(line))
 	}
 	return nil
+}
+
+// exportLine is export's summary line.
+func exportLine(n, folded, rejected int, out string) string {
+	return fmt.Sprintf("Exported %s (%s folded into others), %d rejected, to %s.",
+		migrate.Plural(n, "assignment", "assignments"), migrate.Plural(folded, "record", "records"), rejected, out)
+}
+
+// nonNil is s, or an empty list: --output json prints lists as [], never
+// null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // exportError is what export says when it stops: Ctrl-C (exit 130), or err.

@@ -68,13 +68,13 @@ type planResult struct {
 	Command string          `json:"command"`
 	Out     string          `json:"out"`
 	Line    string          `json:"line"`
-	Notes   []string        `json:"notes,omitempty"`
+	Notes   []string        `json:"notes"`
 	Summary migrate.Summary `json:"summary"`
 	// Kept is the applied plan --out held, and its journal, kept under
 	// numbered names; Replaced says a plan no journal next to it applied
 	// was replaced.
 	Kept     *keptRun `json:"kept,omitempty"`
-	Replaced bool     `json:"replaced,omitempty"`
+	Replaced bool     `json:"replaced"`
 }
 
 func runPlan(ctx context.Context, a *app, o *planOptions) error {
@@ -145,7 +145,7 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 		return err
 	}
 	if a.jsonOutput() {
-		return a.printJSON(planResult{Command: "plan", Out: o.out, Line: p.Summary.Line(), Notes: p.Notes, Summary: p.Summary, Kept: kept, Replaced: replaced})
+		return a.printJSON(planResult{Command: "plan", Out: o.out, Line: p.Summary.Line(), Notes: nonNil(p.Notes), Summary: p.Summary, Kept: kept, Replaced: replaced})
 	}
 	fmt.Fprint(a.stdout, p.Summary.Text())
 	for _, n := range p.Notes {

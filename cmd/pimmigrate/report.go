@@ -60,6 +60,7 @@ the XLSX, behind a leading apostrophe in the CSV.`,
 // reportResult is the --output json summary of report.
 type reportResult struct {
 	Command  string         `json:"command"`
+	Line     string         `json:"line"`
 	Plan     string         `json:"plan"`
 	Journal  string         `json:"journal,omitempty"`
 	XLSX     string         `json:"xlsx,omitempty"`
@@ -115,6 +116,7 @@ func runReport(a *app, o *reportOptions) error {
 		res.CSV = o.csv
 		lines = append(lines, fmt.Sprintf("Wrote %s: %d assignments.", o.csv, items))
 	}
+	res.Line = strings.Join(lines, " ")
 	if a.jsonOutput() {
 		return a.printJSON(res)
 	}

@@ -57,7 +57,7 @@ type reviewResult struct {
 	Plan       string          `json:"plan"`
 	Line       string          `json:"line"`
 	Saved      bool            `json:"saved"`
-	Unsaved    int             `json:"unsaved,omitempty"`
+	Unsaved    int             `json:"unsaved"`
 	Approved   int             `json:"approved"`
 	Declined   int             `json:"declined"`
 	Unreviewed int             `json:"unreviewed"`
