@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// JSON batching (GRAPH.md §6).
+// JSON batching (docs/graph.md, "JSON batching").
 
 // maxBatch is Graph's limit on the requests of one $batch.
 const maxBatch = 20

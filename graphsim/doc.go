@@ -2,10 +2,14 @@
 // tests, benchmarks and demo. No machine here reaches Graph, so graphsim
 // speaks Graph's wire protocol closely enough that msgraph-sdk-go cannot
 // tell the difference: the legacy PIM APIs (/beta/privilegedRoleAssignments,
-// /beta/privilegedRoles, /beta/privilegedAccess/aadRoles), unified role
-// management under /v1.0/roleManagement/directory, directory lookups
-// (getByIds, users, organization) and JSON batching, with Graph's error
-// envelope, paging and request ids.
+// /beta/privilegedRoles with their settings, /beta/privilegedAccess/aadRoles
+// role assignments and role settings), unified role management under
+// /v1.0/roleManagement/directory, role management policies and their rules
+// under /v1.0/policies (every role has one; rule PATCHes are checked as
+// Graph is reported to check them), directory lookups (getByIds, users,
+// organization) and JSON batching, with Graph's error envelope, paging and
+// request ids. A seed can mark the legacy APIs as switched off by
+// Microsoft (legacyDisabled).
 //
 // It serves a tenant described by a Seed (LoadSeed reads one from JSON)
 // and can misbehave on purpose (Options): latency, a token-bucket write

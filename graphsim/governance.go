@@ -7,7 +7,7 @@ import (
 )
 
 // Legacy PIM, iteration 2: governanceRoleAssignments of the aadRoles
-// provider (GRAPH.md §2). Read-only.
+// provider (docs/graph.md, "Legacy PIM, iteration 2"). Read-only.
 
 var govFilter = fields(
 	field{name: "subjectId"},
@@ -74,14 +74,18 @@ func (c *call) listGovernance() *response { return c.governance() }
 
 // listGovernanceOfResource lists one resource's assignments: for aadRoles
 // the only resource is the tenant.
-func (c *call) listGovernanceOfResource() *response {
+func (c *call) listGovernanceOfResource() *response { return c.ofTenant(c.governance) }
+
+// ofTenant answers list for the aadRoles resource named by the route's
+// parameter, which must be the tenant (404 otherwise).
+func (c *call) ofTenant(list func() *response) *response {
 	c.s.mu.RLock()
 	tenant := c.s.st.tenantID
 	c.s.mu.RUnlock()
 	if !strings.EqualFold(c.params[0], tenant) {
 		return c.notFound(c.params[0])
 	}
-	return c.governance()
+	return list()
 }
 
 func (c *call) governance() *response {

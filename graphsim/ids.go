@@ -3,9 +3,6 @@ package graphsim
 import (
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
-	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -86,64 +83,4 @@ func strOrNil(s string) any {
 		return nil
 	}
 	return s
-}
-
-var errDuration = errors.New("not an ISO 8601 duration such as PT8H or P365D")
-
-// parseISODuration reads an ISO 8601 duration: P[nY][nM][nW][nD][T[nH][nM][nS]].
-// A year counts 365 days and a month 30, which is how far a schedule's
-// duration needs precision.
-func parseISODuration(s string) (time.Duration, error) {
-	if len(s) < 3 || (s[0] != 'P' && s[0] != 'p') {
-		return 0, fmt.Errorf("%q: %w", s, errDuration)
-	}
-	var total time.Duration
-	inTime := false
-	num := ""
-	seen := false
-	for _, c := range strings.ToUpper(s[1:]) {
-		switch {
-		case c == 'T':
-			if inTime || num != "" {
-				return 0, fmt.Errorf("%q: %w", s, errDuration)
-			}
-			inTime = true
-		case c >= '0' && c <= '9' || c == '.':
-			num += string(c)
-		default:
-			if num == "" {
-				return 0, fmt.Errorf("%q: %w", s, errDuration)
-			}
-			v, err := strconv.ParseFloat(num, 64)
-			if err != nil {
-				return 0, fmt.Errorf("%q: %w", s, errDuration)
-			}
-			var unit time.Duration
-			switch {
-			case !inTime && c == 'Y':
-				unit = 365 * 24 * time.Hour
-			case !inTime && c == 'M':
-				unit = 30 * 24 * time.Hour
-			case !inTime && c == 'W':
-				unit = 7 * 24 * time.Hour
-			case !inTime && c == 'D':
-				unit = 24 * time.Hour
-			case inTime && c == 'H':
-				unit = time.Hour
-			case inTime && c == 'M':
-				unit = time.Minute
-			case inTime && c == 'S':
-				unit = time.Second
-			default:
-				return 0, fmt.Errorf("%q: %w", s, errDuration)
-			}
-			total += time.Duration(v * float64(unit))
-			num = ""
-			seen = true
-		}
-	}
-	if num != "" || !seen {
-		return 0, fmt.Errorf("%q: %w", s, errDuration)
-	}
-	return total, nil
 }

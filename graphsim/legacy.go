@@ -8,7 +8,7 @@ import (
 )
 
 // Legacy PIM, iteration 1: /beta/privilegedRoleAssignments and
-// /beta/privilegedRoles (GRAPH.md §1).
+// /beta/privilegedRoles (docs/graph.md, "Legacy PIM, iteration 1").
 
 const privContext = "privilegedRoleAssignments"
 
@@ -35,15 +35,24 @@ func privJSON(a *PrivilegedRoleAssignment, st *state, expand map[string]bool) ma
 		m["roleInfo"] = nil
 		if g, err := migrate.ParseGUID(a.RoleID); err == nil {
 			if r := st.roles.lookup(g); r != nil {
-				m["roleInfo"] = privRoleJSON(r)
+				m["roleInfo"] = privRoleJSON(r, st, nil)
 			}
 		}
 	}
 	return m
 }
 
-func privRoleJSON(r *roleDef) map[string]any {
-	return map[string]any{"id": r.templateStr, "name": r.displayName}
+// privRoleJSON is a privilegedRole: {id: templateId, name: displayName},
+// and its settings (null when it has none) when $expand asks for them.
+func privRoleJSON(r *roleDef, st *state, expand map[string]bool) map[string]any {
+	m := map[string]any{"id": r.templateStr, "name": r.displayName}
+	if expand["settings"] {
+		m["settings"] = nil
+		if e := st.privSettingsOf(r); e != nil {
+			m["settings"] = privSettingsJSON(&e.v)
+		}
+	}
+	return m
 }
 
 // listPrivilegedWhere lists the legacy assignments that keep passes.
@@ -195,7 +204,8 @@ func (c *call) changePrivileged(change func(*PrivilegedRoleAssignment)) *respons
 }
 
 // listPrivilegedRoles lists the roles: the role definitions as {id:
-// templateId, name: displayName}.
+// templateId, name: displayName}, each template once (a directory-specific
+// definition of a built-in role is the same privilegedRole).
 func (c *call) listPrivilegedRoles() *response {
 	q, bad := c.parseList(nil)
 	if bad != nil {
@@ -206,7 +216,10 @@ func (c *call) listPrivilegedRoles() *response {
 	st := c.s.st
 	p := c.pager(q, st.roles)
 	for _, r := range st.roles.list {
-		if !p.offer(r.seq, zeroTime, func() map[string]any { return privRoleJSON(r) }) {
+		if st.roles.byTemplate[r.templateID] != r {
+			continue
+		}
+		if !p.offer(r.seq, zeroTime, func() map[string]any { return privRoleJSON(r, st, q.expand) }) {
 			break
 		}
 	}
@@ -228,7 +241,7 @@ func (c *call) getPrivilegedRole() *response {
 	if r == nil {
 		return c.notFound(c.params[0])
 	}
-	return c.entity(http.StatusOK, "privilegedRoles", privRoleJSON(r))
+	return c.entity(http.StatusOK, "privilegedRoles", privRoleJSON(r, c.s.st, c.expanded()))
 }
 
 // privilegedRoleAssignmentsOf lists the legacy assignments of one role.

@@ -2,7 +2,6 @@ package graphsim
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -71,8 +70,18 @@ type listQuery struct {
 	expand map[string]bool
 }
 
-// errFilter wraps every $filter problem.
-var errFilter = errors.New("Invalid filter clause")
+// filterError is a $filter problem. Graph answers one with 400 BadRequest
+// and the message "Invalid filter clause"; graphsim adds what is wrong.
+type filterError struct{ detail string }
+
+func (e *filterError) Error() string { return "invalid filter clause: " + e.detail }
+
+// message is the error message of the answer.
+func (e *filterError) message() string { return "Invalid filter clause: " + e.detail }
+
+func badFilter(format string, args ...any) error {
+	return &filterError{fmt.Sprintf(format, args...)}
+}
 
 // parseList reads the query options of a list call. filterable lists the
 // properties $filter may use (nil: none).
@@ -81,7 +90,11 @@ func (c *call) parseList(filterable map[string]field) (*listQuery, *response) {
 	if f, ok := c.q("filter"); ok && strings.TrimSpace(f) != "" {
 		conds, err := parseFilter(f, filterable)
 		if err != nil {
-			return nil, c.fail(http.StatusBadRequest, "BadRequest", err.Error())
+			msg := err.Error()
+			if fe, ok := err.(*filterError); ok {
+				msg = fe.message()
+			}
+			return nil, c.fail(http.StatusBadRequest, "BadRequest", msg)
 		}
 		q.conds = conds
 	}
@@ -120,35 +133,77 @@ func (c *call) selected() map[string]bool {
 	return m
 }
 
-// expanded is the lower-cased $expand set (nested options ignored).
+// expanded is the lower-cased $expand set (nested options left out: see
+// expandOptions).
 func (c *call) expanded() map[string]bool {
 	s, ok := c.q("expand")
 	if !ok {
 		return nil
 	}
 	m := map[string]bool{}
+	for name := range parseExpand(s) {
+		m[name] = true
+	}
+	return m
+}
+
+// expandOptions is $expand as navigation property (lower case) -> the
+// options nested in its parentheses ("$expand=rules" of
+// "policy($expand=rules)"), "" when none.
+func (c *call) expandOptions() map[string]string {
+	s, _ := c.q("expand")
+	return parseExpand(s)
+}
+
+// parseExpand reads an $expand value: comma-separated properties, each with
+// optional nested options in parentheses.
+func parseExpand(s string) map[string]string {
+	m := map[string]string{}
 	depth := 0
-	var cur strings.Builder
+	var name, inner strings.Builder
 	flush := func() {
-		if p := strings.TrimSpace(cur.String()); p != "" {
-			m[strings.ToLower(p)] = true
+		if p := strings.TrimSpace(name.String()); p != "" {
+			m[strings.ToLower(p)] = strings.TrimSpace(inner.String())
 		}
-		cur.Reset()
+		name.Reset()
+		inner.Reset()
 	}
 	for _, r := range s {
 		switch {
 		case r == '(':
+			if depth > 0 {
+				inner.WriteRune(r)
+			}
 			depth++
 		case r == ')':
-			depth--
+			if depth--; depth > 0 {
+				inner.WriteRune(r)
+			}
 		case depth > 0:
+			inner.WriteRune(r)
 		case r == ',':
 			flush()
 		default:
-			cur.WriteRune(r)
+			name.WriteRune(r)
 		}
 	}
 	flush()
+	return m
+}
+
+// nestedExpand reads the $expand of nested options such as
+// "$select=id;$expand=rules": the set of properties it expands.
+func nestedExpand(options string) map[string]bool {
+	m := map[string]bool{}
+	for _, opt := range strings.Split(options, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(opt), "=")
+		if !ok || !strings.EqualFold(strings.TrimPrefix(k, "$"), "expand") {
+			continue
+		}
+		for name := range parseExpand(v) {
+			m[name] = true
+		}
+	}
 	return m
 }
 
@@ -374,7 +429,7 @@ func lexFilter(s string) ([]token, error) {
 				i++
 			}
 			if !closed {
-				return nil, fmt.Errorf("%w: unterminated string literal", errFilter)
+				return nil, badFilter("unterminated string literal")
 			}
 			toks = append(toks, token{tString, b.String()})
 		default:
@@ -391,7 +446,7 @@ func lexFilter(s string) ([]token, error) {
 
 // parseFilter reads "prop op value [and prop op value ...]" where op is eq,
 // ne or in (a parenthesised list). Anything else, or a property or operator
-// the list does not support, is errFilter.
+// the list does not support, is a filterError.
 func parseFilter(s string, filterable map[string]field) ([]cond, error) {
 	toks, err := lexFilter(s)
 	if err != nil {
@@ -400,26 +455,23 @@ func parseFilter(s string, filterable map[string]field) ([]cond, error) {
 	toks = append(toks, token{kind: tEnd})
 	var conds []cond
 	i := 0
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", errFilter, fmt.Sprintf(format, args...))
-	}
 	for {
 		if toks[i].kind != tIdent {
-			return nil, bad("expected a property name in %q", s)
+			return nil, badFilter("expected a property name in %q", s)
 		}
 		f, ok := filterable[strings.ToLower(toks[i].text)]
 		if !ok {
-			return nil, bad("filtering on property '%s' is not supported", toks[i].text)
+			return nil, badFilter("filtering on property '%s' is not supported", toks[i].text)
 		}
 		op := strings.ToLower(toks[i+1].text)
 		if toks[i+1].kind != tIdent || !strings.Contains(" "+f.ops+" ", " "+op+" ") {
-			return nil, bad("operator '%s' is not supported on property '%s'", toks[i+1].text, f.name)
+			return nil, badFilter("operator '%s' is not supported on property '%s'", toks[i+1].text, f.name)
 		}
 		i += 2
 		cd := cond{f: f, op: op}
 		if op == "in" {
 			if toks[i].kind != tLParen {
-				return nil, bad("'in' needs a parenthesised list")
+				return nil, badFilter("'in' needs a parenthesised list")
 			}
 			i++
 			for {
@@ -434,7 +486,7 @@ func parseFilter(s string, filterable map[string]field) ([]cond, error) {
 					break
 				}
 				if toks[i].kind != tComma {
-					return nil, bad("expected ',' or ')' in the list")
+					return nil, badFilter("expected ',' or ')' in the list")
 				}
 				i++
 			}
@@ -451,14 +503,14 @@ func parseFilter(s string, filterable map[string]field) ([]cond, error) {
 			return conds, nil
 		}
 		if toks[i].kind != tIdent || !strings.EqualFold(toks[i].text, "and") {
-			return nil, bad("only 'and' may join clauses")
+			return nil, badFilter("only 'and' may join clauses")
 		}
 		i++
 	}
 }
 
 func literalFor(f field, t token, op string) (literal, error) {
-	bad := fmt.Errorf("%w: value %q does not suit property '%s'", errFilter, t.text, f.name)
+	bad := badFilter("value %q does not suit property '%s'", t.text, f.name)
 	if t.kind == tIdent && t.text == "null" {
 		if op == "in" {
 			return literal{}, bad
@@ -467,7 +519,7 @@ func literalFor(f field, t token, op string) (literal, error) {
 	}
 	switch f.kind {
 	case fNullable:
-		return literal{}, fmt.Errorf("%w: property '%s' can only be compared with null", errFilter, f.name)
+		return literal{}, badFilter("property '%s' can only be compared with null", f.name)
 	case fBool:
 		if t.kind == tIdent && (t.text == "true" || t.text == "false") {
 			b := t.text == "true"

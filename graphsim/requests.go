@@ -4,11 +4,13 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
 // Schedule requests: roleEligibilityScheduleRequests and
 // roleAssignmentScheduleRequests, actions adminAssign and adminRemove
-// (GRAPH.md §3).
+// (docs/graph.md, "Unified role management").
 
 var requestFilter = fields(
 	field{name: "id"},
@@ -85,7 +87,7 @@ func (c *call) scheduleInfo(b *scheduleRequestBody) (ScheduleInfo, *response) {
 				}
 				info.Expiration = Expiration{Type: expAfterDateTime, EndDateTime: &t}
 			case "afterduration":
-				d, err := parseISODuration(e.Duration)
+				d, err := migrate.ParseDuration(e.Duration)
 				if err != nil || d <= 0 {
 					return bad("scheduleInfo.expiration.duration '" + e.Duration + "' is not a positive ISO 8601 duration such as PT8H.")
 				}

@@ -9,7 +9,7 @@ import (
 )
 
 // Unified role management: roleAssignments and roleDefinitions
-// (GRAPH.md §3).
+// (docs/graph.md, "Unified role management").
 
 const (
 	raContext      = "roleManagement/directory/roleAssignments"

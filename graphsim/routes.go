@@ -60,7 +60,7 @@ func table() []*route {
 		rs = append(rs, r)
 	}
 	type h = map[string]handler
-	const get, post, del = http.MethodGet, http.MethodPost, http.MethodDelete
+	const get, post, del, put, patch = http.MethodGet, http.MethodPost, http.MethodDelete, http.MethodPut, http.MethodPatch
 
 	// Legacy PIM, iteration 1.
 	add("/beta/privilegedRoleAssignments", h{get: (*call).listPrivileged, post: (*call).createPrivileged}, legacyRoute)
@@ -71,10 +71,14 @@ func table() []*route {
 	add("/beta/privilegedRoles", h{get: (*call).listPrivilegedRoles}, legacyRoute)
 	add("/beta/privilegedRoles/{id}", h{get: (*call).getPrivilegedRole}, legacyRoute)
 	add("/beta/privilegedRoles/{id}/assignments", h{get: (*call).privilegedRoleAssignmentsOf}, legacyRoute)
+	add("/beta/privilegedRoles/{id}/settings", h{get: (*call).getPrivilegedRoleSettings, put: (*call).putPrivilegedRoleSettings}, legacyRoute)
 
 	// Legacy PIM, iteration 2.
 	add("/beta/privilegedAccess/aadRoles/roleAssignments", h{get: (*call).listGovernance}, legacyRoute)
 	add("/beta/privilegedAccess/aadRoles/resources/{id}/roleAssignments", h{get: (*call).listGovernanceOfResource}, legacyRoute)
+	add("/beta/privilegedAccess/aadRoles/roleSettings", h{get: (*call).listRoleSettings}, legacyRoute)
+	add("/beta/privilegedAccess/aadRoles/roleSettings/{id}", h{get: (*call).getRoleSetting}, legacyRoute)
+	add("/beta/privilegedAccess/aadRoles/resources/{id}/roleSettings", h{get: (*call).listRoleSettingsOfResource}, legacyRoute)
 
 	// Unified role management.
 	add(rm+"/roleAssignments", h{get: (*call).listRoleAssignments, post: (*call).createRoleAssignment})
@@ -91,6 +95,15 @@ func table() []*route {
 	add(rm+"/roleAssignmentSchedules/{id}", h{get: (*call).getAssignmentSchedule})
 	add(rm+"/roleEligibilityScheduleInstances", h{get: (*call).listEligibilityInstances})
 	add(rm+"/roleAssignmentScheduleInstances", h{get: (*call).listAssignmentInstances})
+
+	// Role management policies.
+	const pol = "/v1.0/policies"
+	add(pol+"/roleManagementPolicyAssignments", h{get: (*call).listPolicyAssignments})
+	add(pol+"/roleManagementPolicyAssignments/{id}", h{get: (*call).getPolicyAssignment})
+	add(pol+"/roleManagementPolicies", h{get: (*call).listPolicies})
+	add(pol+"/roleManagementPolicies/{id}", h{get: (*call).getPolicy})
+	add(pol+"/roleManagementPolicies/{id}/rules", h{get: (*call).listRules})
+	add(pol+"/roleManagementPolicies/{id}/rules/{ruleId}", h{get: (*call).getRule, patch: (*call).patchRule})
 
 	// Directory.
 	add("/v1.0/directoryObjects/getByIds", h{post: (*call).getByIDs}, readPOST)

@@ -4,10 +4,12 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
 // Unified role management with PIM: schedule requests, schedules and
-// schedule instances (GRAPH.md §3).
+// schedule instances (docs/graph.md, "Unified role management").
 
 const (
 	eligReqContext   = "roleManagement/directory/roleEligibilityScheduleRequests"
@@ -41,7 +43,7 @@ func window(s *Schedule) (start, end time.Time, hasEnd bool) {
 			return start, *e.EndDateTime, true
 		}
 	case "afterduration":
-		if d, err := parseISODuration(e.Duration); err == nil && !start.IsZero() {
+		if d, err := migrate.ParseDuration(e.Duration); err == nil && !start.IsZero() {
 			return start, start.Add(d), true
 		}
 	}

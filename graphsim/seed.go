@@ -17,7 +17,7 @@ import (
 const DefaultTenantID = "00000000-0000-4000-8000-000000000001"
 
 // Seed is a tenant as graphsim serves it, in Graph's own field names
-// (DESIGN.md, "Tenant seed"). It is both the input of New and the output of
+// (docs/design.md, "Tenant seed"). It is both the input of New and the output of
 // (*Server).State, so a state can be saved and served again.
 type Seed struct {
 	TenantID    string `json:"tenantId"`
@@ -42,6 +42,20 @@ type Seed struct {
 	// roleAssignmentScheduleRequests). Each grants the roleAssignment with
 	// the same principal, role and scope; graphsim adds a missing one.
 	RoleAssignmentSchedules []Schedule `json:"roleAssignmentSchedules"`
+
+	// Legacy role settings: iteration 1 (one per role, id = the role's
+	// template id) and iteration 2. Absent: no role has any.
+	PrivilegedRoleSettings []PrivilegedRoleSettings `json:"privilegedRoleSettings"`
+	GovernanceRoleSettings []GovernanceRoleSetting  `json:"governanceRoleSettings"`
+	// RoleManagementPolicies and the assignments that tie them to roles.
+	// Every role without a policy assignment at scope "/" gets a policy of
+	// the documented default rules.
+	RoleManagementPolicies          []RoleManagementPolicy           `json:"roleManagementPolicies"`
+	RoleManagementPolicyAssignments []RoleManagementPolicyAssignment `json:"roleManagementPolicyAssignments"`
+	// LegacyDisabled marks a tenant whose legacy PIM endpoints Microsoft
+	// switched off while migrating it: every legacy route (assignments and
+	// settings, both iterations) answers 403 TenantEnabledInAadRoleMigration.
+	LegacyDisabled bool `json:"legacyDisabled,omitempty"`
 }
 
 // Registered reports whether the tenant is registered to legacy PIM.
@@ -156,7 +170,8 @@ var seedFields = map[string]bool{
 	"tenantId": true, "displayName": true, "pimRegistered": true, "users": true, "groups": true,
 	"servicePrincipals": true, "roleDefinitions": true, "privilegedRoleAssignments": true,
 	"governanceRoleAssignments": true, "roleAssignments": true, "roleEligibilitySchedules": true,
-	"roleAssignmentSchedules": true,
+	"roleAssignmentSchedules": true, "privilegedRoleSettings": true, "governanceRoleSettings": true,
+	"roleManagementPolicies": true, "roleManagementPolicyAssignments": true, "legacyDisabled": true,
 }
 
 // SeedError is a problem in a seed file: the file, where in it, and what.
@@ -204,7 +219,8 @@ func LoadSeed(r io.Reader, name string) (*Seed, error) {
 		sort.Strings(unknown)
 		return nil, &SeedError{File: name, Err: fmt.Errorf("unknown field %q (known: tenantId, displayName, pimRegistered, users, groups, "+
 			"servicePrincipals, roleDefinitions, privilegedRoleAssignments, governanceRoleAssignments, roleAssignments, "+
-			"roleEligibilitySchedules, roleAssignmentSchedules)", unknown[0])}
+			"roleEligibilitySchedules, roleAssignmentSchedules, privilegedRoleSettings, governanceRoleSettings, "+
+			"roleManagementPolicies, roleManagementPolicyAssignments, legacyDisabled)", unknown[0])}
 	}
 	var s Seed
 	if err := json.Unmarshal(data, &s); err != nil {
@@ -436,7 +452,13 @@ func (s *Seed) normalize() error {
 	if err := normalizeSchedules("roleEligibilitySchedules", s.RoleEligibilitySchedules, roles, "elig"); err != nil {
 		return err
 	}
-	return normalizeSchedules("roleAssignmentSchedules", s.RoleAssignmentSchedules, roles, "asg")
+	if err := normalizeSchedules("roleAssignmentSchedules", s.RoleAssignmentSchedules, roles, "asg"); err != nil {
+		return err
+	}
+	if err := s.normalizeRoleSettings(roles); err != nil {
+		return err
+	}
+	return s.normalizePolicies(roles)
 }
 
 func normalizeSchedules(coll string, list []Schedule, roles *roleIndex, salt string) error {
@@ -475,7 +497,7 @@ func normalizeSchedules(coll string, list []Schedule, roles *roleIndex, salt str
 				return seedProblem(coll, i, a.ID, "scheduleInfo.expiration: type afterDateTime needs endDateTime")
 			}
 		case "afterduration":
-			if _, err := parseISODuration(e.Duration); err != nil {
+			if _, err := migrate.ParseDuration(e.Duration); err != nil {
 				return seedProblem(coll, i, a.ID, "scheduleInfo.expiration.duration: %v", err)
 			}
 		default:
@@ -528,6 +550,21 @@ func (s *Seed) clone() *Seed {
 	for i := range c.RoleAssignmentSchedules {
 		c.RoleAssignmentSchedules[i] = c.RoleAssignmentSchedules[i].clone()
 	}
+	c.PrivilegedRoleSettings = cloneSlice(s.PrivilegedRoleSettings)
+	for i := range c.PrivilegedRoleSettings {
+		c.PrivilegedRoleSettings[i] = c.PrivilegedRoleSettings[i].clone()
+	}
+	c.GovernanceRoleSettings = cloneSlice(s.GovernanceRoleSettings)
+	for i := range c.GovernanceRoleSettings {
+		c.GovernanceRoleSettings[i] = c.GovernanceRoleSettings[i].clone()
+	}
+	c.RoleManagementPolicies = cloneSlice(s.RoleManagementPolicies)
+	for i := range c.RoleManagementPolicies {
+		p := &c.RoleManagementPolicies[i]
+		p.LastModifiedDateTime = clonePtr(p.LastModifiedDateTime)
+		p.Rules = cloneSlice(p.Rules) // the rules' bytes are never changed in place
+	}
+	c.RoleManagementPolicyAssignments = cloneSlice(s.RoleManagementPolicyAssignments)
 	return &c
 }
 

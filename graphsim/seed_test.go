@@ -126,7 +126,7 @@ func TestNewPanicsOnInvalidSeed(t *testing.T) {
 func TestDemoTenant(t *testing.T) {
 	f, err := os.Open("../fixtures/demo-tenant.json")
 	if err != nil {
-		t.Skipf("demo tenant not there yet: %v", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	seed, err := LoadSeed(f, "demo-tenant.json")

@@ -274,7 +274,7 @@ func (s *Server) newCall(method, path string, query map[string][]string, header 
 	return c
 }
 
-// resourceUnits is Graph's cost of a request (GRAPH.md §5): 1, getByIds 3,
+// resourceUnits is Graph's cost of a request (docs/graph.md, "Throttling"): 1, getByIds 3,
 // $select -1, $expand +1.
 func (c *call) resourceUnits() string {
 	n := 1
@@ -348,8 +348,17 @@ func (s *Server) handle(c *call) *response {
 	c.params = params
 	if rt.legacy {
 		s.mu.RLock()
-		registered := s.st.pimRegistered
+		registered, disabled := s.st.pimRegistered, s.st.legacyDisabled
 		s.mu.RUnlock()
+		if disabled {
+			// msgraph-sdk-powershell issue 387: Microsoft switched the
+			// tenant's legacy endpoints off while migrating it.
+			// Unconfirmed: that the settings endpoints answer the same.
+			r := c.fail(http.StatusForbidden, "TenantEnabledInAadRoleMigration",
+				"The current endpoints of AAD roles have been disabled for the tenant for migration purpose")
+			s.finish(tmpl, r)
+			return r
+		}
 		if !registered {
 			// Unconfirmed: the exact code of the legacy API for a tenant not
 			// registered to PIM. The status (403) is documented.

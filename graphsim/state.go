@@ -203,6 +203,13 @@ type state struct {
 
 	eligReq coll[scheduleRequest]
 	asgReq  coll[scheduleRequest]
+
+	legacyDisabled bool
+	// privSettings are keyed by the role's template id.
+	privSettings coll[PrivilegedRoleSettings]
+	govSettings  coll[GovernanceRoleSetting]
+	policies     coll[*rmPolicy]
+	policyAsg    coll[RoleManagementPolicyAssignment]
 }
 
 func (st *state) next() uint64 { st.seq++; return st.seq }
@@ -219,6 +226,9 @@ func newState(seed *Seed, callerID string) *state {
 		raKey: map[tripleKey]*entry[RoleAssignment]{}, eligKey: map[tripleKey]*entry[Schedule]{},
 		aschKey: map[tripleKey]*entry[Schedule]{},
 		eligReq: newColl[scheduleRequest](), asgReq: newColl[scheduleRequest](),
+		legacyDisabled: s.LegacyDisabled, privSettings: newColl[PrivilegedRoleSettings](),
+		govSettings: newColl[GovernanceRoleSetting](), policies: newColl[*rmPolicy](),
+		policyAsg: newColl[RoleManagementPolicyAssignment](),
 	}
 	st.ra.exact = true // opaque, case-sensitive ids
 	if st.displayName == "" {
@@ -260,6 +270,13 @@ func newState(seed *Seed, callerID string) *state {
 	for _, a := range s.RoleEligibilitySchedules {
 		st.addSchedule(&st.elig, st.eligKey, a, time.Time{})
 	}
+	for _, rs := range s.PrivilegedRoleSettings {
+		st.privSettings.add(st.roles.canonical(migrate.MustGUID(rs.ID)).String(), &entry[PrivilegedRoleSettings]{seq: st.next(), v: rs})
+	}
+	for _, rs := range s.GovernanceRoleSettings {
+		st.govSettings.add(rs.ID, &entry[GovernanceRoleSetting]{seq: st.next(), v: rs})
+	}
+	st.addPolicies(s)
 	for _, a := range s.RoleAssignmentSchedules {
 		e := st.addSchedule(&st.asch, st.aschKey, a, time.Time{})
 		k := st.key(e.v.PrincipalID, e.v.RoleDefinitionID, e.v.DirectoryScopeID, e.v.AppScopeID)
@@ -318,7 +335,7 @@ func (st *state) principal(id string) *dirObject {
 // are the seed's additions and overrides: the API cannot change them.
 func (st *state) toSeed() *Seed {
 	reg := st.pimRegistered
-	s := &Seed{TenantID: st.tenantID, DisplayName: st.displayName, PIMRegistered: &reg}
+	s := &Seed{TenantID: st.tenantID, DisplayName: st.displayName, PIMRegistered: &reg, LegacyDisabled: st.legacyDisabled}
 	for _, u := range st.users {
 		s.Users = append(s.Users, *u)
 	}
@@ -344,5 +361,12 @@ func (st *state) toSeed() *Seed {
 	for _, e := range st.asch.list {
 		s.RoleAssignmentSchedules = append(s.RoleAssignmentSchedules, e.v)
 	}
+	for _, e := range st.privSettings.list {
+		s.PrivilegedRoleSettings = append(s.PrivilegedRoleSettings, e.v)
+	}
+	for _, e := range st.govSettings.list {
+		s.GovernanceRoleSettings = append(s.GovernanceRoleSettings, e.v)
+	}
+	st.policiesToSeed(s)
 	return s.clone()
 }

@@ -70,6 +70,7 @@ type Builder struct {
 	byIter2  map[string]int32
 	rejected []Rejected
 	sources  []Source
+	settings []settingsEntry
 	folded   bool
 	// conflicted lists the entries whose id other records disagree with.
 	conflicted []int32
@@ -162,14 +163,8 @@ func (b *Builder) pos(e *entry) Pos {
 // order they came, from whichever file — is rejected conflicting-duplicate
 // and none is migrated: an admin decides which is right.
 func (b *Builder) Add(r Record) {
-	if r.TenantID != "" {
-		if b.tenantID == "" {
-			b.tenantID = r.TenantID
-		} else if r.TenantID != b.tenantID {
-			b.Reject(Rejected{Source: r.Pos.String(), Reason: RejectTenantMismatch,
-				Detail: fmt.Sprintf("resourceId %s is not tenant %s; export each tenant on its own", r.TenantID, b.tenantID)})
-			return
-		}
+	if !b.sameTenant(r.TenantID, r.Pos) {
+		return
 	}
 	fi, ok := b.fileIdx[r.Pos.File]
 	if !ok {
@@ -242,6 +237,57 @@ func (b *Builder) Add(r Record) {
 	default:
 		b.byIter1[h] = idx
 	}
+}
+
+// sameTenant checks a record's tenant (resourceId, "" when unknown)
+// against the export's: the first record to name one sets it, a record of
+// another tenant is rejected.
+func (b *Builder) sameTenant(tenantID string, pos Pos) bool {
+	switch {
+	case tenantID == "":
+	case b.tenantID == "":
+		b.tenantID = tenantID
+	case tenantID != b.tenantID:
+		b.Reject(Rejected{Source: pos.String(), Reason: RejectTenantMismatch,
+			Detail: fmt.Sprintf("resourceId %s is not tenant %s; export each tenant on its own", tenantID, b.tenantID)})
+		return false
+	}
+	return true
+}
+
+// AddSettings takes a parsed role settings record. Every record is kept,
+// even several for one role from the same origin that disagree: the
+// mapping reads them all (the stricter wins), so no input order decides.
+func (b *Builder) AddSettings(r SettingsRecord) {
+	if !b.sameTenant(r.TenantID, r.Pos) {
+		return
+	}
+	s := r.Settings
+	s.Source = r.Pos.String()
+	b.settings = append(b.settings, settingsEntry{r.Pos, s})
+}
+
+type settingsEntry struct {
+	pos Pos
+	s   LegacySettings
+}
+
+// Settings returns the role settings records, sorted by role, then origin,
+// then source (file name, then record or line number).
+func (b *Builder) Settings() []LegacySettings {
+	if len(b.settings) == 0 {
+		return nil
+	}
+	es := slices.Clone(b.settings)
+	slices.SortStableFunc(es, func(x, y settingsEntry) int {
+		return cmp.Or(x.s.RoleID.Compare(y.s.RoleID), cmp.Compare(x.s.Origin, y.s.Origin),
+			cmp.Compare(x.pos.File, y.pos.File), cmp.Compare(x.pos.N, y.pos.N))
+	})
+	out := make([]LegacySettings, len(es))
+	for i, e := range es {
+		out[i] = e.s
+	}
+	return out
 }
 
 // before reports whether position q sorts before e's: by file name, then
@@ -505,6 +551,7 @@ func (b *Builder) Legacy(exportedAt time.Time) *Legacy {
 	l := &Legacy{Schema: LegacySchema, ExportedAt: exportedAt.UTC(), TenantID: b.tenantID,
 		Sources: b.sourcesOrEmpty(), Assignments: []Assignment{}}
 	b.each(func(e *entry) error { l.Assignments = append(l.Assignments, b.assignment(e)); return nil })
+	l.Settings = b.Settings()
 	l.Rejected = b.rejectedOrEmpty()
 	return l
 }
@@ -556,7 +603,16 @@ func (b *Builder) WriteLegacy(w io.Writer, exportedAt time.Time) error {
 	if err != nil {
 		return err
 	}
-	bw.WriteString("],\n\"rejected\":")
+	bw.WriteString("]")
+	if settings := b.Settings(); settings != nil {
+		js, err := json.Marshal(settings)
+		if err != nil {
+			return err
+		}
+		bw.WriteString(",\n\"settings\":")
+		bw.Write(js)
+	}
+	bw.WriteString(",\n\"rejected\":")
 	rj, err := json.Marshal(b.rejectedOrEmpty())
 	if err != nil {
 		return err

@@ -5,7 +5,7 @@ import "time"
 // Class is a legacy assignment's state judged at a point in time.
 type Class string
 
-// The classes of the mapping table (DESIGN.md, "Mapping").
+// The classes of the mapping table (docs/design.md, "Targets").
 const (
 	ClassPermanent         Class = "permanent"
 	ClassEligible          Class = "eligible"

@@ -21,7 +21,10 @@ var ErrPlanUnsafe = errors.New("the plan breaks a safety rule")
 //     --eligible-as assignment;
 //   - a principal the policy protects (--protect) is never sent;
 //   - each target is for the principal and role of its key and its legacy
-//     record, at the directory scope "/".
+//     record, at the directory scope "/";
+//   - a role setting item changes only the fields its rule maps legacy
+//     settings to, keeps the rule's type, id and whole target, and makes
+//     no control weaker unless the policy says --settings mirror.
 func CheckSendable(p *Plan, items []*Item) error {
 	protect := map[string]bool{}
 	for _, s := range p.Policy.Protect {
@@ -49,6 +52,9 @@ func CheckSendable(p *Plan, items []*Item) error {
 }
 
 func checkItem(p *Plan, it *Item, protect map[string]bool) error {
+	if it.Kind != KindAssignment {
+		return checkSetting(p, it)
+	}
 	t := &it.Target
 	base, activation := strings.CutSuffix(it.Key, activationKeySuffix)
 	switch {
@@ -79,4 +85,58 @@ func checkItem(p *Plan, it *Item, protect map[string]bool) error {
 		}
 	}
 	return fmt.Errorf("legacy %s access planned as standing %s, but the plan's policy is --eligible-as %s", class, t.Kind, p.Policy.EligibleAs)
+}
+
+// checkSetting checks a role setting item: the rule it sends is the rule it
+// read with only the mapped fields changed, and (unless --settings mirror)
+// none of them made weaker.
+func checkSetting(p *Plan, it *Item) error {
+	sc := it.Setting
+	switch {
+	case it.Kind != KindRoleSetting || sc == nil:
+		return fmt.Errorf("kind %q is not one apply knows", it.Kind)
+	case it.Action != ActionUpdate:
+		return fmt.Errorf("action %q is not update", it.Action)
+	case ruleFields[sc.RuleID] == nil:
+		return fmt.Errorf("rule %q is not one legacy settings map to", sc.RuleID)
+	case it.Key != SettingKey(sc.RoleID, sc.RuleID):
+		return fmt.Errorf("the setting is for role %s and rule %s, not the key's", sc.RoleID, sc.RuleID)
+	case sc.PolicyID == "":
+		return fmt.Errorf("no policy id")
+	}
+	cur, err := parseRule(sc.Current)
+	if err != nil {
+		return fmt.Errorf("current rule: %w", err)
+	}
+	send, err := parseRule(sc.Send)
+	if err != nil {
+		return fmt.Errorf("rule to send: %w", err)
+	}
+	if send.str("id") != sc.RuleID || send.str("@odata.type") != cur.str("@odata.type") {
+		return fmt.Errorf("the rule to send is %s %q, not the rule read (%s %q)", send.str("@odata.type"), send.str("id"), cur.str("@odata.type"), sc.RuleID)
+	}
+	target, _ := send["target"].(map[string]any)
+	for _, k := range []string{"caller", "operations", "level", "inheritableSettings", "enforcedSettings"} {
+		if _, ok := target[k]; !ok {
+			return fmt.Errorf("the rule to send lacks target.%s: Graph needs the whole target", k)
+		}
+	}
+	if want := withMappedFields(cur, send); string(want.json()) != string(send.json()) {
+		return fmt.Errorf("the rule to send changes more than the fields legacy settings map to")
+	}
+	if p.Policy.Settings != SettingsMirror {
+		for _, c := range ruleChanges(sc.RuleID, cur, send) {
+			if c.Looser && !replacedByContext(sc.RuleID, c.Field, p.finalContext(sc.RoleID)) {
+				return fmt.Errorf("%s %s goes from %s to %s, weaker, but the plan's policy is --settings %s", sc.RuleID, c.Field, c.From, c.To, cmpOr(p.Policy.Settings, SettingsTighten))
+			}
+		}
+	}
+	return nil
+}
+
+func cmpOr(m, def SettingsMode) SettingsMode {
+	if m == "" {
+		return def
+	}
+	return m
 }

@@ -20,7 +20,7 @@ const LegacySchema = "pimmigrate.legacy/v1"
 // against an explicit asOf.
 type State string
 
-// The four recorded legacy states (DESIGN.md, "Mapping").
+// The four recorded legacy states (docs/design.md, "Legacy states").
 const (
 	StatePermanent         State = "permanent"           // isElevated, no expiry
 	StateEligible          State = "eligible"            // not elevated, no expiry
@@ -29,7 +29,7 @@ const (
 )
 
 // DeriveState reads the state from the two fields that define it in the
-// legacy API (GRAPH.md §1).
+// legacy API (docs/graph.md, "Legacy PIM, iteration 1").
 func DeriveState(isElevated bool, hasExpiry bool) State {
 	switch {
 	case isElevated && !hasExpiry:
@@ -55,7 +55,7 @@ const (
 // PrincipalType is the kind of directory object a role is assigned to.
 type PrincipalType string
 
-// Principal types, spelled as DESIGN.md's file formats spell them.
+// Principal types, spelled as legacy.json spells them (docs/design.md, "legacy.json").
 const (
 	PrincipalUser             PrincipalType = "user"
 	PrincipalGroup            PrincipalType = "group"
@@ -138,6 +138,10 @@ const (
 	RejectTenantMismatch        = "tenant-mismatch"
 	RejectNotAnObject           = "not-an-object"
 	RejectActivationOfOtherRole = "activation-mismatch"
+	// RejectMalformedSetting is a role settings record that cannot be read:
+	// a duration that is not ISO 8601, a rule setting that is not a JSON
+	// object of the rule's shape.
+	RejectMalformedSetting = "malformed-setting"
 )
 
 // Source describes one input of an export.
@@ -160,7 +164,10 @@ type Legacy struct {
 	TenantID    string       `json:"tenantId"`
 	Sources     []Source     `json:"sources"`
 	Assignments []Assignment `json:"assignments"`
-	Rejected    []Rejected   `json:"rejected"`
+	// Settings are the legacy role settings records, sorted by role, then
+	// origin, then source. Conflicting records for one role are all kept.
+	Settings []LegacySettings `json:"settings,omitempty"`
+	Rejected []Rejected       `json:"rejected"`
 
 	// compact holds the assignments in place of Assignments when the
 	// snapshot was read by ReadLegacyFileCompact.
@@ -211,6 +218,17 @@ func scanLegacy(r io.Reader, name string, add func(*Assignment)) (*Legacy, error
 				add(&a)
 				return nil
 			})
+		case "settings":
+			if err := j.decode(&l.Settings); err != nil {
+				return err
+			}
+			for i := range l.Settings {
+				if err := l.Settings[i].Check(); err != nil {
+					bad = fmt.Errorf("read %s: %w: settings[%d] (%s): %v; re-export it with `pimmigrate export`", name, ErrLegacyFile, i, l.Settings[i].Source, err)
+					return bad
+				}
+			}
+			return nil
 		}
 		return j.decode(l.member(member))
 	})

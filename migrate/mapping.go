@@ -16,7 +16,7 @@ type decision struct {
 	activationEnd *time.Time
 }
 
-// decide applies the mapping table of DESIGN.md to one legacy assignment.
+// decide applies the mapping table of docs/design.md ("Targets") to one legacy assignment.
 // Eligible access never becomes standing access unless the policy says
 // --eligible-as assignment, and then the item carries a warning.
 func decide(a *Assignment, p Policy, asOf time.Time) decision {

@@ -55,12 +55,18 @@ type RoleInfo struct {
 	Privileged  bool   `json:"privileged,omitempty"`
 }
 
-// Item is one planned change (or non-change) for one principal and role.
+// Item is one planned change (or non-change): of a role assignment for one
+// principal and role (Kind empty), or of one rule of a role's policy (Kind
+// roleSetting). Every kind shares the key, role, action, reason, warnings
+// and approval; the rest belongs to one kind, and plan.json holds only
+// that kind's members (a role setting item has no legacy, principal or
+// target).
 type Item struct {
 	// Key is the lower-case "{principalId}_{roleDefinitionId}"; the item that
 	// recreates a running activation (--keep-activations) has the same key
-	// with "#activation" appended.
+	// with "#activation" appended. A role setting item's key is SettingKey.
 	Key    string     `json:"key"`
+	Kind   ItemKind   `json:"kind,omitempty"`
 	Legacy Assignment `json:"legacy"`
 	// MergedFrom lists the sources of other legacy records with the same key
 	// (the same assignment seen in iteration 1 and iteration 2, say).
@@ -72,15 +78,23 @@ type Item struct {
 	Reason     string        `json:"reason"`
 	Warnings   []string      `json:"warnings"`
 	Target     Target        `json:"target"`
+	// Setting is what a role setting item does.
+	Setting *SettingChange `json:"setting,omitempty"`
 	// Approved is absent until review sets it. apply sends create items that
 	// are approved, and — once the user confirms — those never reviewed.
 	Approved *bool `json:"approved,omitempty"`
 }
 
+// Changes reports whether the item is one apply sends: a create, or an
+// update of a rule.
+func (it *Item) Changes() bool {
+	return it.Action == ActionCreate || it.Action == ActionUpdate
+}
+
 // Sendable reports whether apply may send the item: a create that no
 // reviewer declined. unreviewedOK is the user's confirmation (yes/--yes).
 func (it *Item) Sendable(unreviewedOK bool) bool {
-	if it.Action != ActionCreate {
+	if !it.Changes() {
 		return false
 	}
 	if it.Approved == nil {
@@ -105,7 +119,7 @@ type PlanInput struct {
 
 // BuildPlan compares the legacy assignments with the tenant and gives every
 // legacy assignment an item with its action, reason and warnings, as the
-// mapping section of DESIGN.md says. Items are sorted by key.
+// mapping section of docs/design.md says. Items are sorted by key.
 func BuildPlan(in PlanInput) (*Plan, error) {
 	p, each, err := planItems(in)
 	if err != nil {
@@ -153,7 +167,7 @@ func planItems(in PlanInput) (*Plan, func(fn func(*Item) error) error, error) {
 	if _, err := ParseEligibleAs(string(in.Policy.EligibleAs)); err != nil {
 		return nil, nil, fmt.Errorf("plan: %w", err)
 	}
-	pl := &planner{in: in, roles: newRoleIndex(in.Tenant.RoleDefinitions, in.Catalogue)}
+	pl := &planner{in: in, roles: NewRoles(in.Tenant.RoleDefinitions, in.Catalogue)}
 	pl.indexTenant()
 	p := &Plan{
 		Schema:       PlanSchema,
@@ -186,7 +200,7 @@ func (pl *planner) each(fn func(*Item) error) error {
 	}
 	key := func(i int32) (GUID, GUID) {
 		principal, role := l.ids(int(i))
-		return principal, pl.roles.canonical(role)
+		return principal, pl.roles.Canonical(role)
 	}
 	slices.SortFunc(order, func(i, j int32) int {
 		pi, ri := l.ids(int(i))
@@ -194,7 +208,7 @@ func (pl *planner) each(fn func(*Item) error) error {
 		if c := pi.Compare(pj); c != 0 {
 			return c
 		}
-		if c := pl.roles.canonical(ri).Compare(pl.roles.canonical(rj)); c != 0 {
+		if c := pl.roles.Canonical(ri).Compare(pl.roles.Canonical(rj)); c != 0 {
 			return c
 		}
 		return cmp.Compare(i, j)
@@ -217,6 +231,12 @@ func (pl *planner) each(fn func(*Item) error) error {
 		}
 		start = end
 	}
+	// Role setting keys ("setting:…") sort after every assignment key.
+	for _, it := range pl.settingItems() {
+		if err := fn(&it); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -225,13 +245,12 @@ type scopedKey struct {
 }
 
 type planner struct {
-	in          PlanInput
-	roles       roleIndex
-	assigned    map[scopedKey]bool // standing access at "/"
-	eligible    map[scopedKey]bool // eligibility at "/"
-	principals  map[GUID]*Principal
-	protectIDs  map[GUID]bool
-	protectUPNs map[string]bool
+	in         PlanInput
+	roles      *Roles
+	assigned   map[scopedKey]bool // standing access at "/"
+	eligible   map[scopedKey]bool // eligibility at "/"
+	principals map[GUID]*Principal
+	protect    Protected
 }
 
 func (pl *planner) indexTenant() {
@@ -240,27 +259,20 @@ func (pl *planner) indexTenant() {
 	pl.eligible = map[scopedKey]bool{}
 	for _, ra := range t.RoleAssignments {
 		if ra.DirectoryScopeID == DirectoryScopeRoot {
-			pl.assigned[scopedKey{ra.PrincipalID, pl.roles.canonical(ra.RoleDefinitionID)}] = true
+			pl.assigned[scopedKey{ra.PrincipalID, pl.roles.Canonical(ra.RoleDefinitionID)}] = true
 		}
 	}
 	for _, es := range t.EligibilitySchedules {
 		if es.DirectoryScopeID == DirectoryScopeRoot {
-			pl.eligible[scopedKey{es.PrincipalID, pl.roles.canonical(es.RoleDefinitionID)}] = true
+			pl.eligible[scopedKey{es.PrincipalID, pl.roles.Canonical(es.RoleDefinitionID)}] = true
 		}
 	}
 	pl.principals = map[GUID]*Principal{}
 	for i := range t.Principals {
 		pl.principals[t.Principals[i].ID] = &t.Principals[i]
 	}
-	pl.protectIDs = map[GUID]bool{}
-	pl.protectUPNs = map[string]bool{}
-	for _, s := range pl.in.Policy.Protect {
-		if g, err := ParseGUID(s); err == nil {
-			pl.protectIDs[g] = true
-		} else {
-			pl.protectUPNs[strings.ToLower(s)] = true
-		}
-	}
+	pl.protect = NewProtected(pl.in.Policy.Protect)
+
 }
 
 // item plans one key: the legacy records that share it, merged. Records
@@ -270,53 +282,15 @@ func (pl *planner) indexTenant() {
 // in input order, so the order of export's --source files cannot change an
 // item.
 func (pl *planner) item(key string, recs []*Assignment) []Item {
-	slices.SortStableFunc(recs, func(a, b *Assignment) int {
-		return cmp.Or(cmp.Compare(a.Origin, b.Origin), cmp.Compare(a.Source, b.Source))
-	})
-	asOf := pl.in.AsOf
-	decs := make([]decision, len(recs))
-	live := 0 // records not expired
-	for i, a := range recs {
-		decs[i] = decide(a, pl.in.Policy, asOf)
-		if decs[i].class != ClassExpired {
-			live++
-		}
+	m := pl.merge(recs)
+	a, d := m.primary, m.decision
+	role := pl.roles.Canonical(a.RoleID)
+	pr := pl.principals[a.UserID]
+	it := Item{Key: key, Legacy: *a, Class: d.class, MergedFrom: m.mergedFrom, Role: pl.roles.Info(role),
+		Principal: PrincipalInfo{Type: a.PrincipalType}, Warnings: m.warnings}
+	if pr != nil {
+		it.Principal = PrincipalInfo{DisplayName: pr.DisplayName, UserPrincipalName: pr.UserPrincipalName, Type: pr.Type, AccountEnabled: pr.AccountEnabled}
 	}
-	// The primary record is the first one still live (expired records of a
-	// key that also has live ones add nothing); the others are merged.
-	primary := 0
-	for i := range recs {
-		if live == 0 || decs[i].class != ClassExpired {
-			primary = i
-			break
-		}
-	}
-	a, d := recs[primary], decs[primary]
-	it := Item{Key: key, Legacy: *a, Class: d.class, Warnings: []string{}}
-	it.Warnings = appendUnique(it.Warnings, a.Warnings...)
-	it.Warnings = appendUnique(it.Warnings, d.warnings...)
-	conflict := false
-	for i, o := range recs {
-		if i == primary {
-			continue
-		}
-		it.MergedFrom = append(it.MergedFrom, o.Source)
-		it.Warnings = appendUnique(it.Warnings, WarnDuplicateRecord)
-		if live > 0 && decs[i].class == ClassExpired {
-			continue
-		}
-		it.Warnings = appendUnique(it.Warnings, o.Warnings...)
-		it.Warnings = appendUnique(it.Warnings, decs[i].warnings...)
-		if decs[i].kind != d.kind || decs[i].skip != d.skip {
-			conflict = true
-			continue
-		}
-		d.end = laterEnd(d.end, decs[i].end)
-		d.start = earlierStart(d.start, decs[i].start)
-		d.activationEnd = laterActivation(d.activationEnd, decs[i].activationEnd)
-	}
-
-	role := pl.roles.canonical(a.RoleID)
 	it.Target = Target{
 		Kind: d.kind, PrincipalID: a.UserID, RoleDefinitionID: role, DirectoryScopeID: DirectoryScopeRoot,
 		StartDateTime: d.start, Justification: justification(a),
@@ -324,56 +298,9 @@ func (pl *planner) item(key string, recs []*Assignment) []Item {
 	if d.kind != KindRoleAssignment {
 		it.Target.Expiration = expiration(d.end)
 	}
-	it.Role = pl.roles.info(role)
-	def := pl.roles.lookup(a.RoleID)
-	pr := pl.principals[a.UserID]
-	it.Principal = PrincipalInfo{Type: a.PrincipalType}
-	if pr != nil {
-		it.Principal = PrincipalInfo{DisplayName: pr.DisplayName, UserPrincipalName: pr.UserPrincipalName, Type: pr.Type, AccountEnabled: pr.AccountEnabled}
-	}
-	ptype := it.Principal.Type
-
-	// Warnings are kept and shown whatever the action.
-	online := !pl.in.Tenant.Offline
-	if !online {
-		it.Warnings = appendUnique(it.Warnings, WarnPrincipalUnverified)
-	}
-	if pr != nil && pr.AccountEnabled != nil && !*pr.AccountEnabled {
-		it.Warnings = appendUnique(it.Warnings, WarnPrincipalDisabled)
-	}
-	if pr != nil && strings.EqualFold(pr.UserType, userTypeGuest) {
-		it.Warnings = appendUnique(it.Warnings, WarnGuestUser)
-	}
 	sk := scopedKey{a.UserID, role}
-	if d.kind == KindEligibilityRequest && pl.assigned[sk] {
-		it.Warnings = appendUnique(it.Warnings, WarnUnifiedGrantsMore)
-	}
-
-	// Skips, the first that applies.
-	switch {
-	case pl.protected(a.UserID, pr):
-		it.Action, it.Reason = ActionSkip, ReasonProtected
-	case conflict:
-		it.Action, it.Reason = ActionSkip, ReasonConflictingRecords
-	case d.skip != "":
-		it.Action, it.Reason = ActionSkip, d.skip
-	case def == nil:
-		it.Action, it.Reason = ActionSkip, ReasonRoleNotFound
-	case !def.IsEnabled:
-		it.Action, it.Reason = ActionSkip, ReasonRoleDisabled
-	case online && pr == nil:
-		it.Action, it.Reason = ActionSkip, ReasonPrincipalNotFound
-	case ptype == PrincipalServicePrincipal && d.kind == KindEligibilityRequest:
-		it.Action, it.Reason = ActionSkip, ReasonServicePrincipalEligible
-	case pr != nil && pr.Type == PrincipalGroup && pr.IsAssignableToRole != nil && !*pr.IsAssignableToRole:
-		it.Action, it.Reason = ActionSkip, ReasonGroupNotRoleAssignable
-	case d.kind == KindEligibilityRequest && pl.eligible[sk]:
-		it.Action, it.Reason = ActionPresent, ReasonAlreadyEligible
-	case d.kind != KindEligibilityRequest && pl.assigned[sk]:
-		it.Action, it.Reason = ActionPresent, ReasonAlreadyAssigned
-	default:
-		it.Action, it.Reason = ActionCreate, string(d.class)
-	}
+	it.Warnings = pl.warnings(it.Warnings, d, pr, sk)
+	it.Action, it.Reason = pl.action(a, d, m.conflict, pr, sk)
 	sort.Strings(it.Warnings)
 	items := []Item{it}
 
@@ -393,11 +320,119 @@ func (pl *planner) item(key string, recs []*Assignment) []Item {
 	return items
 }
 
-func (pl *planner) protected(id GUID, pr *Principal) bool {
-	if pl.protectIDs[id] {
-		return true
+// mergedRecords is what the legacy records of one key say together: the
+// primary record (the first still live), its decision widened by the
+// others that agree with it, whether some disagree, and their warnings.
+type mergedRecords struct {
+	primary    *Assignment
+	decision   decision
+	mergedFrom []string
+	warnings   []string
+	conflict   bool
+}
+
+// merge folds the records of one key, in an order that does not depend on
+// the input's: iteration 1 first, then by source.
+func (pl *planner) merge(recs []*Assignment) mergedRecords {
+	slices.SortStableFunc(recs, func(a, b *Assignment) int {
+		return cmp.Or(cmp.Compare(a.Origin, b.Origin), cmp.Compare(a.Source, b.Source))
+	})
+	decs := make([]decision, len(recs))
+	live := 0 // records not expired
+	for i, a := range recs {
+		decs[i] = decide(a, pl.in.Policy, pl.in.AsOf)
+		if decs[i].class != ClassExpired {
+			live++
+		}
 	}
-	return pr != nil && pr.UserPrincipalName != "" && pl.protectUPNs[strings.ToLower(pr.UserPrincipalName)]
+	// The primary record is the first one still live (expired records of a
+	// key that also has live ones add nothing); the others are merged.
+	primary := 0
+	for i := range recs {
+		if live == 0 || decs[i].class != ClassExpired {
+			primary = i
+			break
+		}
+	}
+	m := mergedRecords{primary: recs[primary], decision: decs[primary], warnings: []string{}}
+	d := &m.decision
+	m.warnings = appendUnique(m.warnings, m.primary.Warnings...)
+	m.warnings = appendUnique(m.warnings, d.warnings...)
+	for i, o := range recs {
+		if i == primary {
+			continue
+		}
+		m.mergedFrom = append(m.mergedFrom, o.Source)
+		m.warnings = appendUnique(m.warnings, WarnDuplicateRecord)
+		if live > 0 && decs[i].class == ClassExpired {
+			continue
+		}
+		m.warnings = appendUnique(m.warnings, o.Warnings...)
+		m.warnings = appendUnique(m.warnings, decs[i].warnings...)
+		if decs[i].kind != d.kind || decs[i].skip != d.skip {
+			m.conflict = true
+			continue
+		}
+		d.end = laterEnd(d.end, decs[i].end)
+		d.start = earlierStart(d.start, decs[i].start)
+		d.activationEnd = laterActivation(d.activationEnd, decs[i].activationEnd)
+	}
+	return m
+}
+
+// warnings adds what a reviewer should see whatever the action.
+func (pl *planner) warnings(w []string, d decision, pr *Principal, sk scopedKey) []string {
+	if pl.in.Tenant.Offline {
+		w = appendUnique(w, WarnPrincipalUnverified)
+	}
+	if pr != nil && pr.AccountEnabled != nil && !*pr.AccountEnabled {
+		w = appendUnique(w, WarnPrincipalDisabled)
+	}
+	if pr != nil && strings.EqualFold(pr.UserType, userTypeGuest) {
+		w = appendUnique(w, WarnGuestUser)
+	}
+	if d.kind == KindEligibilityRequest && pl.assigned[sk] {
+		w = appendUnique(w, WarnUnifiedGrantsMore)
+	}
+	return w
+}
+
+// action is the item's action and reason: the first skip that applies, in
+// this order (the README lists it), else present or create.
+func (pl *planner) action(a *Assignment, d decision, conflict bool, pr *Principal, sk scopedKey) (Action, string) {
+	def := pl.roles.lookup(a.RoleID)
+	online := !pl.in.Tenant.Offline
+	switch {
+	case pl.protected(a.UserID, pr):
+		return ActionSkip, ReasonProtected
+	case conflict:
+		return ActionSkip, ReasonConflictingRecords
+	case d.skip != "":
+		return ActionSkip, d.skip
+	case def == nil:
+		return ActionSkip, ReasonRoleNotFound
+	case !def.IsEnabled:
+		return ActionSkip, ReasonRoleDisabled
+	case online && pr == nil:
+		return ActionSkip, ReasonPrincipalNotFound
+	case (pr == nil && a.PrincipalType == PrincipalServicePrincipal || pr != nil && pr.Type == PrincipalServicePrincipal) && d.kind == KindEligibilityRequest:
+		return ActionSkip, ReasonServicePrincipalEligible
+	case pr != nil && pr.Type == PrincipalGroup && pr.IsAssignableToRole != nil && !*pr.IsAssignableToRole:
+		return ActionSkip, ReasonGroupNotRoleAssignable
+	case d.kind == KindEligibilityRequest && pl.eligible[sk]:
+		return ActionPresent, ReasonAlreadyEligible
+	case d.kind != KindEligibilityRequest && pl.assigned[sk]:
+		return ActionPresent, ReasonAlreadyAssigned
+	}
+	return ActionCreate, string(d.class)
+}
+
+func (pl *planner) protected(id GUID, pr *Principal) bool {
+	upn := ""
+	if pr != nil {
+		upn = pr.UserPrincipalName
+	}
+	return pl.protect.Has(id, upn)
 }
 
 func justification(a *Assignment) string {
@@ -458,52 +493,4 @@ next:
 		dst = append(dst, s)
 	}
 	return dst
-}
-
-// roleIndex resolves a role referenced by template id or by
-// directory-specific id to one definition.
-type roleIndex struct {
-	byID map[GUID]*RoleDefinition
-	cat  *Catalogue
-}
-
-func newRoleIndex(defs []RoleDefinition, cat *Catalogue) roleIndex {
-	ri := roleIndex{byID: map[GUID]*RoleDefinition{}, cat: cat}
-	for i := range defs {
-		d := &defs[i]
-		ri.byID[d.ID] = d
-	}
-	for i := range defs { // a template id never shadows a definition's own id
-		d := &defs[i]
-		if _, taken := ri.byID[d.TemplateID]; !d.TemplateID.IsZero() && !taken {
-			ri.byID[d.TemplateID] = d
-		}
-	}
-	return ri
-}
-
-func (ri roleIndex) lookup(id GUID) *RoleDefinition { return ri.byID[id] }
-
-// canonical is the id a role is keyed and assigned by: its template id when
-// it has one (Graph accepts a built-in role's template id as
-// roleDefinitionId), else its own id.
-func (ri roleIndex) canonical(id GUID) GUID {
-	if d := ri.byID[id]; d != nil && !d.TemplateID.IsZero() {
-		return d.TemplateID
-	}
-	return id
-}
-
-func (ri roleIndex) info(id GUID) RoleInfo {
-	var info RoleInfo
-	if d := ri.byID[id]; d != nil {
-		info.DisplayName = d.DisplayName
-	}
-	if r, ok := ri.cat.Lookup(id); ok {
-		info.Privileged = r.Privileged
-		if info.DisplayName == "" {
-			info.DisplayName = r.DisplayName
-		}
-	}
-	return info
 }

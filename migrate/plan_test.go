@@ -299,7 +299,7 @@ func sameTime(a, b *time.Time) bool {
 }
 
 // TestBuildPlanNeverMakesEligibleStanding walks every legacy state under the
-// default policy and checks the promise of DESIGN.md: nothing that was not
+// default policy and checks the promise of docs/design.md, "Mapping": nothing that was not
 // standing access in legacy PIM becomes a unifiedRoleAssignment.
 func TestBuildPlanNeverMakesEligibleStanding(t *testing.T) {
 	var legacy []Assignment

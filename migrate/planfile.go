@@ -11,8 +11,13 @@ import (
 	"time"
 )
 
-// PlanSchema is the schema tag of plan.json.
-const PlanSchema = "pimmigrate.plan/v1"
+// PlanSchema is the schema tag of plan.json. Version 2 added role setting
+// items (Item.Kind, Item.Setting); plans of version 1 (PlanSchemaV1) are
+// refused with the command that makes them again.
+const (
+	PlanSchema   = "pimmigrate.plan/v2"
+	PlanSchemaV1 = "pimmigrate.plan/v1"
+)
 
 // Plan is the content of plan.json: what apply will do, and what it was
 // based on.
@@ -215,7 +220,13 @@ func ScanPlan(r io.Reader, name string, fn func(*Item) error) (*Plan, error) {
 	err := j.object(func(member string) error {
 		switch member {
 		case "schema":
-			return j.decodeSchema(&p.Schema, PlanSchema)
+			if err := j.decodeSchema(&p.Schema, PlanSchema); err != nil && p.Schema != PlanSchemaV1 {
+				return err
+			}
+			if p.Schema == PlanSchemaV1 {
+				return callerError{fmt.Errorf("read %s: %w: it was made by an earlier pimmigrate (schema %s, without role settings); make it again: pimmigrate plan --legacy legacy.json --out %s", name, ErrPlanFile, p.Schema, name)}
+			}
+			return nil
 		case "items":
 			c, err := j.peek()
 			hasItems = err == nil && c == '['

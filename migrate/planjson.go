@@ -12,7 +12,7 @@ import (
 // line, so a plan of any size is written without holding its bytes:
 //
 //	{
-//	 "schema": "pimmigrate.plan/v1",
+//	 "schema": "pimmigrate.plan/v2",
 //	 ...
 //	 "items": [
 //	  {"key":"…","legacy":{…},…},
@@ -136,8 +136,26 @@ func (e *planEncoder) raw(s string) {
 	}
 }
 
-// appendItem appends the JSON of an item as encoding/json writes it.
+// settingItemJSON is a role setting item as plan.json holds it: the
+// members every kind shares, and its setting.
+type settingItemJSON struct {
+	Key      string         `json:"key"`
+	Kind     ItemKind       `json:"kind"`
+	Role     RoleInfo       `json:"role"`
+	Action   Action         `json:"action"`
+	Reason   string         `json:"reason"`
+	Warnings []string       `json:"warnings"`
+	Setting  *SettingChange `json:"setting"`
+	Approved *bool          `json:"approved,omitempty"`
+}
+
+// appendItem appends the JSON of an item: an assignment item as
+// encoding/json writes it, a role setting item as settingItemJSON.
 func appendItem(b []byte, it *Item) ([]byte, error) {
+	if it.Kind != KindAssignment {
+		j, err := json.Marshal(settingItemJSON{it.Key, it.Kind, it.Role, it.Action, it.Reason, it.Warnings, it.Setting, it.Approved})
+		return append(b, j...), err
+	}
 	var err error
 	b = append(b, `{"key":`...)
 	b = appendJSONString(b, it.Key)

@@ -31,7 +31,10 @@ type Policy struct {
 	// Protect lists principals never touched (break-glass accounts): object
 	// ids and user principal names, lower-case, sorted.
 	Protect []string `json:"protect,omitempty"`
+	// Settings is how legacy role settings become policy rules (plan
+	// --settings); empty means tighten.
+	Settings SettingsMode `json:"settings,omitempty"`
 }
 
-// DefaultPolicy is the safe mapping of DESIGN.md.
+// DefaultPolicy is the safe mapping of docs/design.md ("Targets").
 func DefaultPolicy() Policy { return Policy{EligibleAs: EligibleAsEligibility} }

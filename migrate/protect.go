@@ -146,3 +146,34 @@ func (l ProtectList) OfflineNotes(legacy *Legacy) []string {
 	}
 	return notes
 }
+
+// Protected is a --protect list ready to match principals: by object id,
+// or by user principal name in any case. Plan and audit share it.
+type Protected struct {
+	IDs  map[GUID]bool
+	UPNs map[string]bool
+}
+
+// NewProtected indexes a policy's protect values (object ids and user
+// principal names, as ProtectList.Values gives them).
+func NewProtected(values []string) Protected {
+	p := Protected{IDs: map[GUID]bool{}, UPNs: map[string]bool{}}
+	for _, s := range values {
+		s = strings.TrimSpace(s)
+		if g, err := ParseGUID(s); err == nil {
+			p.IDs[g] = true
+		} else if s != "" {
+			p.UPNs[strings.ToLower(s)] = true
+		}
+	}
+	return p
+}
+
+// Has reports whether the principal with this id (and, when known, this
+// user principal name) is protected.
+func (p Protected) Has(id GUID, upn string) bool {
+	return p.IDs[id] || upn != "" && p.UPNs[strings.ToLower(upn)]
+}
+
+// Empty reports whether nothing is protected.
+func (p Protected) Empty() bool { return len(p.IDs) == 0 && len(p.UPNs) == 0 }

@@ -11,13 +11,17 @@ type Summary struct {
 	Items        int                `json:"items"`
 	Create       int                `json:"create"`
 	CreateByKind map[TargetKind]int `json:"createByKind"`
-	Present      int                `json:"present"`
-	Skip         int                `json:"skip"`
-	SkipReasons  map[string]int     `json:"skipReasons"`
-	Warnings     map[string]int     `json:"warnings"`
-	Rejected     int                `json:"rejected"`
-	Approved     int                `json:"approved"`
-	Declined     int                `json:"declined"`
+	// Update counts role setting items that change a rule; RoleSettings
+	// all role setting items (Present and Skip count them with the rest).
+	Update       int            `json:"update"`
+	RoleSettings int            `json:"roleSettings"`
+	Present      int            `json:"present"`
+	Skip         int            `json:"skip"`
+	SkipReasons  map[string]int `json:"skipReasons"`
+	Warnings     map[string]int `json:"warnings"`
+	Rejected     int            `json:"rejected"`
+	Approved     int            `json:"approved"`
+	Declined     int            `json:"declined"`
 }
 
 // Summarize counts the items.
@@ -36,17 +40,22 @@ func newSummary(rejected int) Summary {
 // add counts one more item.
 func (s *Summary) add(it *Item) {
 	s.Items++
+	if it.Kind == KindRoleSetting {
+		s.RoleSettings++
+	}
+	if it.Changes() && it.Approved != nil {
+		if *it.Approved {
+			s.Approved++
+		} else {
+			s.Declined++
+		}
+	}
 	switch it.Action {
 	case ActionCreate:
 		s.Create++
 		s.CreateByKind[it.Target.Kind]++
-		if it.Approved != nil {
-			if *it.Approved {
-				s.Approved++
-			} else {
-				s.Declined++
-			}
-		}
+	case ActionUpdate:
+		s.Update++
 	case ActionPresent:
 		s.Present++
 	case ActionSkip:
@@ -60,7 +69,7 @@ func (s *Summary) add(it *Item) {
 
 // Line is the one-line plan summary, Terraform style:
 //
-//	Plan: 28 to create (13 assignments, 15 eligibilities), 7 already present, 6 skipped.
+//	Plan: 28 to create (13 assignments, 15 eligibilities), 9 role settings to update, 7 already present, 6 skipped.
 func (s Summary) Line() string {
 	var kinds []string
 	for _, k := range []struct {
@@ -78,6 +87,9 @@ func (s Summary) Line() string {
 	create := fmt.Sprintf("%d to create", s.Create)
 	if len(kinds) > 0 {
 		create += " (" + strings.Join(kinds, ", ") + ")"
+	}
+	if s.RoleSettings > 0 {
+		create += ", " + Plural(s.Update, "role setting", "role settings") + " to update"
 	}
 	return fmt.Sprintf("Plan: %s, %d already present, %d skipped.", create, s.Present, s.Skip)
 }

@@ -74,6 +74,8 @@ type Tenant struct {
 	// AssignmentSchedules are read for audit only; nil when not read.
 	AssignmentSchedules []AssignmentSchedule
 	Principals          []Principal
+	// Policies are the roles' role management policies; nil when not read.
+	Policies []RolePolicy
 	// Offline is true when the tenant was not read: roles are the built-in
 	// catalogue, principals are unknown and kept with a
 	// principal-unverified warning, and nothing is found present.
@@ -87,22 +89,44 @@ func OfflineTenant(c *Catalogue, tenantID string) *Tenant {
 }
 
 // Roles resolves a role referenced by template id or by directory-specific
-// id to one definition, the way the planner matches roles.
-type Roles struct{ ri roleIndex }
+// id to one definition, the way the planner and audit match roles.
+type Roles struct {
+	byID map[GUID]*RoleDefinition
+	cat  *Catalogue
+}
 
 // NewRoles indexes a tenant's role definitions; cat supplies built-in names
 // and the privileged label.
 func NewRoles(defs []RoleDefinition, cat *Catalogue) *Roles {
-	return &Roles{ri: newRoleIndex(defs, cat)}
+	r := &Roles{byID: map[GUID]*RoleDefinition{}, cat: cat}
+	for i := range defs {
+		d := &defs[i]
+		r.byID[d.ID] = d
+	}
+	for i := range defs { // a template id never shadows a definition's own id
+		d := &defs[i]
+		if _, taken := r.byID[d.TemplateID]; !d.TemplateID.IsZero() && !taken {
+			r.byID[d.TemplateID] = d
+		}
+	}
+	return r
 }
 
-// Canonical is the id a role is matched by: its template id when it has
-// one, else its own id.
-func (r *Roles) Canonical(id GUID) GUID { return r.ri.canonical(id) }
+func (r *Roles) lookup(id GUID) *RoleDefinition { return r.byID[id] }
+
+// Canonical is the id a role is keyed and assigned by: its template id
+// when it has one (Graph accepts a built-in role's template id as
+// roleDefinitionId), else its own id.
+func (r *Roles) Canonical(id GUID) GUID {
+	if d := r.byID[id]; d != nil && !d.TemplateID.IsZero() {
+		return d.TemplateID
+	}
+	return id
+}
 
 // Definition returns the role definition with this id or template id.
 func (r *Roles) Definition(id GUID) (RoleDefinition, bool) {
-	d := r.ri.lookup(id)
+	d := r.lookup(id)
 	if d == nil {
 		return RoleDefinition{}, false
 	}
@@ -111,4 +135,17 @@ func (r *Roles) Definition(id GUID) (RoleDefinition, bool) {
 
 // Info names the role for people and says whether the built-in catalogue
 // labels it privileged.
-func (r *Roles) Info(id GUID) RoleInfo { return r.ri.info(r.ri.canonical(id)) }
+func (r *Roles) Info(id GUID) RoleInfo {
+	id = r.Canonical(id)
+	var info RoleInfo
+	if d := r.byID[id]; d != nil {
+		info.DisplayName = d.DisplayName
+	}
+	if c, ok := r.cat.Lookup(id); ok {
+		info.Privileged = c.Privileged
+		if info.DisplayName == "" {
+			info.DisplayName = c.DisplayName
+		}
+	}
+	return info
+}

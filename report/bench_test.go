@@ -149,7 +149,7 @@ func BenchmarkReportPlanFile(b *testing.B) {
 						b.Fatal(err)
 					}
 					in := MigrationInput{Plan: p, Items: PlanFileItems(path, p.Digest), PlanFile: path, MadeAt: scale.AsOf}
-					if _, err := OutcomeCounts(in); err != nil {
+					if _, err := OutcomeCounts(in, migrate.KindAssignment); err != nil {
 						b.Fatal(err)
 					}
 					err = migrate.WriteFileAtomic(out, func(w io.Writer) error {

@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bufio"
+	"encoding/csv"
 	"io"
 	"strings"
 )
@@ -10,65 +10,65 @@ import (
 // is UTF-8 rather than the ANSI code page.
 const bom = "\ufeff"
 
-// WriteCSV writes one sheet as RFC 4180 CSV in UTF-8: the header row (when
-// the sheet has one), then every row, CRLF line ends, fields quoted when
-// they hold a comma, a double quote, CR or LF (or begin or end with a
-// space), quotes doubled. Text is written byte for byte, but for one
-// change: text that could start a formula (= + - @ | or their fullwidth
+// WriteCSV writes one sheet as RFC 4180 CSV in UTF-8 with encoding/csv:
+// the header row (when the sheet has one), then every row, CRLF line ends,
+// fields quoted when they hold a comma, a double quote or a line break, or
+// begin with a space, quotes doubled. Text is written as it is, but for two
+// changes: text that could start a formula (= + - @ | or their fullwidth
 // forms, also after leading white space; tab or CR) gets a leading
 // apostrophe so that a spreadsheet application shows it as text and never
-// runs it as a formula. Numbers are decimal and dates RFC 3339 in UTC. withBOM starts
-// the file with a byte order mark, for Excel on Windows.
+// runs it as a formula; and a line break inside a field (LF, CR or CRLF) is
+// written as CRLF. Numbers are decimal and dates RFC 3339 in UTC. withBOM
+// starts the file with a byte order mark, for Excel on Windows.
 func WriteCSV(w io.Writer, s Sheet, withBOM bool) error {
-	bw := bufio.NewWriter(w)
 	if withBOM {
-		bw.WriteString(bom)
+		if _, err := io.WriteString(w, bom); err != nil {
+			return err
+		}
 	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	rec := make([]string, len(s.Columns))
 	if s.hasHeader() {
 		for i, c := range s.Columns {
-			writeField(bw, i, Text(c.Header))
+			rec[i] = csvField(Text(c.Header))
 		}
-		bw.WriteString("\r\n")
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
 	}
 	if s.Rows != nil {
-		n := 0
 		for cells := range s.Rows {
-			n++
 			for i := range s.Columns {
 				var c Cell
 				if i < len(cells) {
 					c = cells[i]
 				}
-				writeField(bw, i, c)
+				rec[i] = csvField(c)
 			}
-			bw.WriteString("\r\n")
-			if _, err := bw.Write(nil); err != nil { // a write failed: stop
+			if err := cw.Write(rec); err != nil { // a write failed: stop
 				return err
 			}
 		}
 	}
-	if err := s.rowsErr(); err != nil {
+	cw.Flush()
+	if err := cw.Error(); err != nil {
 		return err
 	}
-	return bw.Flush()
+	return s.rowsErr()
 }
 
-func writeField(bw *bufio.Writer, i int, c Cell) {
-	if i > 0 {
-		bw.WriteByte(',')
-	}
+// csvField is a cell's text as the CSV holds it: guarded against formulas,
+// and with a lone CR turned into a line break. encoding/csv with UseCRLF
+// writes LF as CRLF but drops a CR, which would join the text on either
+// side of it.
+func csvField(c Cell) string {
 	v := c.String()
 	if c.Kind == KindText && risky(v) {
 		v = "'" + v
 	}
-	if v == "" {
-		return
+	if strings.IndexByte(v, '\r') >= 0 {
+		v = strings.ReplaceAll(strings.ReplaceAll(v, "\r\n", "\n"), "\r", "\n")
 	}
-	if !strings.ContainsAny(v, ",\"\r\n") && v[0] != ' ' && v[len(v)-1] != ' ' {
-		bw.WriteString(v)
-		return
-	}
-	bw.WriteByte('"')
-	bw.WriteString(strings.ReplaceAll(v, `"`, `""`))
-	bw.WriteByte('"')
+	return v
 }

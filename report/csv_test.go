@@ -25,20 +25,28 @@ func TestWriteCSV(t *testing.T) {
 			{Text(`say "hi"`)},
 			{Text("two\nlines")},
 			{Text("cr\rinside")},
+			{Text("crlf\r\ninside")},
 			{Text(" padded ")},
+			{Text("trailing ")},
+			{Text("\u00a0no-break space")},
+			{Text(`\.`)},
 			{Text("Zoë ✓")},
 		}, false, "Name,N,When\r\n" +
 			"\"Brown, Bob\",-1,\r\n" +
 			"\"say \"\"hi\"\"\",,\r\n" +
-			"\"two\nlines\",,\r\n" +
-			"\"cr\rinside\",,\r\n" +
-			"\" padded \",,\r\n" +
+			"\"two\r\nlines\",,\r\n" + // every line break in a field is CRLF
+			"\"cr\r\ninside\",,\r\n" +
+			"\"crlf\r\ninside\",,\r\n" +
+			"\" padded \",,\r\n" + // a leading space (any Unicode space) is quoted
+			"trailing ,,\r\n" + // a trailing one needs no quotes
+			"\"\u00a0no-break space\",,\r\n" +
+			"\"\\.\",,\r\n" + // as encoding/csv quotes it (PostgreSQL's end of data)
 			"Zoë ✓,,\r\n"},
 		{"formula signs", cols, [][]Cell{
 			{Text("=1+1")}, {Text("+1")}, {Text("-1")}, {Text("@SUM(A1)")}, {Text("\t=1")}, {Text("\r=1")},
 			{Text(`=HYPERLINK("http://x","y")`)}, {Text("a=1")},
 		}, false, "Name,N,When\r\n" +
-			"'=1+1,,\r\n'+1,,\r\n'-1,,\r\n'@SUM(A1),,\r\n'\t=1,,\r\n\"'\r=1\",,\r\n" +
+			"'=1+1,,\r\n'+1,,\r\n'-1,,\r\n'@SUM(A1),,\r\n'\t=1,,\r\n\"'\r\n=1\",,\r\n" +
 			"\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",,\r\n" +
 			"a=1,,\r\n"},
 		{"no header", []Column{{}, {}}, [][]Cell{{Text("a"), Text("b")}}, false, "a,b\r\n"},

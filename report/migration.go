@@ -32,10 +32,12 @@ type Outcome struct {
 
 // Journal outcomes, as migrate/apply spells them.
 const (
-	journalCreated = "created"
-	journalExists  = "exists"
-	journalFailed  = "failed"
-	journalDeleted = "deleted"
+	journalCreated  = "created"
+	journalUpdated  = "updated"
+	journalExists   = "exists"
+	journalFailed   = "failed"
+	journalDeleted  = "deleted"
+	journalRestored = "restored"
 )
 
 // Run is what an apply journal records, as the report shows it.
@@ -67,6 +69,8 @@ type MigrationInput struct {
 // Labels of the Outcome column.
 const (
 	LabelWouldCreate = "would create"       // plan only: apply would send it
+	LabelWouldUpdate = "would update"       // plan only: apply would change the rule
+	LabelUpdated     = "updated"            // a policy rule changed
 	LabelDeclined    = "declined in review" // approved false: never sent
 	LabelPresent     = "already present"    // planned present: nothing to send
 	LabelSkipped     = "skipped"            // planned skip: see the reason
@@ -88,10 +92,10 @@ type label struct {
 
 // Labels in the order the Summary lists them.
 var (
-	runLabels = []label{{LabelCreated, ToneGood, "70AD47"}, {LabelExists, ToneInfo, "2E75B6"}, {LabelFailed, ToneBad, "C00000"},
+	runLabels = []label{{LabelCreated, ToneGood, "70AD47"}, {LabelUpdated, ToneGood, "548235"}, {LabelExists, ToneInfo, "2E75B6"}, {LabelFailed, ToneBad, "C00000"},
 		{LabelInFlight, ToneWarn, "ED7D31"}, {LabelNotSent, ToneWarn, "FFC000"}, {LabelRolledBack, ToneInfo, "7F7F7F"},
 		{LabelDeclined, ToneWarn, "BF8F00"}, {LabelPresent, ToneInfo, "9DC3E6"}, {LabelSkipped, ToneWarn, "FFE699"}}
-	planLabels = []label{{LabelWouldCreate, TonePlain, "A5A5A5"}, {LabelDeclined, ToneWarn, "BF8F00"},
+	planLabels = []label{{LabelWouldCreate, TonePlain, "A5A5A5"}, {LabelWouldUpdate, TonePlain, "7F7F7F"}, {LabelDeclined, ToneWarn, "BF8F00"},
 		{LabelPresent, ToneInfo, "9DC3E6"}, {LabelSkipped, ToneWarn, "FFE699"}}
 )
 
@@ -121,8 +125,11 @@ func (in *MigrationInput) outcome(it *migrate.Item) (string, Outcome) {
 	}
 	declined := it.Approved != nil && !*it.Approved
 	if in.Run == nil {
-		if declined {
+		switch {
+		case declined:
 			return LabelDeclined, Outcome{}
+		case it.Action == migrate.ActionUpdate:
+			return LabelWouldUpdate, Outcome{}
 		}
 		return LabelWouldCreate, Outcome{}
 	}
@@ -132,6 +139,10 @@ func (in *MigrationInput) outcome(it *migrate.Item) (string, Outcome) {
 		return LabelInFlight, o
 	case ok && o.Outcome == journalCreated:
 		return LabelCreated, o
+	case ok && o.Outcome == journalUpdated:
+		return LabelUpdated, o
+	case ok && o.Outcome == journalRestored:
+		return LabelRolledBack, o
 	case ok && o.Outcome == journalExists:
 		return LabelExists, o
 	case ok && o.Outcome == journalFailed:
@@ -173,22 +184,25 @@ func (in *MigrationInput) each(fn func(*migrate.Item) error) error {
 // errStop ends a pass over the items early, as a sheet's reader asked.
 var errStop = errors.New("stop")
 
-// OutcomeCounts counts the items by the label of their Outcome column.
-func OutcomeCounts(in MigrationInput) (map[string]int, error) {
+// OutcomeCounts counts the items of a kind (assignments, role settings)
+// by the label of their Outcome column.
+func OutcomeCounts(in MigrationInput, kind migrate.ItemKind) (map[string]int, error) {
 	n := map[string]int{}
 	err := in.each(func(it *migrate.Item) error {
-		l, _ := in.outcome(it)
-		n[l]++
+		if it.Kind == kind {
+			l, _ := in.outcome(it)
+			n[l]++
+		}
 		return nil
 	})
 	return n, err
 }
 
 // Migration is the workbook of a migration report: Summary, Assignments
-// (one row per plan item) and Rejected (every input record export could not
-// use).
+// (one row per assignment item), Role settings (one row per role setting
+// item) and Rejected (every input record export could not use).
 func Migration(in MigrationInput) Workbook {
-	return Workbook{Sheets: []Sheet{summarySheet(&in), Assignments(in), rejectedSheet(in.Plan)}}
+	return Workbook{Sheets: []Sheet{summarySheet(&in), Assignments(in), RoleSettings(in), rejectedSheet(in.Plan)}}
 }
 
 // assignmentColumns are the Assignments sheet's columns, and the CSV's.
@@ -257,6 +271,9 @@ func (in *MigrationInput) assignmentRows(errp *error) iter.Seq[[]Cell] {
 		defer sorter.close()
 		row := make([]Cell, len(assignmentColumns))
 		err = in.each(func(it *migrate.Item) error {
+			if it.Kind != migrate.KindAssignment {
+				return nil
+			}
 			label, o := in.outcome(it)
 			var expiry time.Time
 			if e, ok := it.Legacy.Expiry(); ok {
@@ -294,6 +311,75 @@ func (in *MigrationInput) assignmentRows(errp *error) iter.Seq[[]Cell] {
 			err = sorter.rows(yield)
 		}
 		*errp = err
+	}
+}
+
+// settingColumns are the Role settings sheet's columns, and the settings
+// CSV's.
+var settingColumns = []Column{
+	{Header: "Key", Width: 40},
+	{Header: "Role"},
+	{Header: "Role ID", Width: 38},
+	{Header: "Policy ID", Width: 40},
+	{Header: "Rule", Width: 34},
+	{Header: "Legacy value"},
+	{Header: "Legacy source"},
+	{Header: "Tenant before"},
+	{Header: "Planned"},
+	{Header: "Action", Width: 10},
+	{Header: "Reason"},
+	{Header: "Warnings"},
+	{Header: "Not carried over because", Width: 50},
+	{Header: "Outcome", Width: 20},
+	{Header: "HTTP status", Width: 13},
+	{Header: "Error code"},
+	{Header: "Error message"},
+	{Header: "Request ID", Width: 38},
+	{Header: "Time (UTC)", Width: 21},
+}
+
+// RoleSettings is the sheet with one row per role setting item: the legacy
+// values and their sources, the tenant's rule before, what is planned, and
+// with a run what happened; a legacy setting not carried over says why.
+func RoleSettings(in MigrationInput) Sheet {
+	var err error
+	return Sheet{Name: "Role settings", Columns: settingColumns, AutoFilter: true, Rows: in.settingRows(&err),
+		Err: func() error { return err }}
+}
+
+func (in *MigrationInput) settingRows(errp *error) iter.Seq[[]Cell] {
+	return func(yield func([]Cell) bool) {
+		row := make([]Cell, len(settingColumns))
+		err := in.each(func(it *migrate.Item) error {
+			sc := it.Setting
+			if it.Kind != migrate.KindRoleSetting || sc == nil {
+				return nil
+			}
+			label, o := in.outcome(it)
+			var values, sources, before, planned []string
+			for _, l := range sc.Legacy {
+				values = append(values, l.Field+" = "+l.Value)
+				sources = append(sources, l.Source)
+			}
+			for _, c := range sc.Changes {
+				before = append(before, c.Field+" = "+c.From)
+				planned = append(planned, c.Field+" = "+c.To)
+			}
+			row = append(row[:0],
+				Text(it.Key), Text(it.Role.DisplayName), Text(sc.RoleID.String()), Text(sc.PolicyID), Text(sc.RuleID),
+				Text(strings.Join(values, "; ")), Text(strings.Join(sources, "; ")),
+				Text(strings.Join(before, "; ")), Text(strings.Join(planned, "; ")),
+				Text(string(it.Action)), Text(it.Reason), Text(strings.Join(it.Warnings, ", ")), Text(sc.Note),
+				Text(label).WithTone(toneOf(label)), positive(o.Status), Text(o.Code), Text(o.Message), Text(o.RequestID), Date(o.At),
+			)
+			if !yield(row) {
+				return errStop
+			}
+			return nil
+		})
+		if err != errStop {
+			*errp = err
+		}
 	}
 }
 

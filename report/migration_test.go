@@ -61,8 +61,8 @@ func TestMigration(t *testing.T) {
 				names = append(names, s.Name)
 				reporttest.Golden(t, tt.name+"."+s.Name, s.TSV, *update)
 			}
-			if got := len(names); got != 3 || names[0] != "Summary" || names[1] != "Assignments" || names[2] != "Rejected" {
-				t.Errorf("sheets %v, want Summary, Assignments, Rejected", names)
+			if got := len(names); got != 4 || names[0] != "Summary" || names[1] != "Assignments" || names[2] != "Role settings" || names[3] != "Rejected" {
+				t.Errorf("sheets %v, want Summary, Assignments, Role settings, Rejected", names)
 			}
 			var c bytes.Buffer
 			if err := WriteCSV(&c, Assignments(tt.in), false); err != nil {
@@ -92,14 +92,14 @@ func TestMigrationItemsFail(t *testing.T) {
 	if err := WriteXLSX(io.Discard, Migration(in)); !errors.Is(err, broken) {
 		t.Errorf("XLSX: err = %v, want %v", err, broken)
 	}
-	if _, err := OutcomeCounts(in); err != broken {
+	if _, err := OutcomeCounts(in, migrate.KindAssignment); err != broken {
 		t.Errorf("OutcomeCounts: err = %v, want %v", err, broken)
 	}
 }
 
 func TestOutcomeCounts(t *testing.T) {
 	p := testPlan(demoItems)
-	got, err := OutcomeCounts(MigrationInput{Plan: p, Run: demoRun(p)})
+	got, err := OutcomeCounts(MigrationInput{Plan: p, Run: demoRun(p)}, migrate.KindAssignment)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestOutcomeCounts(t *testing.T) {
 			t.Errorf("%s: %d, want %d", k, got[k], n)
 		}
 	}
-	got, _ = OutcomeCounts(MigrationInput{Plan: p})
+	got, _ = OutcomeCounts(MigrationInput{Plan: p}, migrate.KindAssignment)
 	if got[LabelWouldCreate] != 6 || got[LabelDeclined] != 1 || got[LabelPresent] != 1 || got[LabelSkipped] != 2 {
 		t.Errorf("plan only: %v", got)
 	}

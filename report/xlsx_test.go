@@ -66,7 +66,7 @@ func TestXLSXLayout(t *testing.T) {
 			filters[dn.Scope] = dn.RefersTo
 		}
 	}
-	wantFilters := map[string]string{"Assignments": "'Assignments'!$A$1:$X$11", "Rejected": "'Rejected'!$A$1:$C$3"}
+	wantFilters := map[string]string{"Assignments": "'Assignments'!$A$1:$X$11", "Role settings": "'Role settings'!$A$1:$S$1", "Rejected": "'Rejected'!$A$1:$C$3"}
 	if fmt.Sprint(filters) != fmt.Sprint(wantFilters) {
 		t.Errorf("filters %v, want %v", filters, wantFilters)
 	}

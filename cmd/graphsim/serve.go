@@ -16,7 +16,7 @@ import (
 	"github.com/pimmigrate/pimmigrate/graphsim"
 )
 
-// Exit codes (DESIGN.md).
+// Exit codes (docs/design.md, "Command line").
 const (
 	exitOK    = 0
 	exitError = 1

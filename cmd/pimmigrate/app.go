@@ -20,7 +20,7 @@ import (
 	"github.com/pimmigrate/pimmigrate/migrate/graph"
 )
 
-// Exit codes (DESIGN.md, "CLI contract").
+// Exit codes (docs/design.md, "Command line").
 const (
 	exitOK          = 0
 	exitError       = 1
@@ -49,7 +49,8 @@ type app struct {
 }
 
 type globalOptions struct {
-	graphURL string
+	cloud    string
+	graphURL string // the cloud's Graph unless --graph-url says otherwise (set by validate)
 	auth     string
 	tenantID string
 	clientID string
@@ -142,7 +143,8 @@ standing admin.`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	f := root.PersistentFlags()
-	f.StringVar(&a.global.graphURL, "graph-url", "https://graph.microsoft.com", "Microsoft Graph base URL (graphsim: http://127.0.0.1:PORT)")
+	f.StringVar(&a.global.cloud, "cloud", graph.CloudGlobal, "Microsoft cloud: "+strings.Join(graph.CloudNames(), "|")+" (sets the Graph endpoint, the sign-in authority and the token scope)")
+	f.StringVar(&a.global.graphURL, "graph-url", "", "Microsoft Graph base URL, overriding only the --cloud's endpoint (graphsim: http://127.0.0.1:PORT)")
 	f.StringVar(&a.global.auth, "auth", "auto", "how to sign in: auto|device|browser|azcli|env|msi|token (token reads PIMMIGRATE_TOKEN)")
 	f.StringVar(&a.global.tenantID, "tenant-id", "", "Entra tenant id")
 	f.StringVar(&a.global.clientID, "client-id", "", "application (client) id of the app registration to sign in with")
@@ -170,6 +172,13 @@ func (g *globalOptions) validate() error {
 	case "auto", "device", "browser", "azcli", "env", "msi", "token":
 	default:
 		return usagef("--auth %q: want auto, device, browser, azcli, env, msi or token", g.auth)
+	}
+	cl, err := graph.LookupCloud(g.cloud)
+	if err != nil {
+		return usageError{err}
+	}
+	if g.graphURL == "" {
+		g.graphURL = cl.GraphURL
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
 var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -60,6 +62,7 @@ func TestUsageErrors(t *testing.T) {
 		{"plan bad as-of", []string{"plan", "--legacy", "l.json", "--out", "p.json", "--as-of", "yesterday"}, "--as-of"},
 		{"bad output", []string{"--output", "yaml", "export", "--source", "x", "--out", "y"}, "--output"},
 		{"bad auth", []string{"--auth", "password", "export", "--source", "x", "--out", "y"}, "--auth"},
+		{"bad cloud", []string{"--cloud", "usgovhigh", "export", "--source", "x", "--out", "y"}, "--cloud"},
 		{"stray argument", []string{"export", "--source", "x", "--out", "y", "extra"}, "unknown command"},
 	}
 	for _, tt := range tests {
@@ -135,6 +138,45 @@ func TestExportAndOfflinePlan(t *testing.T) {
 	}
 	if got.Summary.Create != 3 || got.Summary.Rejected != 1 {
 		t.Errorf("as of 2025 nothing has expired: %+v", got.Summary)
+	}
+}
+
+// TestCloudFlag: --cloud chooses the Graph a plan is made for, and
+// --graph-url overrides that endpoint alone. (migrate/graph's
+// TestCloudSignIn checks the authority and scope each cloud signs in with.)
+func TestCloudFlag(t *testing.T) {
+	dir := t.TempDir()
+	legacy := filepath.Join(dir, "legacy.json")
+	if r := runCLI(t, "export", "--source", writeFile(t, dir, "page.json", page), "--out", legacy); r.code != 0 {
+		t.Fatalf("export: exit %d\n%s", r.code, r.stderr)
+	}
+	tests := []struct {
+		name  string
+		flags []string
+		want  string
+	}{
+		{"default", nil, "https://graph.microsoft.com"},
+		{"global", []string{"--cloud", "global"}, "https://graph.microsoft.com"},
+		{"usgov", []string{"--cloud", "usgov"}, "https://graph.microsoft.us"},
+		{"usgovdod", []string{"--cloud", "usgovdod"}, "https://dod-graph.microsoft.us"},
+		{"china", []string{"--cloud", "china"}, "https://microsoftgraph.chinacloudapi.cn"},
+		{"graph-url overrides", []string{"--cloud", "usgov", "--graph-url", "http://127.0.0.1:8080"}, "http://127.0.0.1:8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan := filepath.Join(t.TempDir(), "plan.json")
+			r := runCLI(t, append(tt.flags, "plan", "--offline", "--legacy", legacy, "--out", plan)...)
+			if r.code != 0 {
+				t.Fatalf("plan: exit %d\n%s", r.code, r.stderr)
+			}
+			p, err := migrate.ReadPlanFile(plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.GraphURL != tt.want {
+				t.Errorf("plan made for %s, want %s", p.GraphURL, tt.want)
+			}
+		})
 	}
 }
 

@@ -122,7 +122,7 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 		return dryRun(a, o, len(send), notApproved, earlier)
 	}
 	if len(earlier.left) == 0 && earlier.unverified == 0 {
-		return noChanges(a, o, p, len(send), earlier)
+		return noChanges(a, o, p, send, earlier)
 	}
 	if len(earlier.left) > 0 && !o.yes && !a.stdinTTY {
 		return usagef("apply: no terminal to confirm on: pass --yes to apply %s", o.plan)
@@ -172,10 +172,10 @@ func sendsLine(p *migrate.Plan, journal string, selected, notApproved int, e *ea
 	if len(e.left) != selected {
 		of = fmt.Sprintf(" of %d", selected)
 	}
-	line := fmt.Sprintf("This run sends %d%s create items to tenant %s (%d approved in review, %d not reviewed); %d declined in review are not sent.",
-		len(e.left), of, p.TenantID, len(e.left)-unreviewed, unreviewed, notApproved)
+	line := fmt.Sprintf("This run sends %d%s %s to tenant %s (%d approved in review, %d not reviewed); %d declined in review are not sent.",
+		len(e.left), of, itemsNoun(e.left), p.TenantID, len(e.left)-unreviewed, unreviewed, notApproved)
 	if n := e.done(); n > 0 {
-		line += fmt.Sprintf(" Earlier runs in %s did %d: %d created", journal, n, e.created)
+		line += fmt.Sprintf(" Earlier runs in %s did %d: %s%d created", journal, n, updatedPart(e), e.created)
 		if e.unverified > 0 {
 			line += fmt.Sprintf(" (%d not seen in the tenant yet: this run looks again)", e.unverified)
 		}
@@ -188,16 +188,39 @@ func sendsLine(p *migrate.Plan, journal string, selected, notApproved int, e *ea
 	return line
 }
 
+// itemsNoun names what items are: "create items", or, with role settings
+// among them, "items (N role settings, M create items)".
+func itemsNoun(items []*migrate.Item) string {
+	settings := 0
+	for _, it := range items {
+		if it.Kind == migrate.KindRoleSetting {
+			settings++
+		}
+	}
+	if settings == 0 {
+		return "create items"
+	}
+	return fmt.Sprintf("items (%s, %d create items)", migrate.Plural(settings, "role setting", "role settings"), len(items)-settings)
+}
+
+// updatedPart names the role settings earlier runs updated, if any.
+func updatedPart(e *earlierRuns) string {
+	if e.updated == 0 {
+		return ""
+	}
+	return migrate.Plural(e.updated, "role setting", "role settings") + " updated, "
+}
+
 // noChanges is apply's answer when the journal has finished every item the
 // plan sends: nothing to send, nothing to ask.
-func noChanges(a *app, o *applyOptions, p *migrate.Plan, selected int, e *earlierRuns) error {
-	line := fmt.Sprintf("No changes: all %d create items were already applied (%d created, %d already existed), as %s records.",
-		selected, e.created, e.exists, o.journal)
+func noChanges(a *app, o *applyOptions, p *migrate.Plan, send []*migrate.Item, e *earlierRuns) error {
+	line := fmt.Sprintf("No changes: all %d %s were already applied (%s%d created, %d already existed), as %s records.",
+		len(send), itemsNoun(send), updatedPart(e), e.created, e.exists, o.journal)
 	if e.failed > 0 {
-		line = fmt.Sprintf("No changes: the %d create items were all sent before (%d created, %d already existed, %d failed), as %s records.",
-			selected, e.created, e.exists, e.failed, o.journal)
+		line = fmt.Sprintf("No changes: the %d %s were all sent before (%s%d created, %d already existed, %d failed), as %s records.",
+			len(send), itemsNoun(send), updatedPart(e), e.created, e.exists, e.failed, o.journal)
 	}
-	s := apply.Summary{Selected: selected, AlreadyDone: e.done(), Created: e.created, Exists: e.exists, Failed: e.failed,
+	s := apply.Summary{Selected: len(send), AlreadyDone: e.done(), Created: e.created, Updated: e.updated, Exists: e.exists, Failed: e.failed,
 		Verified: e.verified, Failures: e.failures}
 	if a.jsonOutput() {
 		res := runResult{Command: "apply", Plan: o.plan, Journal: o.journal, Line: line, Summary: summaryOf(s, itemsByKey(p)), WouldSend: []runItem{}}
@@ -275,7 +298,10 @@ func finishRun(a *app, command, plan, journal string, p *migrate.Plan, s apply.S
 	}
 	line := s.Line()
 	if command == "rollback" {
-		line = fmt.Sprintf("Rolled back %d (%d removed), %d failed.", s.Deleted, s.Deleted, s.Failed)
+		line = fmt.Sprintf("Rolled back %d (%d removed), %d failed.", s.Deleted+s.Restored, s.Deleted, s.Failed)
+		if s.Restored > 0 {
+			line = fmt.Sprintf("Rolled back %d (%d removed, %d role settings restored), %d failed.", s.Deleted+s.Restored, s.Deleted, s.Restored, s.Failed)
+		}
 	}
 	if a.jsonOutput() {
 		res := runResult{Command: command, Plan: plan, Journal: journal, Line: line, Summary: summaryOf(s, itemsByKey(p)), WouldSend: []runItem{}}
@@ -311,7 +337,7 @@ func finishRun(a *app, command, plan, journal string, p *migrate.Plan, s apply.S
 func dryRun(a *app, o *applyOptions, selected, notApproved int, e *earlierRuns) error {
 	line := fmt.Sprintf("Dry run: %d would be sent, nothing was sent.", len(e.left))
 	if a.jsonOutput() {
-		s := runSummary{Selected: selected, NotApproved: notApproved, AlreadyDone: e.done(), Created: e.created, Exists: e.exists,
+		s := runSummary{Selected: selected, NotApproved: notApproved, AlreadyDone: e.done(), Created: e.created, Updated: e.updated, Exists: e.exists,
 			Failed: e.failed, Verified: e.verified, Unverified: e.unverified, Failures: []runFailed{}}
 		res := runResult{Command: "apply", Plan: o.plan, Journal: o.journal, DryRun: true, Line: line, Summary: s, WouldSend: []runItem{}}
 		for _, it := range e.left {
@@ -320,11 +346,15 @@ func dryRun(a *app, o *applyOptions, selected, notApproved int, e *earlierRuns) 
 		return a.printJSON(res)
 	}
 	for _, it := range e.left {
-		name := it.Principal.UserPrincipalName
+		r := runItemOf(it)
+		name := r.UserPrincipalName
 		if name == "" {
-			name = it.Principal.DisplayName
+			name = r.Principal
 		}
-		fmt.Fprintln(a.stdout, "  + "+migrate.Printable(fmt.Sprintf("%s  %-32s %-40s %s", it.Key, it.Target.Kind, name, it.Role.DisplayName)))
+		if it.Kind == migrate.KindRoleSetting {
+			name = r.Rule
+		}
+		fmt.Fprintln(a.stdout, "  + "+migrate.Printable(fmt.Sprintf("%s  %-32s %-40s %s", r.Key, r.Kind, name, r.Role)))
 	}
 	fmt.Fprintln(a.stdout, line)
 	return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -167,14 +168,14 @@ type proc struct {
 }
 
 // runBinary runs pimmigrate with args and kills it with SIGKILL when kill
-// (if not nil) says so, polled every millisecond from the start.
-func runBinary(t *testing.T, bin string, kill func(elapsed time.Duration) bool, args ...string) proc {
+// (if not nil) says so, asked every millisecond from the start with the
+// running process.
+func runBinary(t *testing.T, bin string, kill func(*os.Process) bool, args ...string) proc {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = []string{tokenEnv + "=" + crashToken, "HOME=" + t.TempDir()}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +191,7 @@ wait:
 		case err = <-done:
 			break wait
 		case <-tick.C:
-			if kill != nil && kill(time.Since(start)) {
+			if kill != nil && kill(cmd.Process) {
 				cmd.Process.Signal(syscall.SIGKILL)
 				err = <-done
 				break wait
@@ -217,16 +218,21 @@ wait:
 	return p
 }
 
-// journalWatch counts the whole lines but headers a growing journal has,
-// reading only what was added since the last look, cheaply enough to poll
-// while the binary writes it.
+// journalWatch follows a growing journal, reading only what was added since
+// the last look, cheaply enough to poll while the binary writes it: it
+// counts the whole lines but headers, and knows which intents have no
+// outcome yet.
 type journalWatch struct {
 	t     *testing.T
 	path  string
 	off   int64
 	lines int
+	// pending holds, for each key with an intent and no outcome yet, the
+	// number of that intent's line.
+	pending map[string]int
 }
 
+// count reads what was added and returns the number of lines.
 func (w *journalWatch) count() int {
 	f, err := os.Open(w.path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -244,21 +250,95 @@ func (w *journalWatch) count() int {
 	}
 	b = b[:bytes.LastIndexByte(b, '\n')+1] // a torn or unfinished line is not one yet
 	w.off += int64(len(b))
-	w.lines += bytes.Count(b, []byte("\n")) - bytes.Count(b, []byte(`{"type":"header"`))
+	if w.pending == nil {
+		w.pending = map[string]int{}
+	}
+	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
+		var l apply.Line
+		if len(line) == 0 || json.Unmarshal(line, &l) != nil || l.Type == apply.LineHeader {
+			continue
+		}
+		w.lines++
+		switch l.Type {
+		case apply.LineIntent:
+			w.pending[l.Key] = w.lines
+		case apply.LineOutcome:
+			delete(w.pending, l.Key)
+		}
+	}
 	return w.lines
 }
 
-// killAt is a random moment to kill a run: after a delay of 50-400 ms, or
-// sooner once the run has journaled budget lines of its own (so that work
-// remains), and never before it has journaled one (a run first reconciles
-// what the last one left in flight, and a kill then would undo nothing).
-func killAt(w *journalWatch, rng *rand.Rand, budget int) func(time.Duration) bool {
-	delay := time.Duration(50+rng.IntN(351)) * time.Millisecond
+// inFlightSince reports whether an intent journaled after line n has no
+// outcome yet: a request of the run that began there is in flight.
+func (w *journalWatch) inFlightSince(n int) bool {
+	for _, at := range w.pending {
+		if at > n {
+			return true
+		}
+	}
+	return false
+}
+
+// killAt picks the moment to kill a run: once the run has journaled a
+// random number of lines of its own (1 to budget, so that work remains),
+// at the first moment one of its requests is in flight — an intent it
+// wrote with no outcome yet. The run is frozen (SIGSTOP) before the
+// journal is read the last time, so the journal it leaves is the one that
+// was read: every kill lands with requests in flight, however slow or busy
+// the machine. (Before its first intent a run only reconciles what the last
+// one left in flight; a kill then would undo nothing.)
+func killAt(w *journalWatch, rng *rand.Rand, budget int) func(*os.Process) bool {
 	budget = 1 + rng.IntN(budget)
 	start := w.count()
-	return func(elapsed time.Duration) bool {
-		n := w.count()
-		return n > start && (elapsed >= delay || n >= start+budget)
+	return func(p *os.Process) bool {
+		if w.count() < start+budget || !w.inFlightSince(start) {
+			return false
+		}
+		if !freeze(w.t, p) {
+			return false // it ended meanwhile
+		}
+		if w.count(); w.inFlightSince(start) {
+			return true
+		}
+		p.Signal(syscall.SIGCONT) // the answer came before the stop: go on
+		return false
+	}
+}
+
+// freeze stops p with SIGSTOP and waits until every one of its threads has
+// stopped, so that nothing more reaches its files. It returns false if p
+// has ended.
+func freeze(t *testing.T, p *os.Process) bool {
+	t.Helper()
+	if p.Signal(syscall.SIGSTOP) != nil {
+		return false
+	}
+	tasks := fmt.Sprintf("/proc/%d/task", p.Pid)
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Microsecond) {
+		threads, err := os.ReadDir(tasks)
+		if err != nil {
+			return false
+		}
+		stopped := true
+		for _, th := range threads {
+			b, err := os.ReadFile(filepath.Join(tasks, th.Name(), "stat"))
+			if i := bytes.LastIndexByte(b, ')'); err == nil && i+2 < len(b) {
+				switch b[i+2] { // the state, after "pid (name) "
+				case 'T', 't':
+				case 'Z', 'X':
+					return false
+				default:
+					stopped = false
+				}
+			}
+		}
+		if stopped {
+			return true
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pid %d did not stop within a minute of SIGSTOP", p.Pid)
+		}
 	}
 }
 
@@ -303,7 +383,8 @@ func readJournalState(t *testing.T, path string, p *migrate.Plan, rollback bool)
 }
 
 // TestCrashAndResume is the crash test: apply is killed with SIGKILL at
-// random moments while it works, against a Graph that fails 2% of requests
+// random points while it works, each time with requests in flight (killAt),
+// against a Graph that fails 2% of requests
 // (half of the failed writes after they took effect); run again it must
 // leave the tenant holding exactly the plan, nothing missing, nothing
 // doubled, no eligibility turned into standing access. Rollback, killed
@@ -325,14 +406,15 @@ func TestCrashAndResume(t *testing.T) {
 	rng := rand.New(rand.NewPCG(20261122, 1))
 	var printed strings.Builder
 
-	// Five kills of at most 200 lines each leave work: the 400 items need
-	// at least 1,200 lines (intent, outcome, verified).
+	// Five kills after at most 120 lines each (and the few more it takes to
+	// catch a request in flight) leave writes to do: the 400 items need 800
+	// lines of intents and outcomes, and 400 verified lines besides.
 	const kills = 5
-	killsInFlight, inFlightAtKills := 0, 0
+	inFlightAtKills := 0
 	prev := readJournalState(t, journal, w.p, false)
 	for run := 1; run <= kills; run++ {
 		t0 := time.Now()
-		r := runBinary(t, bin, killAt(watch, rng, 200), applyArgs...)
+		r := runBinary(t, bin, killAt(watch, rng, 120), applyArgs...)
 		took := time.Since(t0)
 		printed.WriteString(r.stdout + r.stderr)
 		if !r.killed {
@@ -345,16 +427,13 @@ func TestCrashAndResume(t *testing.T) {
 		if st.lines <= prev.lines {
 			t.Errorf("apply run %d: killed after %v, the journal did not grow (%d lines, %d before)", run, took, st.lines, prev.lines)
 		}
-		if st.inFlight > 0 {
-			killsInFlight++
-			inFlightAtKills += st.inFlight
+		if st.inFlight == 0 {
+			t.Errorf("apply run %d: killed with no request in flight", run)
 		}
+		inFlightAtKills += st.inFlight
 		t.Logf("apply run %d: killed after %v: %d journal lines, %d items with an outcome, %d in flight, %d unfinished",
 			run, took.Round(time.Millisecond), st.lines, st.outcomes, st.inFlight, st.unfinished)
 		prev = st
-	}
-	if killsInFlight == 0 {
-		t.Errorf("none of %d kills landed with intents but no outcomes", kills)
 	}
 
 	writes := w.srv.Stats().Writes
@@ -368,9 +447,9 @@ func TestCrashAndResume(t *testing.T) {
 	}
 	jl := journalLines(t, journal)
 	stats := w.srv.Stats()
-	t.Logf("apply: %d kills, %d with intents in flight (%d items in all), %d outcomes reconciled from the tenant, %d writes to finish; "+
+	t.Logf("apply: %d kills, each with requests in flight (%d items in all), %d outcomes reconciled from the tenant, %d writes to finish; "+
 		"graphsim: %d writes, %d faults (%d after commit), %d duplicates refused; journal %v",
-		kills, killsInFlight, inFlightAtKills, jl["reconciled"], stats.Writes-writes, stats.Writes, stats.Faults, stats.FaultsAfterCommit, stats.DuplicatesRefused, jl)
+		kills, inFlightAtKills, jl["reconciled"], stats.Writes-writes, stats.Writes, stats.Faults, stats.FaultsAfterCommit, stats.DuplicatesRefused, jl)
 
 	got := holdingsOf(w.srv.State())
 	sameHoldings(t, "after killed and resumed applies", got, plannedHoldings(before, w.p, func(*migrate.Item) bool { return true }))
@@ -394,8 +473,8 @@ func TestCrashAndResume(t *testing.T) {
 	}
 	st := readJournalState(t, journal, w.p, true)
 	t.Logf("rollback killed after %v with %d of 400 removed, %d in flight", time.Since(t0).Round(time.Millisecond), st.outcomes, st.inFlight)
-	if st.outcomes >= 400 {
-		t.Errorf("rollback was killed after it removed everything")
+	if st.outcomes >= 400 || st.inFlight == 0 {
+		t.Errorf("rollback was killed with %d of 400 removed and %d in flight; want some left and some in flight", st.outcomes, st.inFlight)
 	}
 	r = runBinary(t, bin, nil, rbArgs...)
 	printed.WriteString(r.stdout + r.stderr)

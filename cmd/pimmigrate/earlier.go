@@ -17,9 +17,9 @@ type earlierRuns struct {
 	// left are the items this run sends: never sent, interrupted before
 	// their answer, rolled back since, or failed with --retry-failed.
 	left []*migrate.Item
-	// Done by earlier runs.
-	created, exists, failed int
-	// unverified of the created are not seen in the tenant yet: this run
+	// Done by earlier runs: objects created, role settings updated.
+	created, updated, exists, failed int
+	// unverified of the created (or updated) are not seen in the tenant yet: this run
 	// reads them back, and sends nothing for them. verified counts the
 	// items read back as planned.
 	unverified, verified int
@@ -27,7 +27,7 @@ type earlierRuns struct {
 }
 
 // done is how many items earlier runs finished.
-func (e *earlierRuns) done() int { return e.created + e.exists + e.failed }
+func (e *earlierRuns) done() int { return e.created + e.updated + e.exists + e.failed }
 
 // readEarlierRuns reads the journal at path, if there is one, for the
 // items of p this run may send. A journal of another plan or tenant is
@@ -42,8 +42,9 @@ func readEarlierRuns(path string, p *migrate.Plan, send []*migrate.Item, retryFa
 	if err != nil {
 		return nil, err
 	}
-	for i := range j.Headers {
-		h := &j.Headers[i]
+	headers := j.Headers()
+	for i := range headers {
+		h := &headers[i]
 		if h.PlanDigest == p.Digest && strings.EqualFold(h.TenantID, p.TenantID) {
 			continue
 		}
@@ -56,16 +57,19 @@ func readEarlierRuns(path string, p *migrate.Plan, send []*migrate.Item, retryFa
 		return nil, fmt.Errorf("%s: %w (plan %s, tenant %s); %s", path, apply.ErrForeignJournal, h.PlanDigest, h.TenantID, hint)
 	}
 	for _, it := range send {
-		st := j.Items[it.Key]
-		if st != nil && st.Verified {
+		st := j.State(it.Key)
+		if st.Verified {
 			e.verified++
 		}
 		switch {
-		case st == nil:
-			e.left = append(e.left, it)
 		case st.Outcome == apply.OutcomeCreated:
 			e.created++
 			if !st.Verified && st.PendingOp == "" {
+				e.unverified++
+			}
+		case st.Outcome == apply.OutcomeUpdated:
+			e.updated++
+			if !st.Verified {
 				e.unverified++
 			}
 		case st.Outcome == apply.OutcomeExists:

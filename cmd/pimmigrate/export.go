@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,7 @@ import (
 	"github.com/pimmigrate/pimmigrate/migrate"
 	"github.com/pimmigrate/pimmigrate/migrate/graph"
 	"github.com/pimmigrate/pimmigrate/migrate/snapshot"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // sourceBeta is the --source value that reads the live legacy API.
@@ -30,15 +30,17 @@ func newExportCmd(a *app) *cobra.Command {
 	o := &exportOptions{}
 	cmd := &cobra.Command{
 		Use:   "export --source FILE [--source FILE ...] --out legacy.json",
-		Short: "Read legacy PIM assignments (the live beta API or snapshot files) into legacy.json",
-		Long: `Export reads legacy PIM role assignments and writes them, checked and
-normalised, to legacy.json.
+		Short: "Read legacy PIM assignments and role settings (the live beta API or snapshot files) into legacy.json",
+		Long: `Export reads legacy PIM role assignments and role settings and writes
+them, checked and normalised, to legacy.json.
 
 Sources are snapshot files in any format admins kept them in — Graph
 collection pages, JSON arrays, JSON Lines, iteration-1 CSV, iteration-2
-governanceRoleAssignment JSON and Windows PowerShell Export-Csv files — told
-apart by their content. Every record ends up in legacy.json, either as an
-assignment or as a rejected record with its reason. A file that is not a
+governanceRoleAssignment JSON and Windows PowerShell Export-Csv files, and
+role settings (privilegedRoleSettings, privilegedRoles with their settings,
+governanceRoleSetting) as pages, arrays or JSON Lines — told apart by their
+content. Every record ends up in legacy.json, as an assignment, as role
+settings or as a rejected record with its reason. A file that is not a
 snapshot at all stops the export and legacy.json is not written.`,
 		Example: `  pimmigrate export --source page-1.json --source page-2.json --out legacy.json
   pimmigrate export --source roles.csv --out legacy.json --output json
@@ -59,7 +61,27 @@ type exportResult struct {
 	Sources     []migrate.Source   `json:"sources"`
 	Assignments int                `json:"assignments"`
 	Folded      int                `json:"folded"`
+	Settings    int                `json:"settings"`
 	Rejected    []migrate.Rejected `json:"rejected"`
+	// UnknownRules lists iteration-2 rules whose identifier pimmigrate does
+	// not know: kept in legacy.json, carried over nowhere.
+	UnknownRules []unknownRule `json:"unknownRules"`
+}
+
+type unknownRule struct {
+	Source string `json:"source"`
+	Rule   string `json:"rule"` // "list: identifier"
+}
+
+// unknownRules lists the unknown rule identifiers of the settings records.
+func unknownRules(settings []migrate.LegacySettings) []unknownRule {
+	var out []unknownRule
+	for _, s := range settings {
+		for _, r := range s.UnknownRules() {
+			out = append(out, unknownRule{s.Source, r})
+		}
+	}
+	return out
 }
 
 func runExport(ctx context.Context, a *app, o *exportOptions) error {
@@ -108,10 +130,11 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 	if err := writeLegacy(ctx, o.out, b, a.now()); err != nil {
 		return exportError(ctx, o.out, err)
 	}
-	n, rejected := b.Len(), b.Rejected()
-	line := exportLine(n, b.Folded(), len(rejected), o.out)
+	n, rejected, settings := b.Len(), b.Rejected(), b.Settings()
+	unknown := unknownRules(settings)
+	line := exportLine(n, b.Folded(), len(settings), len(rejected), o.out)
 	if a.jsonOutput() {
-		return a.printJSON(exportResult{"export", o.out, line, b.TenantID(), nonNil(b.Sources()), n, b.Folded(), nonNil(rejected)})
+		return a.printJSON(exportResult{"export", o.out, line, b.TenantID(), nonNil(b.Sources()), n, b.Folded(), len(settings), nonNil(rejected), nonNil(unknown)})
 	}
 	for _, s := range b.Sources() {
 		line := fmt.Sprintf("  %-40s %-24s %6d records", s.Path, s.Kind, s.Records)
@@ -121,6 +144,9 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 		fmt.Fprintln(a.stdout, migrate.Printable(line))
 	}
 	fmt.Fprintln(a.stdout, migrate.Printable(line))
+	for _, u := range unknown {
+		fmt.Fprintln(a.stderr, migrate.Printable(fmt.Sprintf("  note %s: rule %s is not one pimmigrate knows; kept in legacy.json, carried over nowhere", u.Source, u.Rule)))
+	}
 	const show = 20
 	for i, r := range rejected {
 		if i == show {
@@ -137,9 +163,13 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 }
 
 // exportLine is export's summary line.
-func exportLine(n, folded, rejected int, out string) string {
-	return fmt.Sprintf("Exported %s (%s folded into others), %d rejected, to %s.",
-		migrate.Plural(n, "assignment", "assignments"), migrate.Plural(folded, "record", "records"), rejected, out)
+func exportLine(n, folded, settings, rejected int, out string) string {
+	var withSettings string
+	if settings > 0 {
+		withSettings = ", " + migrate.Plural(settings, "role settings record", "role settings records")
+	}
+	return fmt.Sprintf("Exported %s (%s folded into others)%s, %d rejected, to %s.",
+		migrate.Plural(n, "assignment", "assignments"), migrate.Plural(folded, "record", "records"), withSettings, rejected, out)
 }
 
 // nonNil is s, or an empty list: --output json prints lists as [], never
@@ -182,9 +212,11 @@ func (c ctxWriter) Write(p []byte) (int, error) {
 
 // exportBeta reads both legacy PIM APIs live: iteration 1
 // (/beta/privilegedRoleAssignments, the one this tool is named for) and
-// iteration 2 (/beta/privilegedAccess/aadRoles). Iteration 2 is read only
-// where the tenant still serves it: a 400 or 404 from it is a note, not an
-// error.
+// iteration 2 (/beta/privilegedAccess/aadRoles), assignments and role
+// settings. All but iteration-1 assignments are read only where the tenant
+// still serves them: a 400 or 404 is a note, not an error. A tenant whose
+// legacy API Microsoft switched off stops the export: its snapshots are the
+// way (graph.ErrLegacyDisabled).
 func exportBeta(ctx context.Context, a *app, b *migrate.Builder) error {
 	c, err := a.graphClient()
 	if err != nil {
@@ -196,22 +228,17 @@ func exportBeta(ctx context.Context, a *app, b *migrate.Builder) error {
 	}{
 		{graph.LegacyIteration1Path, "beta:privilegedRoleAssignments", false},
 		{graph.LegacyIteration2Path, "beta:aadRoles", true},
+		{graph.LegacySettings1Path, "beta:privilegedRoles", true},
+		{graph.LegacySettings2Path(b.TenantID()), "beta:aadRoles-roleSettings", true},
 	} {
 		records := 0
 		err := c.ListLegacy(ctx, api.path, func(n int, raw json.RawMessage) error {
-			records = n
-			rec, rj, err := snapshot.DecodeObject(json.NewDecoder(bytes.NewReader(raw)), migrate.Pos{File: api.name, N: n})
-			switch {
-			case err != nil:
-				b.Reject(migrate.Rejected{Source: migrate.Pos{File: api.name, N: n}.String(), Reason: migrate.RejectNotAnObject, Detail: err.Error()})
-			case rj != nil:
-				b.Reject(*rj)
-			default:
-				b.Add(rec)
+			if snapshot.AddRecord(b, raw, migrate.Pos{File: api.name, N: n}) {
+				records++
 			}
 			return nil
 		})
-		var ge *graph.Error
+		var ge *wire.Error
 		if api.optional && errors.As(err, &ge) && (ge.Status == 400 || ge.Status == 404) {
 			fmt.Fprintf(a.stderr, "note: %s is not served by this tenant (%d %s); nothing read from it\n", api.name, ge.Status, migrate.Printable(ge.Code))
 			continue

@@ -17,6 +17,7 @@ func (a *app) graphClient() (*graph.Client, error) {
 		return a.client, nil
 	}
 	cfg := graph.Config{
+		Cloud:    a.global.cloud,
 		GraphURL: a.global.graphURL,
 		Auth:     a.global.auth,
 		TenantID: a.global.tenantID,

@@ -95,19 +95,20 @@ func keepApplied(a *app, verb, path string) (kept *keptRun, replaced bool, err e
 // a header names that file, or (an older journal, or a folder moved since)
 // carries the digest of the plan there.
 func recordsRunOf(j *apply.Journal, path string, exists bool) bool {
-	for _, h := range j.Headers {
+	headers := j.Headers()
+	for _, h := range headers {
 		if h.Plan != "" && sameFile(h.Plan, path) {
 			return true
 		}
 	}
-	if !exists || len(j.Headers) == 0 {
+	if !exists || len(headers) == 0 {
 		return false
 	}
 	p, err := migrate.ScanPlanFile(path, func(*migrate.Item) error { return nil })
 	if err != nil {
 		return false
 	}
-	for _, h := range j.Headers {
+	for _, h := range headers {
 		if h.PlanDigest == p.Digest {
 			return true
 		}

@@ -20,6 +20,7 @@ type planOptions struct {
 	eligibleAs      string
 	keepActivations bool
 	protect         string
+	settings        string
 }
 
 func newPlanCmd(a *app) *cobra.Command {
@@ -61,6 +62,7 @@ number (plan.1.json and run.1.jsonl), and the new plan starts a new journal.`,
 	f.StringVar(&o.eligibleAs, "eligible-as", string(migrate.EligibleAsEligibility), "what legacy eligible access becomes: eligibility|assignment|skip")
 	f.BoolVar(&o.keepActivations, "keep-activations", false, "also recreate activations still running as time-bound active assignments")
 	f.StringVar(&o.protect, "protect", "", "file of principals never touched (break-glass): object ids or UPNs, one a line")
+	f.StringVar(&o.settings, "settings", string(migrate.SettingsTighten), "what legacy role settings become: tighten (only ever stricter)|mirror (exactly legacy's)|off")
 	return cmd
 }
 
@@ -93,6 +95,9 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 		return usageError{err}
 	}
 	policy.KeepActivations = o.keepActivations
+	if policy.Settings, err = migrate.ParseSettingsMode(o.settings); err != nil {
+		return usageError{err}
+	}
 	now := a.now().UTC()
 	asOf := now
 	if o.asOf != "" {
@@ -117,7 +122,7 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 			tenantID = a.global.tenantID
 		}
 		tenant = migrate.OfflineTenant(cat, tenantID)
-	} else if tenant, err = readTenant(ctx, a, legacy, protect); err != nil {
+	} else if tenant, err = readTenant(ctx, a, legacy, protect, policy.Settings != migrate.SettingsOff && len(legacy.Settings) > 0); err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
 	var notes []string
@@ -167,7 +172,9 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 // readTenant reads the signed-in tenant's state for the principals of the
 // legacy snapshot and the protect list, refuses a snapshot of another
 // tenant, and refuses protect entries that name no principal of it.
-func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect migrate.ProtectList) (*migrate.Tenant, error) {
+// With policies, it also reads every role's management policy, for the
+// legacy role settings.
+func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect migrate.ProtectList, policies bool) (*migrate.Tenant, error) {
 	c, err := a.graphClient()
 	if err != nil {
 		return nil, err
@@ -178,9 +185,14 @@ func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect mig
 		seen[id] = true
 	}
 	fmt.Fprintf(a.stderr, "Reading tenant state from %s ...\n", c.GraphURL())
-	t, err := c.ReadTenant(ctx, append(protect.IDs(), ids...))
+	t, err := c.ReadTenant(ctx, append(append(protect.IDs(), legacy.ApproverIDs()...), ids...))
 	if err != nil {
 		return nil, err
+	}
+	if policies {
+		if t.Policies, err = c.ReadPolicies(ctx); err != nil {
+			return nil, fmt.Errorf("%w; reading role management policies needs RoleManagementPolicy.Read.Directory (or plan --settings off)", err)
+		}
 	}
 	if err := sameTenant(a, legacy, t.TenantID); err != nil {
 		return nil, err

@@ -20,8 +20,8 @@ func (d *demo) removeOneAssignment(t *testing.T, journal string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range j.Order {
-		st := j.Items[key]
+	for _, key := range j.Keys() {
+		st := j.State(key)
 		if st.Outcome != apply.OutcomeCreated || st.Target == nil || st.Target.Kind != migrate.KindRoleAssignment || st.ObjectID == "" {
 			continue
 		}
@@ -71,7 +71,7 @@ func TestReplanThenApply(t *testing.T) {
 	if got := digestOf(t, path("plan.1.json")); got != first {
 		t.Errorf("plan.1.json has digest %s, want the applied plan's %s", got, first)
 	}
-	if j, err := apply.ReadJournal(path("run.1.jsonl")); err != nil || len(j.Headers) != 1 || j.Headers[0].PlanDigest != first {
+	if j, err := apply.ReadJournal(path("run.1.jsonl")); err != nil || len(j.Headers()) != 1 || j.Headers()[0].PlanDigest != first {
 		t.Errorf("run.1.jsonl is not the first run's journal: %v", err)
 	}
 	if _, err := os.Stat(path("run.jsonl")); !os.IsNotExist(err) {

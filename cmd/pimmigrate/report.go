@@ -15,11 +15,12 @@ import (
 )
 
 type reportOptions struct {
-	plan    string
-	journal string
-	xlsx    string
-	csv     string
-	bom     bool
+	plan        string
+	journal     string
+	xlsx        string
+	csv         string
+	settingsCSV string
+	bom         bool
 }
 
 func newReportCmd(a *app) *cobra.Command {
@@ -53,6 +54,7 @@ the XLSX, behind a leading apostrophe in the CSV.`,
 	f.StringVar(&o.journal, "journal", "", "the journal apply wrote for this plan (default: report the plan alone)")
 	f.StringVar(&o.xlsx, "xlsx", "", "write the workbook here")
 	f.StringVar(&o.csv, "csv", "", "write the Assignments sheet here as CSV")
+	f.StringVar(&o.settingsCSV, "settings-csv", "", "write the Role settings sheet here as CSV")
 	f.BoolVar(&o.bom, "csv-bom", false, "start the CSV with a UTF-8 byte order mark, for Excel on Windows")
 	return cmd
 }
@@ -68,16 +70,20 @@ type reportResult struct {
 	Items    int            `json:"items"`
 	Rejected int            `json:"rejected"`
 	Outcomes map[string]int `json:"outcomes"`
+	// Role settings: their CSV, count and outcomes.
+	SettingsCSV      string         `json:"settingsCsv,omitempty"`
+	RoleSettings     int            `json:"roleSettings"`
+	SettingsOutcomes map[string]int `json:"settingsOutcomes"`
 }
 
 func runReport(a *app, o *reportOptions) error {
 	if o.plan == "" {
 		return usagef("report: --plan is required (the plan.json to report on)")
 	}
-	if o.xlsx == "" && o.csv == "" {
-		return usagef("report: nothing to write: give --xlsx FILE, --csv FILE or both")
+	if o.xlsx == "" && o.csv == "" && o.settingsCSV == "" {
+		return usagef("report: nothing to write: give --xlsx FILE, --csv FILE, --settings-csv FILE, or several")
 	}
-	if err := distinctOutputs("report", []namedFile{{"--xlsx", o.xlsx}, {"--csv", o.csv}},
+	if err := distinctOutputs("report", []namedFile{{"--xlsx", o.xlsx}, {"--csv", o.csv}, {"--settings-csv", o.settingsCSV}},
 		[]namedFile{{"--plan", o.plan}, {"--journal", o.journal}}); err != nil {
 		return err
 	}
@@ -96,9 +102,12 @@ func runReport(a *app, o *reportOptions) error {
 			return fmt.Errorf("report: %w", err)
 		}
 	}
-	items := p.Summary.Items
-	res := reportResult{Command: "report", Plan: o.plan, Journal: o.journal, Items: items, Rejected: len(p.Rejected)}
-	if res.Outcomes, err = report.OutcomeCounts(in); err != nil {
+	items := p.Summary.Items - p.Summary.RoleSettings
+	res := reportResult{Command: "report", Plan: o.plan, Journal: o.journal, Items: items, Rejected: len(p.Rejected), RoleSettings: p.Summary.RoleSettings}
+	if res.Outcomes, err = report.OutcomeCounts(in, migrate.KindAssignment); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if res.SettingsOutcomes, err = report.OutcomeCounts(in, migrate.KindRoleSetting); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	var lines []string
@@ -115,6 +124,13 @@ func runReport(a *app, o *reportOptions) error {
 		}
 		res.CSV = o.csv
 		lines = append(lines, fmt.Sprintf("Wrote %s: %d assignments.", o.csv, items))
+	}
+	if o.settingsCSV != "" {
+		if err := migrate.WriteFileAtomic(o.settingsCSV, func(w io.Writer) error { return report.WriteCSV(w, report.RoleSettings(in), o.bom) }); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		res.SettingsCSV = o.settingsCSV
+		lines = append(lines, fmt.Sprintf("Wrote %s: %d role settings.", o.settingsCSV, p.Summary.RoleSettings))
 	}
 	res.Line = strings.Join(lines, " ")
 	if a.jsonOutput() {
@@ -134,11 +150,11 @@ func readRun(path, planFile string, p *migrate.Plan) (*report.Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(j.Headers) == 0 {
+	if len(j.Headers()) == 0 {
 		return nil, fmt.Errorf("%s has no header line: it is empty or not a journal pimmigrate apply wrote; pass the --journal apply wrote, or leave --journal out to report the plan alone", path)
 	}
-	run := &report.Run{Journal: path, Items: make(map[string]report.Outcome, len(j.Items))}
-	for _, h := range j.Headers {
+	run := &report.Run{Journal: path, Items: map[string]report.Outcome{}}
+	for _, h := range j.Headers() {
 		if h.PlanDigest != p.Digest {
 			hint := "report with the plan that journal was applied from, or with the journal of this plan"
 			if h.Plan != "" {
@@ -161,7 +177,8 @@ func readRun(path, planFile string, p *migrate.Plan) (*report.Run, error) {
 			run.Finished = h.At
 		}
 	}
-	for key, st := range j.Items {
+	for _, key := range j.Keys() {
+		st := j.State(key)
 		o := report.Outcome{
 			Outcome: st.Outcome, InFlight: st.PendingOp != "", ObjectID: st.ObjectID, TargetScheduleID: st.TargetScheduleID,
 			Status: st.Last.Status, Code: st.Last.Code, Message: st.Last.Message, RequestID: st.Last.RequestID,

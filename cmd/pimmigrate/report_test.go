@@ -204,7 +204,7 @@ func TestReportUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"no plan", []string{"report", "--xlsx", "r.xlsx"}, "--plan is required"},
-		{"nothing to write", []string{"report", "--plan", "plan.json"}, "give --xlsx FILE, --csv FILE or both"},
+		{"nothing to write", []string{"report", "--plan", "plan.json"}, "give --xlsx FILE, --csv FILE, --settings-csv FILE, or several"},
 		{"same file", []string{"report", "--plan", "plan.json", "--xlsx", "r.out", "--csv", "./r.out"}, "name the same file"},
 		{"stray argument", []string{"report", "--plan", "plan.json", "--csv", "r.csv", "extra"}, "unknown command"},
 		{"unknown flag", []string{"report", "--plan", "plan.json", "--pdf", "r.pdf"}, "unknown flag"},

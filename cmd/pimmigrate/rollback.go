@@ -67,8 +67,8 @@ func runRollback(ctx context.Context, a *app, o *rollbackOptions) error {
 		return err
 	}
 	created := 0
-	for _, st := range peek.Items {
-		if st.MayExist() {
+	for _, k := range peek.Keys() {
+		if st := peek.State(k); st.MayExist() {
 			created++
 		}
 	}

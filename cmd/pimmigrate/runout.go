@@ -28,8 +28,10 @@ type runSummary struct {
 	AlreadyDone int         `json:"alreadyDone"`
 	Reconciled  int         `json:"reconciled"`
 	Created     int         `json:"created"`
+	Updated     int         `json:"updated"`
 	Exists      int         `json:"exists"`
 	Deleted     int         `json:"deleted"`
+	Restored    int         `json:"restored"`
 	Failed      int         `json:"failed"`
 	Verified    int         `json:"verified"`
 	Unverified  int         `json:"unverified"`
@@ -48,13 +50,16 @@ type runTiming struct {
 	VerifySeconds  float64 `json:"verifySeconds"`
 }
 
-// runItem is a plan item as a run's output names it.
+// runItem is a plan item as a run's output names it: an assignment by its
+// target kind and principal, a role setting as kind "updateRule" with the
+// policy rule it changes.
 type runItem struct {
 	Key               string `json:"key"`
 	Kind              string `json:"kind"`
 	Principal         string `json:"principal"`
 	UserPrincipalName string `json:"userPrincipalName"`
 	Role              string `json:"role"`
+	Rule              string `json:"rule"`
 }
 
 // runFailed is a failed item and Graph's answer.
@@ -75,6 +80,9 @@ func itemOf(items map[string]*migrate.Item, key string) runItem {
 }
 
 func runItemOf(it *migrate.Item) runItem {
+	if it.Kind == migrate.KindRoleSetting && it.Setting != nil {
+		return runItem{Key: it.Key, Kind: "updateRule", Role: it.Role.DisplayName, Rule: it.Setting.RuleID}
+	}
 	return runItem{Key: it.Key, Kind: string(it.Target.Kind), Principal: it.Principal.DisplayName,
 		UserPrincipalName: it.Principal.UserPrincipalName, Role: it.Role.DisplayName}
 }
@@ -93,9 +101,9 @@ func seconds(d time.Duration) float64 { return d.Seconds() }
 // summaryOf is s for scripts, its failures named from items.
 func summaryOf(s apply.Summary, items map[string]*migrate.Item) runSummary {
 	out := runSummary{Selected: s.Selected, NotApproved: s.NotApproved, AlreadyDone: s.AlreadyDone, Reconciled: s.Reconciled,
-		Created: s.Created, Exists: s.Exists, Deleted: s.Deleted, Failed: s.Failed, Verified: s.Verified, Unverified: s.Unverified,
+		Created: s.Created, Updated: s.Updated, Exists: s.Exists, Deleted: s.Deleted, Restored: s.Restored, Failed: s.Failed, Verified: s.Verified, Unverified: s.Unverified,
 		Throttled: s.Throttled, Requests: s.Requests, Interrupted: s.Interrupted,
-		Timing: runTiming{seconds(s.Timing.Read), seconds(s.Timing.Send), seconds(s.Timing.Backoff), seconds(s.Timing.Verify)},
+		Timing:   runTiming{seconds(s.Timing.Read), seconds(s.Timing.Send), seconds(s.Timing.Backoff), seconds(s.Timing.Verify)},
 		Failures: make([]runFailed, 0, len(s.Failures))}
 	for _, f := range s.Failures {
 		out.Failures = append(out.Failures, runFailed{itemOf(items, f.Key), f.Status, f.Code, f.Message})

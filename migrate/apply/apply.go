@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
-	"github.com/pimmigrate/pimmigrate/migrate/graph"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // Selection splits a plan's create items into those this run may send and
@@ -15,7 +15,7 @@ import (
 func Selection(p *migrate.Plan, unreviewedOK bool) (send []*migrate.Item, notApproved int) {
 	for i := range p.Items {
 		it := &p.Items[i]
-		if it.Action != migrate.ActionCreate {
+		if !it.Changes() {
 			continue
 		}
 		if it.Sendable(unreviewedOK) {
@@ -35,9 +35,8 @@ func Selection(p *migrate.Plan, unreviewedOK bool) (send []*migrate.Item, notApp
 // and refuses the plan, sending nothing, if one fails. A cancelled ctx
 // stops sending; in-flight requests finish and are journaled, and
 // Summary.Interrupted is set.
-func Apply(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Options) (Summary, error) {
+func Apply(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Options) (s Summary, err error) {
 	r := newRun(g, j, opt, "apply")
-	var s Summary
 	items, notApproved := Selection(p, r.opt.UnreviewedOK)
 	s.Selected, s.NotApproved = len(items), notApproved
 	if err := migrate.CheckSendable(p, items); err != nil {
@@ -46,19 +45,49 @@ func Apply(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Option
 	if err := r.header(p.Digest, p.TenantID, p.GraphURL); err != nil {
 		return s, err
 	}
+	all := items
+	r.items = map[string]*migrate.Item{}
+	for _, it := range items {
+		r.items[it.Key] = it
+	}
 	r.progress(func(pr *Progress) { pr.Phase, pr.Total = "reconcile", len(items) })
+	defer func() {
+		s.Interrupted = ctx.Err() != nil
+		r.count(&s, all)
+		r.progress(func(pr *Progress) { pr.Phase = "done" })
+	}()
+	// Role settings first: their assignments wait until they hold.
+	var settings, assignments []*migrate.Item
+	for _, it := range items {
+		if it.Kind == migrate.KindRoleSetting {
+			settings = append(settings, it)
+		} else {
+			assignments = append(assignments, it)
+		}
+	}
+	if len(settings) > 0 {
+		r.progress(func(pr *Progress) { pr.Phase = "settings" })
+		var held map[migrate.GUID]bool
+		if held, err = r.applySettings(ctx, settings); err != nil || ctx.Err() != nil {
+			return s, err
+		}
+		if assignments, err = r.holdBack(assignments, held); err != nil {
+			return s, err
+		}
+	}
+	items = assignments
 	// What the tenant holds now, before this run sends anything: a planned
 	// object already there was made by someone else (it is exists, never
 	// sent), unless this journal may have made it.
-	existing, err := r.existing(ctx, items)
-	if err != nil {
+	var existing map[holdingKey]wire.Object
+	if existing, err = r.existing(ctx, items); err != nil {
 		return s, err
 	}
 	var tasks []*task
 	var checks []*check
 	for _, it := range items {
 		st := j.State(it.Key)
-		t := &task{key: it.Key, op: graph.CreateOp(it.Target)}
+		t := &task{key: it.Key, op: wire.CreateOp(it.Target)}
 		o, there := existing[holding(it.Target)]
 		done := Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: it.Key, Op: string(t.op.Kind), Target: &it.Target}
 		switch {
@@ -104,16 +133,34 @@ func Apply(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Option
 		r.progress(func(pr *Progress) { pr.Done++ })
 	}
 	r.handle = r.handleCreate
-	r.items = map[string]*migrate.Item{}
-	for _, it := range items {
-		r.items[it.Key] = it
-	}
 	r.progress(func(pr *Progress) { pr.Phase = "write" })
-	err = r.execute(ctx, len(items), tasks, checks)
-	s.Interrupted = ctx.Err() != nil
-	r.count(&s, items)
-	r.progress(func(pr *Progress) { pr.Phase = "done" })
-	return s, err
+	return s, r.execute(ctx, len(items), tasks, checks)
+}
+
+// CodeSettingsNotApplied marks an assignment held back because its role's
+// settings did not all apply: it would have been usable under rules weaker
+// than legacy's.
+const CodeSettingsNotApplied = "RoleSettingsNotApplied"
+
+// holdBack journals, as failed, the assignments not yet sent of roles whose
+// settings did not apply, and returns the others.
+func (r *run) holdBack(items []*migrate.Item, held map[migrate.GUID]bool) ([]*migrate.Item, error) {
+	var keep []*migrate.Item
+	for _, it := range items {
+		st := r.j.State(it.Key)
+		if !held[it.Target.RoleDefinitionID] || st.Outcome == OutcomeCreated || st.Outcome == OutcomeExists || st.PendingOp != "" {
+			keep = append(keep, it)
+			continue
+		}
+		tg := it.Target
+		if err := r.j.Append(Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: it.Key, Op: string(wire.CreateOp(tg).Kind), Target: &tg,
+			Outcome: OutcomeFailed, Code: CodeSettingsNotApplied,
+			Message: "not sent: the role's settings did not all apply, and the assignment would be usable under rules weaker than legacy's; fix them, then run apply --retry-failed"}); err != nil {
+			return nil, err
+		}
+		r.progress(func(pr *Progress) { pr.Done++ })
+	}
+	return keep, nil
 }
 
 // setID puts the id of an object found in the tenant on an outcome line:
@@ -134,7 +181,7 @@ func verifiedLine(now time.Time, it *migrate.Item, id string) Line {
 	return l
 }
 
-func (r *run) handleCreate(t *task, res graph.Result) verdict {
+func (r *run) handleCreate(t *task, res wire.Result) verdict {
 	it := r.items[t.key]
 	l := r.outcomeLine(t, res)
 	now := r.opt.Now()
@@ -166,7 +213,7 @@ func (r *run) handleCreate(t *task, res graph.Result) verdict {
 	case res.Status == 404 && t.notFound < 3:
 		// A principal created moments ago can 404 until it replicates.
 		t.notFound++
-		return verdict{wait: graph.Backoff(t.notFound + 1)}
+		return verdict{wait: wire.Backoff(t.notFound + 1)}
 	}
 	if ok, wait := transient(t, res); ok {
 		if c, after, ok := r.later(t); ok {
@@ -197,8 +244,8 @@ func (r *run) later(t *task) (*check, time.Duration, bool) {
 	if busy := time.Duration(float64(len(r.work)) / rate * float64(time.Second)); busy < after {
 		return nil, 0, false
 	}
-	c := &check{key: it.Key, probe: graph.Probe{Kind: it.Target.Kind, Target: it.Target}, since: r.opt.Now(), decides: true}
-	c.done = func(c *check, s graph.Sighting) ([]Line, *task, bool) {
+	c := &check{key: it.Key, probe: wire.Probe{Kind: it.Target.Kind, Target: it.Target}, since: r.opt.Now(), decides: true}
+	c.done = func(c *check, s wire.Sighting) ([]Line, *task, bool) {
 		if !s.Found || mismatch(it.Target, s.Object) != "" {
 			return nil, t, false // not there (yet): send it again
 		}
@@ -216,8 +263,8 @@ func (r *run) later(t *task) (*check, time.Duration, bool) {
 // otherwise by principal, role and scope, until it shows or
 // ReplicationWait has passed since the write.
 func (r *run) verifyCheck(it *migrate.Item, id string, since time.Time) *check {
-	c := &check{key: it.Key, probe: graph.Probe{Kind: it.Target.Kind, ID: id, Target: it.Target}, since: since}
-	c.done = func(c *check, s graph.Sighting) ([]Line, *task, bool) {
+	c := &check{key: it.Key, probe: wire.Probe{Kind: it.Target.Kind, ID: id, Target: it.Target}, since: since}
+	c.done = func(c *check, s wire.Sighting) ([]Line, *task, bool) {
 		now := r.opt.Now()
 		tg := it.Target
 		r.sawCreated(c, s.Found)
@@ -225,7 +272,7 @@ func (r *run) verifyCheck(it *migrate.Item, id string, since time.Time) *check {
 		case s.Found && diff == "":
 			return []Line{verifiedLine(now, it, s.Object.ID)}, nil, false
 		case s.Found:
-			l := Line{Type: LineOutcome, At: now.UTC(), Key: it.Key, Op: string(graph.CreateOp(tg).Kind), Target: &tg,
+			l := Line{Type: LineOutcome, At: now.UTC(), Key: it.Key, Op: string(wire.CreateOp(tg).Kind), Target: &tg,
 				Outcome: OutcomeFailed, Code: CodeVerificationFailed, Message: "created object " + s.Object.ID + " " + diff}
 			setID(&l, tg.Kind, s.Object.ID)
 			if tg.Kind != migrate.KindRoleAssignment {
@@ -237,7 +284,7 @@ func (r *run) verifyCheck(it *migrate.Item, id string, since time.Time) *check {
 		case c.probe.ID != "":
 			// Graph gave its id, yet it never showed: a failure, which
 			// rollback still treats as ours.
-			l := Line{Type: LineOutcome, At: now.UTC(), Key: it.Key, Op: string(graph.CreateOp(tg).Kind), Target: &tg,
+			l := Line{Type: LineOutcome, At: now.UTC(), Key: it.Key, Op: string(wire.CreateOp(tg).Kind), Target: &tg,
 				Outcome: OutcomeFailed, Code: CodeVerificationFailed,
 				Message: fmt.Sprintf("created object %s did not appear within %s of being created; check it in the tenant", c.probe.ID, r.opt.ReplicationWait)}
 			setID(&l, tg.Kind, c.probe.ID)
@@ -253,8 +300,8 @@ func (r *run) verifyCheck(it *migrate.Item, id string, since time.Time) *check {
 // existsCheck looks up, for the report, the id of an object someone else
 // made: a few tries, never holding the run up for long.
 func (r *run) existsCheck(it *migrate.Item, since time.Time) *check {
-	c := &check{key: it.Key, probe: graph.Probe{Kind: it.Target.Kind, Target: it.Target}, since: since}
-	c.done = func(c *check, s graph.Sighting) ([]Line, *task, bool) {
+	c := &check{key: it.Key, probe: wire.Probe{Kind: it.Target.Kind, Target: it.Target}, since: since}
+	c.done = func(c *check, s wire.Sighting) ([]Line, *task, bool) {
 		switch {
 		case s.Found:
 			return []Line{verifiedLine(r.opt.Now(), it, s.Object.ID)}, nil, false
@@ -280,8 +327,8 @@ func holding(t migrate.Target) holdingKey {
 
 // existing lists, once, the objects of every kind the items create, keyed
 // by what they grant.
-func (r *run) existing(ctx context.Context, items []*migrate.Item) (map[holdingKey]graph.Object, error) {
-	out := map[holdingKey]graph.Object{}
+func (r *run) existing(ctx context.Context, items []*migrate.Item) (map[holdingKey]wire.Object, error) {
+	out := map[holdingKey]wire.Object{}
 	listed := map[migrate.TargetKind]bool{}
 	for _, it := range items {
 		k := it.Target.Kind
@@ -311,7 +358,7 @@ func grants(status string) bool {
 }
 
 // mismatch says how an object differs from its target, "" if it does not.
-func mismatch(t migrate.Target, o graph.Object) string {
+func mismatch(t migrate.Target, o wire.Object) string {
 	var d []string
 	if o.PrincipalID != t.PrincipalID {
 		d = append(d, fmt.Sprintf("has principal %s, not %s", o.PrincipalID, t.PrincipalID))
@@ -339,6 +386,13 @@ func (r *run) count(s *Summary, items []*migrate.Item) {
 			if !st.Verified {
 				s.Unverified++
 			}
+		case OutcomeUpdated:
+			s.Updated++
+			if !st.Verified {
+				s.Unverified++
+			}
+		case OutcomeRestored:
+			s.Restored++
 		case OutcomeExists:
 			s.Exists++
 		case OutcomeDeleted:

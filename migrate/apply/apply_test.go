@@ -7,7 +7,7 @@ import (
 
 	"github.com/pimmigrate/pimmigrate/graphsim"
 	"github.com/pimmigrate/pimmigrate/migrate"
-	"github.com/pimmigrate/pimmigrate/migrate/graph"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 var bg = context.Background()
@@ -34,7 +34,7 @@ func TestApplyEveryOutcome(t *testing.T) {
 			break
 		}
 	}
-	if _, err := w.c.Write(bg, []graph.Op{graph.CreateOp(pre.Target)}); err != nil {
+	if _, err := w.c.Write(bg, []wire.Op{wire.CreateOp(pre.Target)}); err != nil {
 		t.Fatal(err)
 	}
 	// One reviewer declined an item.
@@ -176,9 +176,9 @@ func TestResumeReconcilesIntentsWithoutOutcome(t *testing.T) {
 	sent, lost := &p.Items[0], &p.Items[1]
 	for _, it := range []*migrate.Item{sent, lost} {
 		tg := it.Target
-		j.Append(Line{Type: LineIntent, Key: it.Key, Op: string(graph.CreateOp(tg).Kind), Attempt: 1, Target: &tg})
+		j.Append(Line{Type: LineIntent, Key: it.Key, Op: string(wire.CreateOp(tg).Kind), Attempt: 1, Target: &tg})
 	}
-	if _, err := w.c.Write(bg, []graph.Op{graph.CreateOp(sent.Target)}); err != nil {
+	if _, err := w.c.Write(bg, []wire.Op{wire.CreateOp(sent.Target)}); err != nil {
 		t.Fatal(err)
 	}
 	writes := w.srv.Stats().Writes
@@ -198,7 +198,7 @@ func TestRollbackRestoresTheTenant(t *testing.T) {
 	w := newWorld(t, 60, graphsim.Options{FaultRate: 0.03, Seed: 5})
 	p := w.plan(t, legacyFor(60, time.Now()))
 	// One planned assignment already exists: rollback must leave it.
-	if _, err := w.c.Write(bg, []graph.Op{graph.CreateOp(p.Items[0].Target)}); err != nil {
+	if _, err := w.c.Write(bg, []wire.Op{wire.CreateOp(p.Items[0].Target)}); err != nil {
 		t.Fatal(err)
 	}
 	before := w.holdings()

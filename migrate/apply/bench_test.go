@@ -8,7 +8,7 @@ import (
 
 	"github.com/pimmigrate/pimmigrate/graphsim"
 	"github.com/pimmigrate/pimmigrate/migrate"
-	"github.com/pimmigrate/pimmigrate/migrate/graph"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // The conditions of the issue: Graph answering in 50 ms, and a write
@@ -59,7 +59,7 @@ func BenchmarkApply(b *testing.B) {
 				continue
 			}
 			for {
-				res, err := w2.c.WriteOne(context.Background(), graph.CreateOp(it.Target))
+				res, err := w2.c.WriteOne(context.Background(), wire.CreateOp(it.Target))
 				if err != nil {
 					b.Fatal(err)
 				}

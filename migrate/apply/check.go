@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pimmigrate/pimmigrate/migrate/graph"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // Reads lag behind writes (replication): right after a create, a read may
@@ -21,7 +21,7 @@ import (
 // check is one object to read back.
 type check struct {
 	key   string
-	probe graph.Probe
+	probe wire.Probe
 	// since is our last write of the object: until since+ReplicationWait,
 	// not finding it proves nothing.
 	since time.Time
@@ -34,7 +34,7 @@ type check struct {
 	decides bool
 	// done judges a sighting: lines to journal, a task to send next (nil
 	// for none), or again to look once more later.
-	done func(c *check, s graph.Sighting) (lines []Line, next *task, again bool)
+	done func(c *check, s wire.Sighting) (lines []Line, next *task, again bool)
 }
 
 // settled reports whether a not-found answer now proves c's object absent.
@@ -205,7 +205,7 @@ func (r *run) checkLoop(ctx context.Context, done <-chan struct{}) {
 		r.chk.mu.Lock()
 		// Checks due soon ride along with those due now: fuller
 		// batches, fewer requests.
-		for len(r.chk.pending) > 0 && len(batch) < graph.MaxBatch {
+		for len(r.chk.pending) > 0 && len(batch) < wire.MaxBatch {
 			d := r.chk.pending[0].due.Sub(now)
 			if d > 0 && (len(batch) == 0 || d > lookAhead) {
 				next = d
@@ -256,7 +256,7 @@ func (r *run) dropChecks(cs []*check) {
 
 // lookBatch reads one batch back and judges each answer.
 func (r *run) lookBatch(ctx context.Context, batch []*check) {
-	probes := make([]graph.Probe, len(batch))
+	probes := make([]wire.Probe, len(batch))
 	now := r.opt.Now()
 	for i, c := range batch {
 		probes[i], c.lookedAt = c.probe, now
@@ -264,7 +264,7 @@ func (r *run) lookBatch(ctx context.Context, batch []*check) {
 	got, err := r.g.Look(ctx, probes)
 	r.progress(func(p *Progress) { p.Reads++ })
 	if err != nil {
-		var ge *graph.Error
+		var ge *wire.Error
 		if ctx.Err() != nil || errors.As(err, &ge) && !ge.Retryable && ge.Status != 0 {
 			if ctx.Err() == nil {
 				r.setFatal(err)
@@ -309,7 +309,7 @@ func (r *run) lookBatch(ctx context.Context, batch []*check) {
 }
 
 func retryAfter(err error) time.Duration {
-	var ge *graph.Error
+	var ge *wire.Error
 	if errors.As(err, &ge) {
 		return ge.RetryAfter
 	}

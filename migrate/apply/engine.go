@@ -10,22 +10,22 @@ import (
 	"time"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
-	"github.com/pimmigrate/pimmigrate/migrate/graph"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
-// Graph is what the engine needs of Microsoft Graph; *graph.Client has it.
+// Graph is what the engine needs of Microsoft Graph; *wire.Client has it.
 type Graph interface {
 	// TenantID is the signed-in tenant.
 	TenantID(ctx context.Context) (string, error)
 	// Write sends up to 20 writes as one JSON batch: one result per op, in
-	// order, or an error (*graph.Error) when the batch got no answer.
-	Write(ctx context.Context, ops []graph.Op) ([]graph.Result, error)
+	// order, or an error (*wire.Error) when the batch got no answer.
+	Write(ctx context.Context, ops []wire.Op) ([]wire.Result, error)
 	// Look reads up to 20 objects back, by id or by what they grant, in
 	// one JSON batch.
-	Look(ctx context.Context, probes []graph.Probe) ([]graph.Sighting, error)
+	Look(ctx context.Context, probes []wire.Probe) ([]wire.Sighting, error)
 	// Objects lists every object of a target kind (role assignments,
 	// eligibility schedules or active assignment schedules).
-	Objects(ctx context.Context, kind migrate.TargetKind) ([]graph.Object, error)
+	Objects(ctx context.Context, kind migrate.TargetKind) ([]wire.Object, error)
 }
 
 // Options tune a run. Zero values take the defaults.
@@ -71,7 +71,7 @@ func (o *Options) defaults() {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = graph.Sleep
+		o.Sleep = wire.Sleep
 	}
 }
 
@@ -97,8 +97,10 @@ type Summary struct {
 	AlreadyDone int // items the journal already had an outcome for
 	Reconciled  int // interrupted items found in the tenant
 	Created     int
+	Updated     int // policy rules changed
 	Exists      int
 	Deleted     int
+	Restored    int // policy rules put back by rollback
 	Failed      int
 	Verified    int
 	// Unverified counts objects created but not seen in the tenant yet
@@ -136,18 +138,25 @@ type Failure struct {
 //
 //	Applied 120 (118 created, 2 already existed), 3 failed.
 func (s Summary) Line() string {
-	return fmt.Sprintf("Applied %d (%d created, %d already existed), %d failed.", s.Created+s.Exists, s.Created, s.Exists, s.Failed)
+	line := fmt.Sprintf("Applied %d (%d created, %d already existed), %d failed.", s.Created+s.Exists, s.Created, s.Exists, s.Failed)
+	if s.Updated > 0 {
+		line = fmt.Sprintf("Updated %d role settings; ", s.Updated) + line
+	}
+	return line
 }
 
 // task is one item on its way.
 type task struct {
 	key       string
-	op        graph.Op
+	op        wire.Op
 	attempts  int  // answered tries (429s and replication waits not counted)
 	throttles int  // 429 answers
 	notFound  int  // 404 answers
 	ambiguous bool // a try may have taken effect without our knowing
 	sent      bool // sent at least once
+	// before is a rule as it was before this change (op updateRule),
+	// journaled with the intent for rollback.
+	before []byte
 	// since is our last create of the object (rollback): until
 	// ReplicationWait has passed since, "not found" proves nothing.
 	since time.Time
@@ -189,7 +198,7 @@ type run struct {
 	// stopped is closed when the run is interrupted or stopped.
 	stopped <-chan struct{}
 	// handle judges one answer.
-	handle func(t *task, res graph.Result) verdict
+	handle func(t *task, res wire.Result) verdict
 }
 
 func newRun(g Graph, j *Journal, opt Options, kind string) *run {
@@ -210,7 +219,7 @@ func (r *run) progress(f func(p *Progress)) {
 // header checks the journal belongs to this plan and tenant, and appends a
 // header line for this run.
 func (r *run) header(digest, tenantID, graphURL string) error {
-	for _, h := range r.j.Headers {
+	for _, h := range r.j.Headers() {
 		if h.PlanDigest != digest || !strings.EqualFold(h.TenantID, tenantID) {
 			return fmt.Errorf("%s: %w (plan %s, tenant %s); use a new --journal for this plan, or the plan this journal was written for", r.j.Path(), ErrForeignJournal, h.PlanDigest, h.TenantID)
 		}
@@ -230,8 +239,11 @@ func (r *run) execute(ctx context.Context, size int, tasks []*task, checks []*ch
 	defer r.stop()
 	r.stopped = ctx.Done()
 	r.mu.Lock()
-	r.readDone, r.unsent = r.opt.Now(), len(tasks)
+	r.readDone, r.unsent, r.firstPass = r.opt.Now(), len(tasks), time.Time{}
 	r.mu.Unlock()
+	r.chk.mu.Lock()
+	r.chk.fast = false
+	r.chk.mu.Unlock()
 	r.work = make(chan *task, max(size, len(tasks)))
 	r.addTasks(tasks...)
 	for _, c := range checks {
@@ -344,10 +356,11 @@ func (r *run) sendBatch(ctx context.Context, batch []*task) {
 	}
 	now := r.opt.Now().UTC()
 	intents := make([]Line, len(batch))
-	ops := make([]graph.Op, len(batch))
+	ops := make([]wire.Op, len(batch))
 	for i, t := range batch {
-		tg := t.op.Target
-		intents[i] = Line{Type: LineIntent, At: now, Key: t.key, Op: string(t.op.Kind), Attempt: t.attempts + t.throttles + 1, Target: &tg}
+		intents[i] = r.lineOf(t, LineIntent, now)
+		intents[i].Attempt = t.attempts + t.throttles + 1
+		intents[i].Before, intents[i].Body = t.before, t.op.Body
 		ops[i] = t.op
 	}
 	if err := r.j.Append(intents...); err != nil {
@@ -397,7 +410,7 @@ func (r *run) sendBatch(ctx context.Context, batch []*task) {
 	r.lim.took(len(batch)-throttled, throttled)
 	if throttled > 0 {
 		if maxWait <= 0 {
-			maxWait = graph.Backoff(1)
+			maxWait = wire.Backoff(1)
 		}
 		r.lim.throttle(maxWait, true)
 	}
@@ -444,19 +457,19 @@ func (r *run) timing(end time.Time) Timing {
 
 // batchFailed handles a batch that got no per-item answer.
 func (r *run) batchFailed(ctx context.Context, batch []*task, err error) {
-	var ge *graph.Error
+	var ge *wire.Error
 	if !errors.As(err, &ge) {
 		if ctx.Err() != nil {
 			r.abandon(batch)
 			return
 		}
-		ge = &graph.Error{Op: "write batch", Message: err.Error(), Retryable: true}
+		ge = &wire.Error{Op: "write batch", Message: err.Error(), Retryable: true}
 	}
 	switch {
 	case ge.Status == 429:
 		wait := ge.RetryAfter
 		if wait <= 0 {
-			wait = graph.Backoff(1)
+			wait = wire.Backoff(1)
 		}
 		r.lim.throttle(wait, true)
 		r.progress(func(p *Progress) { p.Throttled++ })
@@ -472,7 +485,7 @@ func (r *run) batchFailed(ctx context.Context, batch []*task, err error) {
 			t.attempts++
 			t.ambiguous = true // the batch may have run before the answer was lost
 			if t.attempts >= r.opt.MaxAttempts {
-				r.finish(t, r.failLine(t, graph.Result{Status: ge.Status, Code: ge.Code, Message: ge.Error(), RequestID: ge.RequestID}), nil)
+				r.finish(t, r.failLine(t, wire.Result{Status: ge.Status, Code: ge.Code, Message: ge.Error(), RequestID: ge.RequestID}), nil)
 				continue
 			}
 			if c, after, ok := r.later(t); ok {
@@ -482,7 +495,7 @@ func (r *run) batchFailed(ctx context.Context, batch []*task, err error) {
 			}
 			wait := ge.RetryAfter
 			if wait <= 0 {
-				wait = graph.Backoff(t.attempts)
+				wait = wire.Backoff(t.attempts)
 			}
 			r.retry(t, wait)
 		}
@@ -492,14 +505,27 @@ func (r *run) batchFailed(ctx context.Context, batch []*task, err error) {
 	}
 }
 
-// outcomeLine is the outcome line of t answered by res, outcome still to set.
-func (r *run) outcomeLine(t *task, res graph.Result) Line {
-	tg := t.op.Target
-	return Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: t.key, Op: string(t.op.Kind), Target: &tg,
-		Status: res.Status, RequestID: res.RequestID, Attempt: t.attempts + t.throttles}
+// lineOf is a journal line of type typ about t: its key, op, and target or
+// rule.
+func (r *run) lineOf(t *task, typ string, at time.Time) Line {
+	l := Line{Type: typ, At: at.UTC(), Key: t.key, Op: string(t.op.Kind)}
+	if t.op.Kind == wire.OpUpdateRule {
+		l.PolicyID, l.RuleID = t.op.PolicyID, t.op.RuleID
+	} else {
+		tg := t.op.Target
+		l.Target = &tg
+	}
+	return l
 }
 
-func (r *run) failLine(t *task, res graph.Result) Line {
+// outcomeLine is the outcome line of t answered by res, outcome still to set.
+func (r *run) outcomeLine(t *task, res wire.Result) Line {
+	l := r.lineOf(t, LineOutcome, r.opt.Now())
+	l.Status, l.RequestID, l.Attempt = res.Status, res.RequestID, t.attempts+t.throttles
+	return l
+}
+
+func (r *run) failLine(t *task, res wire.Result) Line {
 	l := r.outcomeLine(t, res)
 	l.Outcome, l.Code, l.Message = OutcomeFailed, res.Code, res.Message
 	if l.Message == "" {
@@ -510,21 +536,21 @@ func (r *run) failLine(t *task, res graph.Result) Line {
 
 // transient reports whether an answer is worth another try, and after how
 // long (zero: the limiter's pause is enough).
-func transient(t *task, res graph.Result) (bool, time.Duration) {
+func transient(t *task, res wire.Result) (bool, time.Duration) {
 	switch res.Status {
 	case 0, 500, 502, 503, 504:
 		t.ambiguous = true
 		if res.RetryAfter > 0 {
 			return true, res.RetryAfter
 		}
-		return true, graph.Backoff(t.attempts)
+		return true, wire.Backoff(t.attempts)
 	case 424: // a dependency failed; we send none, but Graph may say so
-		return true, graph.Backoff(t.attempts)
+		return true, wire.Backoff(t.attempts)
 	}
 	return false, 0
 }
 
-func isDuplicate(res graph.Result) bool {
+func isDuplicate(res wire.Result) bool {
 	return res.Status == 400 && (res.Code == "RoleAssignmentExists" ||
 		res.Code == "Request_BadRequest" && strings.Contains(strings.ToLower(res.Message), "conflicting object"))
 }

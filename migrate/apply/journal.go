@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
-	"github.com/pimmigrate/pimmigrate/migrate/graph"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // JournalSchema tags the journal's header lines. Version 2 chains its
@@ -30,10 +30,12 @@ const (
 	LineOutcome  = "outcome"
 	LineVerified = "verified"
 
-	OutcomeCreated = "created" // the run created it (or an earlier, interrupted try did)
-	OutcomeExists  = "exists"  // it was already there: not the run's to remove
-	OutcomeFailed  = "failed"
-	OutcomeDeleted = "deleted" // rollback removed it (or it was already gone)
+	OutcomeCreated  = "created"  // the run created it (or an earlier, interrupted try did)
+	OutcomeUpdated  = "updated"  // the run changed a policy rule as planned
+	OutcomeRestored = "restored" // rollback put a policy rule back as it was
+	OutcomeExists   = "exists"   // it was already there: not the run's to remove
+	OutcomeFailed   = "failed"
+	OutcomeDeleted  = "deleted" // rollback removed it (or it was already gone)
 )
 
 // Line is one journal line. Fields not used by a line type are omitted.
@@ -56,6 +58,13 @@ type Line struct {
 	Op      string          `json:"op,omitempty"`
 	Attempt int             `json:"attempt,omitempty"`
 	Target  *migrate.Target `json:"target,omitempty"`
+	// A policy rule's change (op updateRule): the policy and rule, the
+	// rule as it was before the change (on the first intent; rollback
+	// sends it back), and the rule sent.
+	PolicyID string          `json:"policyId,omitempty"`
+	RuleID   string          `json:"ruleId,omitempty"`
+	Before   json.RawMessage `json:"before,omitempty"`
+	Body     json.RawMessage `json:"body,omitempty"`
 
 	// outcome
 	Outcome          string `json:"outcome,omitempty"`
@@ -97,6 +106,10 @@ type ItemState struct {
 	// replication has caught up with it, a read that does not find the
 	// object proves nothing.
 	LastWrite time.Time
+	// PolicyID, RuleID, Before and Body are a rule change's: the rule as it
+	// was before the first change this journal made, and as sent.
+	PolicyID, RuleID string
+	Before, Body     json.RawMessage
 }
 
 // ID is the id that reads the item's object back: the roleAssignment's id,
@@ -122,7 +135,7 @@ func (s *ItemState) MayExist() bool {
 		return true
 	}
 	switch s.Outcome {
-	case OutcomeCreated:
+	case OutcomeCreated, OutcomeUpdated:
 		return true
 	case OutcomeFailed:
 		return !s.refused()
@@ -142,9 +155,11 @@ func (s *ItemState) refused() bool {
 // never appeared although Graph gave its id.
 const CodeVerificationFailed = "VerificationFailed"
 
+// isCreateOp reports whether op is one of apply's writes: a create, or a
+// rule changed.
 func isCreateOp(op string) bool {
-	switch graph.OpKind(op) {
-	case graph.OpCreateAssignment, graph.OpCreateEligibility, graph.OpCreateActiveSchedule:
+	switch wire.OpKind(op) {
+	case wire.OpCreateAssignment, wire.OpCreateEligibility, wire.OpCreateActiveSchedule, wire.OpUpdateRule:
 		return true
 	}
 	return false
@@ -156,9 +171,9 @@ type Journal struct {
 	path    string
 	f       *os.File
 	w       *bufio.Writer
-	Headers []Line
-	Items   map[string]*ItemState
-	Order   []string // keys in the order first seen
+	headers []Line
+	items   map[string]*ItemState
+	order   []string // keys in the order first seen
 	prev    string   // lineHash of the last line
 }
 
@@ -174,7 +189,7 @@ func OpenJournal(path string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
-	j := &Journal{path: path, f: f, Items: map[string]*ItemState{}}
+	j := &Journal{path: path, f: f, items: map[string]*ItemState{}}
 	good, err := j.replay(f)
 	if err != nil {
 		f.Close()
@@ -199,7 +214,7 @@ func ReadJournal(path string) (*Journal, error) {
 		return nil, fmt.Errorf("read journal: %w", err)
 	}
 	defer f.Close()
-	j := &Journal{path: path, Items: map[string]*ItemState{}}
+	j := &Journal{path: path, items: map[string]*ItemState{}}
 	if _, err := j.replay(f); err != nil {
 		return nil, err
 	}
@@ -242,14 +257,14 @@ func lineHash(b []byte) string {
 
 func (j *Journal) apply(l Line) {
 	if l.Type == LineHeader {
-		j.Headers = append(j.Headers, l)
+		j.headers = append(j.headers, l)
 		return
 	}
-	s := j.Items[l.Key]
+	s := j.items[l.Key]
 	if s == nil {
 		s = &ItemState{Key: l.Key}
-		j.Items[l.Key] = s
-		j.Order = append(j.Order, l.Key)
+		j.items[l.Key] = s
+		j.order = append(j.order, l.Key)
 	}
 	if l.Target != nil {
 		s.Target = l.Target
@@ -261,6 +276,15 @@ func (j *Journal) apply(l Line) {
 		if isCreateOp(l.Op) {
 			s.Sent, s.LastWrite = true, l.At
 		}
+		if l.RuleID != "" {
+			s.PolicyID, s.RuleID = l.PolicyID, l.RuleID
+			if s.Before == nil {
+				s.Before = l.Before
+			}
+			if l.Body != nil {
+				s.Body = l.Body
+			}
+		}
 	case LineOutcome:
 		s.PendingOp = ""
 		s.Intents = 0
@@ -271,7 +295,7 @@ func (j *Journal) apply(l Line) {
 		if l.TargetScheduleID != "" {
 			s.TargetScheduleID = l.TargetScheduleID
 		}
-		if l.Outcome != OutcomeCreated {
+		if l.Outcome != OutcomeCreated && l.Outcome != OutcomeUpdated {
 			s.Verified = false
 		}
 	case LineVerified:
@@ -314,11 +338,25 @@ func (j *Journal) Append(lines ...Line) error {
 	return nil
 }
 
+// Headers are the journal's header lines, a run each, oldest first.
+func (j *Journal) Headers() []Line {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append([]Line(nil), j.headers...)
+}
+
+// Keys are the keys the journal has lines for, in the order first seen.
+func (j *Journal) Keys() []string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append([]string(nil), j.order...)
+}
+
 // State returns a copy of what the journal says of key (zero if nothing).
 func (j *Journal) State(key string) ItemState {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if s := j.Items[key]; s != nil {
+	if s := j.items[key]; s != nil {
 		return *s
 	}
 	return ItemState{Key: key}

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pimmigrate/pimmigrate/migrate/graph"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // fakeClock is a clock that moves only when slept on.
@@ -64,7 +64,7 @@ func TestLimiter(t *testing.T) {
 	// A cancelled context stops the wait.
 	ctx, cancel := context.WithCancel(bg)
 	cancel()
-	l2 := newLimiter(clk.now, graph.Sleep)
+	l2 := newLimiter(clk.now, wire.Sleep)
 	l2.throttle(time.Hour, false)
 	if err := l2.acquire(ctx, 1); err == nil {
 		t.Error("acquire ignored a cancelled context")

@@ -7,26 +7,26 @@ import (
 	"time"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
-	"github.com/pimmigrate/pimmigrate/migrate/graph"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // ErrNothingApplied is returned by Rollback for a journal with no apply run.
 var ErrNothingApplied = errors.New("the journal records no apply run")
 
 // removeOp is the op that takes back what a create made.
-func removeOp(t migrate.Target, objectID string) graph.Op {
+func removeOp(t migrate.Target, objectID string) wire.Op {
 	switch t.Kind {
 	case migrate.KindEligibilityRequest:
-		return graph.Op{Kind: graph.OpRemoveEligibility, Target: t}
+		return wire.Op{Kind: wire.OpRemoveEligibility, Target: t}
 	case migrate.KindAssignmentScheduleRequest:
-		return graph.Op{Kind: graph.OpRemoveActiveSchedule, Target: t}
+		return wire.Op{Kind: wire.OpRemoveActiveSchedule, Target: t}
 	}
-	return graph.Op{Kind: graph.OpDeleteAssignment, Target: t, ObjectID: objectID}
+	return wire.Op{Kind: wire.OpDeleteAssignment, Target: t, ObjectID: objectID}
 }
 
 func isRemoveOp(op string) bool {
-	switch graph.OpKind(op) {
-	case graph.OpDeleteAssignment, graph.OpRemoveEligibility, graph.OpRemoveActiveSchedule:
+	switch wire.OpKind(op) {
+	case wire.OpDeleteAssignment, wire.OpRemoveEligibility, wire.OpRemoveActiveSchedule:
 		return true
 	}
 	return false
@@ -43,9 +43,9 @@ const CodeNotInPlan = "NotInPlan"
 
 // FirstApply is the journal's first apply header, nil when it has none.
 func (j *Journal) FirstApply() *Line {
-	for i := range j.Headers {
-		if j.Headers[i].Run == "apply" {
-			return &j.Headers[i]
+	for _, h := range j.Headers() {
+		if h.Run == "apply" {
+			return &h
 		}
 	}
 	return nil
@@ -80,15 +80,34 @@ func Rollback(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Opt
 	}
 	planned := map[string]*migrate.Item{}
 	for i := range p.Items {
-		if it := &p.Items[i]; it.Action == migrate.ActionCreate {
+		if it := &p.Items[i]; it.Changes() {
 			planned[it.Key] = it
 		}
 	}
 	var tasks []*task
 	var checks []*check
 	var keys []*migrate.Item // for counting
-	for _, key := range j.Order {
+	var rules []*migrate.Item
+	for _, key := range j.Keys() {
 		st := j.State(key)
+		if st.RuleID != "" {
+			switch it := planned[key]; {
+			case st.Outcome == OutcomeRestored && st.PendingOp == "":
+				s.AlreadyDone++
+				keys = append(keys, &migrate.Item{Key: key})
+			case !st.MayExist():
+			case it == nil || it.Setting == nil || it.Setting.PolicyID != st.PolicyID || it.Setting.RuleID != st.RuleID:
+				keys = append(keys, &migrate.Item{Key: key})
+				if err := j.Append(Line{Type: LineOutcome, At: r.opt.Now().UTC(), Key: key, Op: string(wire.OpUpdateRule), PolicyID: st.PolicyID, RuleID: st.RuleID,
+					Outcome: OutcomeFailed, Code: CodeNotInPlan, Message: "the plan this journal applied does not change this rule; rollback leaves it alone"}); err != nil {
+					return s, err
+				}
+			default:
+				keys = append(keys, &migrate.Item{Key: key})
+				rules = append(rules, it)
+			}
+			continue
+		}
 		if st.Target == nil {
 			continue
 		}
@@ -131,6 +150,11 @@ func Rollback(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Opt
 	r.progress(func(p *Progress) { p.Phase, p.Total = "write", len(keys)-s.AlreadyDone })
 	r.handle = r.handleRemove
 	err := r.execute(ctx, len(keys), tasks, checks)
+	// The rules last, once nobody holds the roles by this run any more.
+	if err == nil && ctx.Err() == nil && len(rules) > 0 {
+		r.progress(func(p *Progress) { p.Phase = "settings" })
+		err = r.restoreRules(ctx, rules)
+	}
 	s.Interrupted = ctx.Err() != nil
 	s.Selected = len(keys)
 	r.count(&s, keys)
@@ -142,8 +166,8 @@ func Rollback(ctx context.Context, p *migrate.Plan, j *Journal, g Graph, opt Opt
 // or whose id the journal does not know: found, it is removed; not found
 // once ReplicationWait has passed since it was created, it is gone.
 func (r *run) removalCheck(key string, tg migrate.Target, id string, since time.Time) *check {
-	c := &check{key: key, probe: graph.Probe{Kind: tg.Kind, ID: id, Target: tg}, since: since, decides: true}
-	c.done = func(c *check, s graph.Sighting) ([]Line, *task, bool) {
+	c := &check{key: key, probe: wire.Probe{Kind: tg.Kind, ID: id, Target: tg}, since: since, decides: true}
+	c.done = func(c *check, s wire.Sighting) ([]Line, *task, bool) {
 		switch {
 		case s.Found:
 			// Seen now: a "not found" from here on means it is gone.
@@ -158,7 +182,7 @@ func (r *run) removalCheck(key string, tg migrate.Target, id string, since time.
 	return c
 }
 
-func (r *run) handleRemove(t *task, res graph.Result) verdict {
+func (r *run) handleRemove(t *task, res wire.Result) verdict {
 	l := r.outcomeLine(t, res)
 	l.Outcome = OutcomeDeleted
 	switch {

@@ -35,10 +35,9 @@ type auditor struct {
 	standingRoot map[key]*migrate.RoleAssignment
 	eligibleRoot map[key]*migrate.EligibilitySchedule
 	// scopes lists the scopes of every unified grant of a key.
-	scopes      map[key][]string
-	schedules   map[scoped][]*migrate.AssignmentSchedule
-	protectIDs  map[migrate.GUID]bool
-	protectUPNs map[string]bool
+	scopes    map[key][]string
+	schedules map[scoped][]*migrate.AssignmentSchedule
+	protect   migrate.Protected
 	// planned is Input.Plan by principal and role.
 	planned map[key]Planned
 	out     []Finding
@@ -51,7 +50,7 @@ func newAuditor(in Input) *auditor {
 		principals: map[migrate.GUID]*migrate.Principal{}, legacy: map[key]*legacyGroup{},
 		standingRoot: map[key]*migrate.RoleAssignment{}, eligibleRoot: map[key]*migrate.EligibilitySchedule{},
 		scopes: map[key][]string{}, schedules: map[scoped][]*migrate.AssignmentSchedule{},
-		protectIDs: map[migrate.GUID]bool{}, protectUPNs: map[string]bool{}, planned: map[key]Planned{},
+		protect: migrate.NewProtected(in.Protect), planned: map[key]Planned{},
 	}
 	for _, p := range in.Plan {
 		k := a.key(p.PrincipalID, p.RoleID)
@@ -99,13 +98,7 @@ func newAuditor(in Input) *auditor {
 			g.classes = append(g.classes, c)
 		}
 	}
-	for _, s := range in.Protect {
-		if g, err := migrate.ParseGUID(s); err == nil {
-			a.protectIDs[g] = true
-		} else {
-			a.protectUPNs[strings.ToLower(strings.TrimSpace(s))] = true
-		}
-	}
+
 	return a
 }
 
@@ -178,11 +171,11 @@ func (a *auditor) role(id migrate.GUID) Role {
 }
 
 func (a *auditor) isProtected(id migrate.GUID) bool {
-	if a.protectIDs[id] {
-		return true
+	upn := ""
+	if p := a.principals[id]; p != nil {
+		upn = p.UserPrincipalName
 	}
-	p := a.principals[id]
-	return p != nil && p.UserPrincipalName != "" && a.protectUPNs[strings.ToLower(p.UserPrincipalName)]
+	return a.protect.Has(id, upn)
 }
 
 func (a *auditor) add(f Finding) { a.out = append(a.out, f) }
@@ -532,14 +525,14 @@ func span(d time.Duration) string {
 // assignment and eligibility, and every live legacy record with no unified
 // grant at "/" (the plan never migrates them).
 func (a *auditor) protected() {
-	if len(a.protectIDs) == 0 && len(a.protectUPNs) == 0 {
+	if a.protect.Empty() {
 		return
 	}
 	ids := map[migrate.GUID]bool{}
-	for id := range a.protectIDs {
+	for id := range a.protect.IDs {
 		ids[id] = true
 	}
-	for upn := range a.protectUPNs {
+	for upn := range a.protect.UPNs {
 		found := false
 		for id, p := range a.principals {
 			if strings.EqualFold(p.UserPrincipalName, upn) {

@@ -44,13 +44,15 @@ const graphCLIClientID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 // ErrNoToken is returned for --auth token without a token.
 var ErrNoToken = errors.New("--auth token needs a bearer token in PIMMIGRATE_TOKEN")
 
-// credential builds the azidentity credential of an auth mode.
-func credential(cfg Config) (azcore.TokenCredential, error) {
+// credential builds the azidentity credential of an auth mode, signing in
+// at the cloud's authority.
+func credential(cfg Config, cl Cloud) (azcore.TokenCredential, error) {
 	clientID := cfg.ClientID
 	interactiveID := clientID
 	if interactiveID == "" {
 		interactiveID = graphCLIClientID
 	}
+	opts := azcore.ClientOptions{Cloud: cl.Authority, Transport: cfg.authTransport}
 	prompt := func(ctx context.Context, m azidentity.DeviceCodeMessage) error {
 		w := cfg.Prompt
 		if w == nil {
@@ -60,42 +62,47 @@ func credential(cfg Config) (azcore.TokenCredential, error) {
 		return err
 	}
 	device := func() (azcore.TokenCredential, error) {
-		return azidentity.NewDeviceCodeCredential(&azidentity.DeviceCodeCredentialOptions{TenantID: cfg.TenantID, ClientID: interactiveID, UserPrompt: prompt})
+		return azidentity.NewDeviceCodeCredential(&azidentity.DeviceCodeCredentialOptions{ClientOptions: opts, TenantID: cfg.TenantID, ClientID: interactiveID, UserPrompt: prompt})
+	}
+	env := func() (azcore.TokenCredential, error) {
+		return azidentity.NewEnvironmentCredential(&azidentity.EnvironmentCredentialOptions{ClientOptions: opts})
+	}
+	// The Azure CLI signs in to the cloud it is set to (az cloud set):
+	// its credential takes no cloud of ours.
+	azcli := func() (azcore.TokenCredential, error) {
+		return azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: cfg.TenantID})
 	}
 	switch cfg.Auth {
 	case AuthDevice:
 		return device()
 	case AuthBrowser:
-		return azidentity.NewInteractiveBrowserCredential(&azidentity.InteractiveBrowserCredentialOptions{TenantID: cfg.TenantID, ClientID: interactiveID})
+		return azidentity.NewInteractiveBrowserCredential(&azidentity.InteractiveBrowserCredentialOptions{ClientOptions: opts, TenantID: cfg.TenantID, ClientID: interactiveID})
 	case AuthAzCLI:
-		return azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: cfg.TenantID})
+		return azcli()
 	case AuthEnv:
-		return azidentity.NewEnvironmentCredential(nil)
+		return env()
 	case AuthMSI:
-		opts := &azidentity.ManagedIdentityCredentialOptions{}
+		mopts := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: opts}
 		if clientID != "" {
-			opts.ID = azidentity.ClientID(clientID)
+			mopts.ID = azidentity.ClientID(clientID)
 		}
-		return azidentity.NewManagedIdentityCredential(opts)
+		return azidentity.NewManagedIdentityCredential(mopts)
 	case AuthAuto, "":
 		var chain []azcore.TokenCredential
-		if env, err := azidentity.NewEnvironmentCredential(nil); err == nil {
-			chain = append(chain, env)
-		}
-		if cli, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: cfg.TenantID}); err == nil {
-			chain = append(chain, cli)
-		}
-		if dc, err := device(); err == nil {
-			chain = append(chain, dc)
+		for _, build := range []func() (azcore.TokenCredential, error){env, azcli, device} {
+			if c, err := build(); err == nil {
+				chain = append(chain, c)
+			}
 		}
 		return azidentity.NewChainedTokenCredential(chain, nil)
 	}
 	return nil, fmt.Errorf("--auth %q: want auto, device, browser, azcli, env, msi or token", cfg.Auth)
 }
 
-// authProvider returns the SDK authentication provider for cfg: tokens go
-// only to the host of --graph-url.
-func authProvider(cfg Config, base *url.URL) (absauth.AuthenticationProvider, error) {
+// authProvider returns the SDK authentication provider for cfg: tokens of
+// the cloud's Graph scope, sent only to the host of base (--graph-url, or
+// the cloud's Graph).
+func authProvider(cfg Config, cl Cloud, base *url.URL) (absauth.AuthenticationProvider, error) {
 	host := base.Hostname()
 	if cfg.Auth == AuthToken {
 		if cfg.Token == "" {
@@ -104,14 +111,17 @@ func authProvider(cfg Config, base *url.URL) (absauth.AuthenticationProvider, er
 		if base.Scheme != "https" && !isLoopback(host) {
 			return nil, fmt.Errorf("--graph-url %s: a token is sent only over https (plain http only to a loopback address)", base)
 		}
-		return absauth.NewBaseBearerTokenAuthenticationProvider(&staticToken{token: string(cfg.Token), hosts: newHostsValidator(host)}), nil
+		hosts, err := absauth.NewAllowedHostsValidatorErrorCheck([]string{host})
+		if err != nil {
+			return nil, fmt.Errorf("--graph-url %s: %w", base, err)
+		}
+		return absauth.NewBaseBearerTokenAuthenticationProvider(&staticToken{token: string(cfg.Token), hosts: hosts}), nil
 	}
-	cred, err := credential(cfg)
+	cred, err := credential(cfg, cl)
 	if err != nil {
 		return nil, fmt.Errorf("cannot sign in with --auth %s: %w; see the README's --auth table for what each mode needs", cfg.Auth, err)
 	}
-	scope := "https://graph.microsoft.com/.default"
-	return kiotaazure.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{scope}, []string{host})
+	return kiotaazure.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{cl.Scope()}, []string{host})
 }
 
 // staticToken hands one bearer token to requests for the allowed host.
@@ -138,9 +148,4 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-func newHostsValidator(host string) *absauth.AllowedHostsValidator {
-	v := absauth.NewAllowedHostsValidator([]string{host})
-	return &v
 }

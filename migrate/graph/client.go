@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	khttp "github.com/microsoft/kiota-http-go"
 	msgraph "github.com/microsoftgraph/msgraph-sdk-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
@@ -21,7 +22,13 @@ const DefaultGraphURL = "https://graph.microsoft.com"
 
 // Config says where Graph is and how to sign in.
 type Config struct {
-	GraphURL string // e.g. https://graph.microsoft.com or graphsim's http://127.0.0.1:PORT
+	// Cloud is the --cloud value: global ("" too), usgov, usgovdod or
+	// china. It sets the Graph endpoint, the authority that signs in and
+	// the scope of the tokens.
+	Cloud string
+	// GraphURL overrides the cloud's Graph endpoint only (graphsim's
+	// http://127.0.0.1:PORT); "" is the cloud's.
+	GraphURL string
 	Auth     string // one of the Auth* modes
 	TenantID string
 	ClientID string
@@ -34,6 +41,9 @@ type Config struct {
 	MaxAttempts int
 	// Sleep waits between tries; nil sleeps for real, honouring ctx.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// authTransport replaces the network under the credentials' token
+	// requests (tests); nil is the network.
+	authTransport policy.Transporter
 }
 
 // Client is a signed-in Microsoft Graph client.
@@ -47,8 +57,12 @@ type Client struct {
 
 // New builds the client. It does not call Graph.
 func New(cfg Config) (*Client, error) {
+	cl, err := LookupCloud(cfg.Cloud)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.GraphURL == "" {
-		cfg.GraphURL = DefaultGraphURL
+		cfg.GraphURL = cl.GraphURL
 	}
 	base, err := url.Parse(strings.TrimRight(cfg.GraphURL, "/"))
 	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" || base.Path != "" {
@@ -57,7 +71,7 @@ func New(cfg Config) (*Client, error) {
 	if base.Scheme == "http" && !isLoopback(base.Hostname()) {
 		return nil, fmt.Errorf("--graph-url %s: plain http is allowed only to a loopback address (graphsim); use https", base)
 	}
-	auth, err := authProvider(cfg, base)
+	auth, err := authProvider(cfg, cl, base)
 	if err != nil {
 		return nil, err
 	}
@@ -69,13 +83,13 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graph client: %w", err)
 	}
-	adapter.SetBaseUrl(base.String() + "/v1.0") // no trailing slash: SDK-NOTES
+	adapter.SetBaseUrl(base.String() + "/v1.0") // no trailing slash: docs/sdk.md, "Base URL"
 	c := &Client{adapter: adapter, api: msgraph.NewGraphServiceClient(adapter), base: base, maxAttempts: cfg.MaxAttempts, sleep: cfg.Sleep}
 	if c.maxAttempts <= 0 {
 		c.maxAttempts = 8
 	}
 	if c.sleep == nil {
-		c.sleep = Sleep
+		c.sleep = wire.Sleep
 	}
 	return c, nil
 }
@@ -109,39 +123,16 @@ func (c *Client) GraphURL() string { return c.base.String() }
 func (c *Client) read(ctx context.Context, op string, call func(ctx context.Context) error) error {
 	for attempt := 1; ; attempt++ {
 		err := convert(op, call(ctx))
-		var ge *Error
+		var ge *wire.Error
 		if err == nil || !errors.As(err, &ge) || !ge.Retryable || attempt >= c.maxAttempts {
 			return err
 		}
 		wait := ge.RetryAfter
 		if wait <= 0 {
-			wait = Backoff(attempt)
+			wait = wire.Backoff(attempt)
 		}
 		if serr := c.sleep(ctx, wait); serr != nil {
 			return fmt.Errorf("%s: %w", op, serr)
 		}
-	}
-}
-
-// Backoff is the wait before try attempt+1 when Graph gave no Retry-After:
-// exponential from 250 ms, capped at 10 s, with full jitter in its upper half.
-// Graph gives no bound for 5xx back-off; 10 s keeps an item that meets
-// several faults in a row from waiting minutes, while 8 tries still span
-// about half a minute.
-func Backoff(attempt int) time.Duration {
-	d := 250 * time.Millisecond << min(attempt-1, 7)
-	d = min(d, 10*time.Second)
-	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
-}
-
-// Sleep waits d, or until ctx ends (then it returns ctx's error).
-func Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

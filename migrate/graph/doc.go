@@ -4,7 +4,7 @@
 // unified role management state.
 //
 // Nothing outside this package sees an SDK type or an SDK error: every
-// failure is converted here into *Error, which carries the operation, HTTP
+// failure is converted here into *wire.Error, which carries the operation, HTTP
 // status, Graph error code, message and request id, and says whether trying
 // again can help. Tokens never appear in errors.
 package graph

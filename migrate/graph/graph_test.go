@@ -18,6 +18,7 @@ import (
 	"github.com/pimmigrate/pimmigrate/fixtures"
 	"github.com/pimmigrate/pimmigrate/graphsim"
 	"github.com/pimmigrate/pimmigrate/migrate"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 var ctx = context.Background()
@@ -27,9 +28,9 @@ const (
 	roleSec = "194ae4cb-b126-40b2-bd5b-6091b380977d"
 )
 
-func asGraphError(t *testing.T, err error) *Error {
+func asGraphError(t *testing.T, err error) *wire.Error {
 	t.Helper()
-	var ge *Error
+	var ge *wire.Error
 	if !errors.As(err, &ge) {
 		t.Fatalf("error %v (%T) is not a *graph.Error", err, err)
 	}
@@ -182,7 +183,7 @@ func TestDuplicatesAreRefusedWithGraphsCodes(t *testing.T) {
 		t.Errorf("duplicate eligibility: %+v", ge)
 	}
 	_, err = postAssignment(c, guidN(9, 9), roleGA)
-	if ge = asGraphError(t, convert("create roleAssignment", err)); ge.Status != 404 || ge.Code != "Request_ResourceNotFound" || !IsNotFound(ge) {
+	if ge = asGraphError(t, convert("create roleAssignment", err)); ge.Status != 404 || ge.Code != "Request_ResourceNotFound" || !wire.IsNotFound(ge) {
 		t.Errorf("unknown principal: %+v", ge)
 	}
 }
@@ -258,7 +259,7 @@ func TestConsistencyLag(t *testing.T) {
 		_, err := c.api.RoleManagement().Directory().RoleAssignments().ByUnifiedRoleAssignmentId(*ra.GetId()).Get(ctx, nil)
 		return convert("get roleAssignment", err)
 	}
-	if err := get(); !IsNotFound(err) {
+	if err := get(); !wire.IsNotFound(err) {
 		t.Fatalf("right after the create: %v, want 404", err)
 	}
 	now.Add(int64(11 * time.Second))

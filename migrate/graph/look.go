@@ -3,122 +3,105 @@ package graph
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
-	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	rm "github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
-// Probe asks whether an object is in the tenant: by its id when ID is set
-// (a roleAssignment id, or a schedule id for the schedule kinds), otherwise
-// by what it grants (Target's principal, role and directory scope).
-type Probe struct {
-	Kind   migrate.TargetKind
-	ID     string
-	Target migrate.Target
-}
-
-// Sighting is Graph's answer to one probe.
-//
-// Found false with Err nil means Graph answered that there is no such
-// object now. Right after a write that is no proof (GRAPH.md §8: reads
-// lag); the caller judges. Err is set when the answer says nothing either
-// way (throttled, 5xx, an unreadable body): look again later.
-type Sighting struct {
-	Found  bool
-	Object Object
-	Err    *Error
-}
-
-// Look answers up to MaxBatch probes with one JSON batch of GETs. It does
+// Look answers up to wire.MaxBatch probes with one JSON batch of GETs. It does
 // not retry: a probe whose answer says nothing has Err set, and an error
 // is returned only when the batch as a whole got no answer.
-func (c *Client) Look(ctx context.Context, probes []Probe) ([]Sighting, error) {
+func (c *Client) Look(ctx context.Context, probes []wire.Probe) ([]wire.Sighting, error) {
 	const op = "look up batch"
 	switch {
 	case len(probes) == 0:
 		return nil, nil
-	case len(probes) > MaxBatch:
-		return nil, fmt.Errorf("%s: %d probes; a batch holds at most %d", op, len(probes), MaxBatch)
+	case len(probes) > wire.MaxBatch:
+		return nil, fmt.Errorf("%s: %d probes; a batch holds at most %d", op, len(probes), wire.MaxBatch)
 	}
-	batch := msgraphcore.NewBatchRequest(c.adapter)
-	index := make(map[string]int, len(probes))
+	b := &batch{c: c}
 	for i, p := range probes {
 		ri, err := c.probeInfo(ctx, p)
-		if err != nil {
-			return nil, fmt.Errorf("%s: probe %d (%s): %w", op, i+1, p.Kind, err)
+		if err == nil {
+			err = b.add(ri)
 		}
-		item, err := batch.AddBatchRequestStep(*ri)
 		if err != nil {
-			return nil, fmt.Errorf("%s: probe %d (%s): %w", op, i+1, p.Kind, err)
+			return nil, fmt.Errorf("%s: probe %d (%s): %w", op, i+1, probeName(p), err)
 		}
-		index[deref(item.GetId())] = i
 	}
-	resp, err := c.sendBatch(ctx, batch)
+	answers, err := b.send(ctx)
 	if err != nil {
 		return nil, convert(op, err)
 	}
-	out := make([]Sighting, len(probes))
-	answered := make([]bool, len(probes))
-	for _, item := range resp.GetResponses() {
-		if item == nil {
-			continue
-		}
-		i, ok := index[deref(item.GetId())]
-		if !ok || answered[i] {
-			continue
-		}
-		answered[i] = true
-		out[i] = sighting(probes[i], itemResult(item), asMap(map[string]any(item.GetBody())))
-	}
+	out := make([]wire.Sighting, len(probes))
 	for i := range out {
-		if !answered[i] {
-			out[i].Err = &Error{Op: op, Message: "Graph's batch answer has no response for this probe", Retryable: true}
+		a, ok := answers[i]
+		if !ok {
+			out[i].Err = &wire.Error{Op: op, Message: "Graph's batch answer has no response for this probe", Retryable: true}
+			continue
 		}
+		out[i] = sighting(probes[i], &a)
 	}
 	return out, nil
 }
 
-// sighting reads one probe's answer: a 404 to a GET by id and an empty
-// list to a GET by filter are "not there"; any other failure says nothing.
-func sighting(p Probe, r Result, body map[string]any) Sighting {
-	op := "look up " + string(p.Kind)
-	switch {
-	case r.Status == 404 && p.ID != "":
-		return Sighting{}
-	case r.Status < 200 || r.Status >= 300:
-		e := r.Err(op).(*Error)
-		return Sighting{Err: e}
+// probeName names what a probe looks for, in errors.
+func probeName(p wire.Probe) string {
+	if p.Rule != nil {
+		return "rule " + p.Rule.RuleID + " of policy " + p.Rule.PolicyID
 	}
-	obj := body
+	return string(p.Kind)
+}
+
+// sighting reads one probe's answer: a 404 to a GET by id (a rule's
+// included) and an empty list to a GET by filter are "not there"; any
+// other failure says nothing.
+func sighting(p wire.Probe, a *batchAnswer) wire.Sighting {
+	op := "look up " + probeName(p)
+	r := a.result()
+	switch {
+	case r.Status == 404 && (p.ID != "" || p.Rule != nil):
+		return wire.Sighting{}
+	case r.Status < 200 || r.Status >= 300:
+		return wire.Sighting{Err: resultErr(op, r).(*wire.Error)}
+	case p.Rule != nil:
+		body, err := withoutMember(a.Body, "@odata.context")
+		if err != nil {
+			return wire.Sighting{Err: &wire.Error{Op: op, Status: r.Status, Message: "the rule is not a JSON object: " + err.Error(), Retryable: true}}
+		}
+		return wire.Sighting{Found: true, Body: body}
+	}
+	obj := a.object()
 	if p.ID == "" {
-		list, _ := field(body, "value").([]any)
+		list, _ := field(obj, "value").([]any)
 		if len(list) == 0 {
-			return Sighting{}
+			return wire.Sighting{}
 		}
 		obj = asMap(list[0])
 	}
 	o, err := objectFromMap(obj)
 	if err != nil {
-		return Sighting{Err: &Error{Op: op, Status: r.Status, Message: err.Error(), Retryable: true}}
+		return wire.Sighting{Err: &wire.Error{Op: op, Status: r.Status, Message: err.Error(), Retryable: true}}
 	}
-	return Sighting{Found: true, Object: o}
+	return wire.Sighting{Found: true, Object: o}
 }
 
 // objectFromMap reads id, principal, role and scope from a batch body.
-func objectFromMap(m map[string]any) (Object, error) {
-	o := Object{ID: asString(field(m, "id")), DirectoryScopeID: asString(field(m, "directoryScopeId"))}
+func objectFromMap(m map[string]any) (wire.Object, error) {
+	o := wire.Object{ID: asString(field(m, "id")), DirectoryScopeID: asString(field(m, "directoryScopeId"))}
 	var err error
 	if o.PrincipalID, err = migrate.ParseGUID(asString(field(m, "principalId"))); err != nil {
-		return Object{}, fmt.Errorf("principalId: %w", err)
+		return wire.Object{}, fmt.Errorf("principalId: %w", err)
 	}
 	if o.RoleDefinitionID, err = migrate.ParseGUID(asString(field(m, "roleDefinitionId"))); err != nil {
-		return Object{}, fmt.Errorf("roleDefinitionId: %w", err)
+		return wire.Object{}, fmt.Errorf("roleDefinitionId: %w", err)
 	}
 	if o.ID == "" {
-		return Object{}, fmt.Errorf("no id")
+		return wire.Object{}, fmt.Errorf("no id")
 	}
 	return o, nil
 }
@@ -127,7 +110,10 @@ func objectFromMap(m map[string]any) (Object, error) {
 var lookFields = []string{"id", "principalId", "roleDefinitionId", "directoryScopeId"}
 
 // probeInfo is the GET of one probe, from the SDK's typed builders.
-func (c *Client) probeInfo(ctx context.Context, p Probe) (*abs.RequestInformation, error) {
+func (c *Client) probeInfo(ctx context.Context, p wire.Probe) (*abs.RequestInformation, error) {
+	if p.Rule != nil {
+		return ruleRequest(abs.GET, p.Rule.PolicyID, p.Rule.RuleID, nil)
+	}
 	dir := c.api.RoleManagement().Directory()
 	if p.ID != "" {
 		switch p.Kind {
@@ -159,4 +145,12 @@ func (c *Client) probeInfo(ctx context.Context, p Probe) (*abs.RequestInformatio
 			QueryParameters: &rm.DirectoryRoleAssignmentSchedulesRequestBuilderGetQueryParameters{Filter: &filter, Select: lookFields}})
 	}
 	return nil, fmt.Errorf("unknown target kind %q", p.Kind)
+}
+
+// targetFilter is the $filter matching t's principal, role and scope:
+// GUIDs lower-case, quotes in the scope doubled as OData wants.
+func targetFilter(t migrate.Target) string {
+	return "principalId eq '" + t.PrincipalID.String() +
+		"' and roleDefinitionId eq '" + t.RoleDefinitionID.String() +
+		"' and directoryScopeId eq '" + strings.ReplaceAll(t.DirectoryScopeID, "'", "''") + "'"
 }

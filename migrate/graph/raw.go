@@ -3,11 +3,14 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // errorMapping makes the SDK parse Graph's error envelope for raw requests.
@@ -71,16 +74,31 @@ func (c *Client) pages(ctx context.Context, op, path string, fn func(elems []jso
 	return nil
 }
 
-// Legacy API paths.
+// Legacy API paths: role assignments and role settings of both iterations.
 const (
 	LegacyIteration1Path = "/beta/privilegedRoleAssignments"
 	LegacyIteration2Path = "/beta/privilegedAccess/aadRoles/roleAssignments?$expand=subject"
+	// LegacySettings1Path lists the privilegedRoles with their
+	// privilegedRoleSettings expanded (null for a role without settings).
+	LegacySettings1Path = "/beta/privilegedRoles?$expand=settings"
 )
 
-// ListLegacy reads a legacy PIM list (LegacyIteration1Path or
-// LegacyIteration2Path) page by page and calls fn with each record's raw
-// JSON, numbered from 1 across pages. It needs the delegated permission
-// Directory.AccessAsUser.All and a tenant registered to PIM.
+// LegacySettings2Path lists the tenant's iteration-2 role settings
+// (governanceRoleSetting), filtered by resourceId as the docs show.
+func LegacySettings2Path(tenantID string) string {
+	return "/beta/privilegedAccess/aadRoles/roleSettings?$filter=" + queryEscape("resourceId eq '"+tenantID+"'")
+}
+
+// ErrLegacyDisabled is wrapped by the error of a legacy read when Microsoft
+// has switched the tenant's legacy PIM API off while migrating it (403
+// TenantEnabledInAadRoleMigration): no live export can read it any more.
+var ErrLegacyDisabled = errors.New("the live legacy PIM API is gone for this tenant: Microsoft switched it off while migrating the tenant to unified role management")
+
+// ListLegacy reads a legacy PIM list (one of the Legacy*Path) page by page
+// and calls fn with each record's raw JSON, numbered from 1 across pages.
+// It needs the delegated permission Directory.AccessAsUser.All and a tenant
+// registered to PIM. A tenant whose legacy API Microsoft switched off gives
+// an error wrapping ErrLegacyDisabled.
 func (c *Client) ListLegacy(ctx context.Context, path string, fn func(n int, raw json.RawMessage) error) error {
 	n := 0
 	err := c.pages(ctx, "list "+path, path, func(elems []json.RawMessage) error {
@@ -92,5 +110,9 @@ func (c *Client) ListLegacy(ctx context.Context, path string, fn func(n int, raw
 		}
 		return nil
 	})
+	var ge *wire.Error
+	if errors.As(err, &ge) && ge.Code == "TenantEnabledInAadRoleMigration" {
+		return fmt.Errorf("%w; export from the snapshots you saved instead (--source FILE): %w", ErrLegacyDisabled, err)
+	}
 	return withHint(err, "the legacy PIM API needs the delegated permission Directory.AccessAsUser.All, the Privileged Role Administrator role, and a tenant registered to PIM")
 }

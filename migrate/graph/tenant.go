@@ -14,6 +14,7 @@ import (
 	rm "github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // readPermissionHint names what reading the tenant needs.
@@ -289,7 +290,7 @@ func derefBool(b *bool) bool { return b != nil && *b }
 
 // withHint says what a call needs when Graph answered 403 Forbidden.
 func withHint(err error, hint string) error {
-	var ge *Error
+	var ge *wire.Error
 	if errors.As(err, &ge) && ge.Status == http.StatusForbidden {
 		ge.Hint = hint
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // UsersByPrincipalName looks users up by user principal name, one
@@ -25,7 +26,7 @@ func (c *Client) UsersByPrincipalName(ctx context.Context, upns []string) ([]mig
 			u, err = c.api.Users().ByUserId(upn).Get(ctx, cfg)
 			return err
 		})
-		var ge *Error
+		var ge *wire.Error
 		switch {
 		case errors.As(err, &ge) && ge.Status == http.StatusNotFound:
 			continue

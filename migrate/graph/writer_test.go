@@ -17,6 +17,7 @@ import (
 
 	"github.com/pimmigrate/pimmigrate/graphsim"
 	"github.com/pimmigrate/pimmigrate/migrate"
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // t0 is the emulator's clock in the write tests: fixed, so a throttle
@@ -144,15 +145,15 @@ func activeUntil(principal, role string, end time.Time) migrate.Target {
 		Expiration: &migrate.Expiration{Type: migrate.ExpirationAfter, EndDateTime: &end}, Justification: "migrated from legacy PIM"}
 }
 
-func creates(targets ...migrate.Target) []Op {
-	ops := make([]Op, len(targets))
+func creates(targets ...migrate.Target) []wire.Op {
+	ops := make([]wire.Op, len(targets))
 	for i, t := range targets {
-		ops[i] = CreateOp(t)
+		ops[i] = wire.CreateOp(t)
 	}
 	return ops
 }
 
-func mustWrite(t *testing.T, c *Client, ops []Op) []Result {
+func mustWrite(t *testing.T, c *Client, ops []wire.Op) []wire.Result {
 	t.Helper()
 	res, err := c.Write(ctx, ops)
 	if err != nil {
@@ -188,7 +189,7 @@ func TestWriteMixedCreates(t *testing.T) {
 	ops := creates(assignment(guidN(1, 0), roleGA), eligibility(guidN(1, 1), roleSec), activeUntil(guidN(1, 2), roleGA, end))
 	res := mustWrite(t, c, ops)
 	for i, r := range res {
-		if r.Status != 201 || r.ObjectID == "" || r.Err("create") != nil || r.Retryable {
+		if r.Status != 201 || r.ObjectID == "" || resultErr("create", r) != nil || r.Retryable {
 			t.Errorf("write %d (%s): %+v", i, ops[i].Kind, r)
 		}
 	}
@@ -329,8 +330,8 @@ func TestWriteRefusedItems(t *testing.T) {
 			if r.RequestID == "" || r.Retryable || r.RetryAfter != 0 || r.ObjectID != "" {
 				t.Errorf("%+v: want a request id, not retryable, no object", r)
 			}
-			ge := asGraphError(t, r.Err("create "+string(ops[tt.i].Target.Kind)))
-			if ge.Status != r.Status || ge.Code != r.Code || ge.RequestID != r.RequestID || IsNotFound(ge) != (r.Status == 404) {
+			ge := asGraphError(t, resultErr("create "+string(ops[tt.i].Target.Kind), r))
+			if ge.Status != r.Status || ge.Code != r.Code || ge.RequestID != r.RequestID || wire.IsNotFound(ge) != (r.Status == 404) {
 				t.Errorf("Err() = %+v", ge)
 			}
 		})
@@ -352,7 +353,7 @@ func TestWriteThrottledItems(t *testing.T) {
 		if r.RetryAfter != 334*time.Millisecond {
 			t.Errorf("write %d: RetryAfter %v, want the fractional 334ms", i+1, r.RetryAfter)
 		}
-		if ge := asGraphError(t, r.Err("create")); !ge.Retryable || ge.RetryAfter != r.RetryAfter {
+		if ge := asGraphError(t, resultErr("create", r)); !ge.Retryable || ge.RetryAfter != r.RetryAfter {
 			t.Errorf("Err() = %+v", ge)
 		}
 	}
@@ -402,9 +403,9 @@ func TestWriteEnvelopeCarriesGraphsError(t *testing.T) {
 }
 
 func TestWriteResultsInOpOrder(t *testing.T) {
-	srv, c, _, rec := startRecordedSim(t, writeSeed(MaxBatch), graphsim.Options{Seed: 3, Now: newClock(t0).now})
+	srv, c, _, rec := startRecordedSim(t, writeSeed(wire.MaxBatch), graphsim.Options{Seed: 3, Now: newClock(t0).now})
 	var targets []migrate.Target
-	for i := 0; i < MaxBatch; i++ {
+	for i := 0; i < wire.MaxBatch; i++ {
 		if i%2 == 0 {
 			targets = append(targets, assignment(guidN(1, i), roleGA))
 		} else {
@@ -437,25 +438,25 @@ func TestWriteResultsInOpOrder(t *testing.T) {
 }
 
 func TestWriteRefusesBadBatches(t *testing.T) {
-	srv, c, _ := startSim(t, writeSeed(MaxBatch+1), graphsim.Options{Now: newClock(t0).now})
-	var many []Op
-	for i := 0; i <= MaxBatch; i++ {
-		many = append(many, CreateOp(assignment(guidN(1, i), roleGA)))
+	srv, c, _ := startSim(t, writeSeed(wire.MaxBatch+1), graphsim.Options{Now: newClock(t0).now})
+	var many []wire.Op
+	for i := 0; i <= wire.MaxBatch; i++ {
+		many = append(many, wire.CreateOp(assignment(guidN(1, i), roleGA)))
 	}
 	badType := eligibility(guidN(1, 0), roleGA)
 	badType.Expiration = &migrate.Expiration{Type: "afterLunch"}
 	standing := eligibility(guidN(1, 0), roleGA)
 	tests := []struct {
 		name string
-		ops  []Op
+		ops  []wire.Op
 		want string
 	}{
 		{"21 writes", many, "at most 20"},
-		{"eligible target as standing access", []Op{{Kind: OpCreateAssignment, Target: standing}}, "target kind"},
-		{"delete without id", []Op{{Kind: OpDeleteAssignment}}, "no roleAssignment id"},
-		{"unknown expiration type", []Op{CreateOp(badType)}, "afterLunch"},
-		{"no principal", []Op{CreateOp(migrate.Target{Kind: migrate.KindRoleAssignment, RoleDefinitionID: migrate.MustGUID(roleGA), DirectoryScopeID: "/"})}, "principal"},
-		{"unknown kind", []Op{{Kind: "patch", Target: standing}}, "unknown write kind"},
+		{"eligible target as standing access", []wire.Op{{Kind: wire.OpCreateAssignment, Target: standing}}, "target kind"},
+		{"delete without id", []wire.Op{{Kind: wire.OpDeleteAssignment}}, "no roleAssignment id"},
+		{"unknown expiration type", []wire.Op{wire.CreateOp(badType)}, "afterLunch"},
+		{"no principal", []wire.Op{wire.CreateOp(migrate.Target{Kind: migrate.KindRoleAssignment, RoleDefinitionID: migrate.MustGUID(roleGA), DirectoryScopeID: "/"})}, "principal"},
+		{"unknown kind", []wire.Op{{Kind: "patch", Target: standing}}, "unknown write kind"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -471,7 +472,7 @@ func TestWriteRefusesBadBatches(t *testing.T) {
 	if n := srv.Stats().Requests; n != 0 {
 		t.Errorf("%d requests reached Graph; refused batches must send nothing", n)
 	}
-	res := mustWrite(t, c, many[:MaxBatch])
+	res := mustWrite(t, c, many[:wire.MaxBatch])
 	for i, r := range res {
 		if r.Status != 201 {
 			t.Errorf("write %d of a full batch: %+v", i, r)
@@ -488,13 +489,13 @@ func TestWriteRemovesWhatItCreated(t *testing.T) {
 			t.Fatalf("create %d: %+v", i, r)
 		}
 	}
-	removes := []Op{
-		{Kind: OpDeleteAssignment, Target: ra, ObjectID: made[0].ObjectID},
-		{Kind: OpRemoveEligibility, Target: el},
-		{Kind: OpRemoveActiveSchedule, Target: ac},
+	removes := []wire.Op{
+		{Kind: wire.OpDeleteAssignment, Target: ra, ObjectID: made[0].ObjectID},
+		{Kind: wire.OpRemoveEligibility, Target: el},
+		{Kind: wire.OpRemoveActiveSchedule, Target: ac},
 	}
 	res := mustWrite(t, c, removes)
-	if res[0].Status != 204 || res[0].Err("delete") != nil {
+	if res[0].Status != 204 || resultErr("delete", res[0]) != nil {
 		t.Errorf("delete: %+v", res[0])
 	}
 	for i, r := range res[1:] {
@@ -531,25 +532,25 @@ func TestLook(t *testing.T) {
 
 	tests := []struct {
 		name  string
-		probe Probe
+		probe wire.Probe
 		want  string // the id found, "" for none
 		lags  bool   // created now: hidden until the lag passes
 	}{
-		{"assignment by target", Probe{Kind: ra.Kind, Target: ra}, made[0].ObjectID, true},
-		{"eligibility by target", Probe{Kind: el.Kind, Target: el}, made[1].TargetScheduleID, true},
-		{"active schedule by target", Probe{Kind: ac.Kind, Target: ac}, made[2].TargetScheduleID, true},
-		{"assignment by id", Probe{Kind: ra.Kind, ID: made[0].ObjectID}, made[0].ObjectID, true},
-		{"eligibility by id", Probe{Kind: el.Kind, ID: made[1].TargetScheduleID}, made[1].TargetScheduleID, true},
-		{"active schedule by id", Probe{Kind: ac.Kind, ID: made[2].TargetScheduleID}, made[2].TargetScheduleID, true},
-		{"seeded assignment in upper case", Probe{Kind: ra.Kind, Target: assignment(guidN(1, 3), roleSec)}, "seeded-ra", false},
-		{"seeded eligibility in upper case", Probe{Kind: el.Kind, Target: eligibility(guidN(1, 3), roleGA)}, "seeded-elig", false},
-		{"absent assignment", Probe{Kind: ra.Kind, Target: assignment(guidN(1, 1), roleGA)}, "", false},
-		{"absent eligibility", Probe{Kind: el.Kind, Target: eligibility(guidN(1, 0), roleGA)}, "", false},
-		{"absent active schedule", Probe{Kind: ac.Kind, Target: activeUntil(guidN(1, 1), roleSec, t0.Add(time.Hour))}, "", false},
-		{"other scope", Probe{Kind: ra.Kind, Target: other}, "", false},
-		{"unknown id", Probe{Kind: ra.Kind, ID: "no-such-assignment"}, "", false},
+		{"assignment by target", wire.Probe{Kind: ra.Kind, Target: ra}, made[0].ObjectID, true},
+		{"eligibility by target", wire.Probe{Kind: el.Kind, Target: el}, made[1].TargetScheduleID, true},
+		{"active schedule by target", wire.Probe{Kind: ac.Kind, Target: ac}, made[2].TargetScheduleID, true},
+		{"assignment by id", wire.Probe{Kind: ra.Kind, ID: made[0].ObjectID}, made[0].ObjectID, true},
+		{"eligibility by id", wire.Probe{Kind: el.Kind, ID: made[1].TargetScheduleID}, made[1].TargetScheduleID, true},
+		{"active schedule by id", wire.Probe{Kind: ac.Kind, ID: made[2].TargetScheduleID}, made[2].TargetScheduleID, true},
+		{"seeded assignment in upper case", wire.Probe{Kind: ra.Kind, Target: assignment(guidN(1, 3), roleSec)}, "seeded-ra", false},
+		{"seeded eligibility in upper case", wire.Probe{Kind: el.Kind, Target: eligibility(guidN(1, 3), roleGA)}, "seeded-elig", false},
+		{"absent assignment", wire.Probe{Kind: ra.Kind, Target: assignment(guidN(1, 1), roleGA)}, "", false},
+		{"absent eligibility", wire.Probe{Kind: el.Kind, Target: eligibility(guidN(1, 0), roleGA)}, "", false},
+		{"absent active schedule", wire.Probe{Kind: ac.Kind, Target: activeUntil(guidN(1, 1), roleSec, t0.Add(time.Hour))}, "", false},
+		{"other scope", wire.Probe{Kind: ra.Kind, Target: other}, "", false},
+		{"unknown id", wire.Probe{Kind: ra.Kind, ID: "no-such-assignment"}, "", false},
 	}
-	probes := make([]Probe, len(tests))
+	probes := make([]wire.Probe, len(tests))
 	for i, tt := range tests {
 		probes[i] = tt.probe
 	}
@@ -591,10 +592,10 @@ func TestLook(t *testing.T) {
 	if filters == 0 {
 		t.Error("no filtered list among the batches sent")
 	}
-	if _, err := c.Look(ctx, []Probe{{Kind: "custom", ID: "x"}}); err == nil {
+	if _, err := c.Look(ctx, []wire.Probe{{Kind: "custom", ID: "x"}}); err == nil {
 		t.Error("a probe of an unknown kind: no error")
 	}
-	if _, err := c.Look(ctx, []Probe{{Kind: ra.Kind}}); err == nil {
+	if _, err := c.Look(ctx, []wire.Probe{{Kind: ra.Kind}}); err == nil {
 		t.Error("a probe with neither id nor target: no error")
 	}
 }
@@ -605,10 +606,10 @@ func TestLookUnderFaults(t *testing.T) {
 	seed := writeSeed(1)
 	seed.RoleAssignments = append(seed.RoleAssignments, graphsim.RoleAssignment{ID: "seeded-ra", PrincipalID: guidN(1, 0), RoleDefinitionID: roleGA, DirectoryScopeID: "/"})
 	srv, c, _ := startSim(t, seed, graphsim.Options{FaultRate: 0.5, Seed: 11, Now: newClock(t0).now})
-	probe := Probe{Kind: migrate.KindRoleAssignment, ID: "seeded-ra"}
+	probe := wire.Probe{Kind: migrate.KindRoleAssignment, ID: "seeded-ra"}
 	saidNothing := 0
 	for i := 0; i < 20; i++ {
-		got, err := c.Look(ctx, []Probe{probe, probe})
+		got, err := c.Look(ctx, []wire.Probe{probe, probe})
 		if err != nil {
 			continue // the batch itself failed: no answer at all
 		}
@@ -635,40 +636,40 @@ func TestWriteReadsOddBatchAnswers(t *testing.T) {
 	tests := []struct {
 		name  string
 		items func(ids []string) []map[string]any
-		check func(t *testing.T, res []Result, err error)
+		check func(t *testing.T, res []wire.Result, err error)
 	}{
 		{"lower-case headers and innererror", func(ids []string) []map[string]any {
 			return []map[string]any{{"id": ids[0], "status": 429, "headers": map[string]string{"retry-after": "2.128", "content-type": "application/json"},
 				"body": map[string]any{"error": map[string]any{"code": "TooManyRequests", "message": "slow down", "innererror": map[string]any{"request-id": "r-1"}}}}}
-		}, func(t *testing.T, res []Result, err error) {
+		}, func(t *testing.T, res []wire.Result, err error) {
 			if err != nil || res[0].RetryAfter != 2128*time.Millisecond || res[0].RequestID != "r-1" || res[0].Code != "TooManyRequests" || !res[0].Retryable {
 				t.Errorf("%+v, %v", res, err)
 			}
 		}},
 		{"error without a body", func(ids []string) []map[string]any {
 			return []map[string]any{{"id": ids[0], "status": 503, "headers": map[string]string{"request-id": "r-2"}}}
-		}, func(t *testing.T, res []Result, err error) {
+		}, func(t *testing.T, res []wire.Result, err error) {
 			if err != nil || res[0].Status != 503 || res[0].Message != "Service Unavailable" || res[0].RequestID != "r-2" || !res[0].Retryable {
 				t.Errorf("%+v, %v", res, err)
 			}
 		}},
 		{"error body of the wrong shape", func(ids []string) []map[string]any {
 			return []map[string]any{{"id": ids[0], "status": 400, "body": map[string]any{"error": "bad", "id": 7}}}
-		}, func(t *testing.T, res []Result, err error) {
+		}, func(t *testing.T, res []wire.Result, err error) {
 			if err != nil || res[0].Status != 400 || res[0].Code != "" || res[0].Message != "Bad Request" {
 				t.Errorf("%+v, %v", res, err)
 			}
 		}},
 		{"an item missing, one without status", func(ids []string) []map[string]any {
 			return []map[string]any{{"id": ids[1]}, {"id": "not-ours", "status": 201}}
-		}, func(t *testing.T, res []Result, err error) {
+		}, func(t *testing.T, res []wire.Result, err error) {
 			if err != nil || len(res) != 2 || res[0].Status != 0 || res[1].Status != 0 || res[0].Message == "" || res[1].Message == "" {
 				t.Errorf("%+v, %v", res, err)
 			}
 		}},
 		{"a header that is not a string", func(ids []string) []map[string]any {
 			return []map[string]any{{"id": ids[0], "status": 429, "headers": map[string]any{"Retry-After": 2}}}
-		}, func(t *testing.T, res []Result, err error) {
+		}, func(t *testing.T, res []wire.Result, err error) {
 			if err == nil || res != nil {
 				t.Errorf("%+v, %v; want an error, not a panic", res, err)
 			}
@@ -694,9 +695,9 @@ func TestWriteReadsOddBatchAnswers(t *testing.T) {
 				t.Fatal(err)
 			}
 			res, err := c.Write(ctx, creates(assignment(guidN(1, 0), roleGA), assignment(guidN(1, 1), roleGA)))
-			var ge *Error
+			var ge *wire.Error
 			if err != nil && !errors.As(err, &ge) {
-				t.Errorf("error %v (%T) is not a *Error", err, err)
+				t.Errorf("error %v (%T) is not a *wire.Error", err, err)
 			}
 			tt.check(t, res, err)
 		})

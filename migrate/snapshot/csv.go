@@ -125,7 +125,7 @@ func (r *reader) readCSV(br *bufio.Reader) error {
 		pos := migrate.Pos{File: r.name, N: in.lineBase + line, Line: true}
 		f := cols.fields(row, it)
 		rec, rj, _ := convert(&f, pos)
-		if err := r.emit(rec, rj, it); err != nil {
+		if err := r.emit(decoded{rec: rec, rj: rj, it: it}); err != nil {
 			return in.formatError(-1, pos.N, err)
 		}
 	}

@@ -100,121 +100,75 @@ func parseDotNetJSONDate(s string) (time.Time, bool) {
 	return time.UnixMilli(ms), true
 }
 
-// parseSlashDate reads "M/d/yyyy h:mm:ss AM" (en-US); without AM/PM the
-// date is ambiguous.
+// The culture dates of Windows PowerShell's Export-Csv, as layouts.
+const (
+	layoutEnUS = "1/2/2006 3:04:05 PM" // en-US, M/d/yyyy h:mm:ss tt
+	layoutDeDE = "2.1.2006 15:04:05"   // de-DE, d.M.yyyy H:mm:ss
+	// A slash date without AM/PM reads as either of these.
+	layoutMonthFirst = "1/2/2006 15:04:05"
+	layoutDayFirst   = "2/1/2006 15:04:05"
+)
+
+// parseSlashDate reads "M/d/yyyy h:mm:ss AM" (en-US, AM and PM in any
+// case); without AM/PM the date is ambiguous.
 func parseSlashDate(s string) (time.Time, dateProblem) {
-	date, clock, ok := strings.Cut(s, " ")
+	date, clock, ampm, ok := cultureFields(s)
 	if !ok {
 		return time.Time{}, dateMalformed
 	}
-	m, d, y, ok := threeNumbers(date, '/')
-	if !ok {
-		return time.Time{}, dateMalformed
-	}
-	clock = strings.TrimSpace(clock)
-	hms, ampm, hasAMPM := strings.Cut(clock, " ")
-	h, mi, sec, ok := clockNumbers(hms)
-	if !ok {
-		return time.Time{}, dateMalformed
-	}
-	if !hasAMPM {
+	if ampm == "" {
 		// Valid as month/day or as day/month: either way we cannot know which.
-		if (validDate(y, m, d) || validDate(y, d, m)) && h < 24 && mi < 60 && sec < 60 {
-			return time.Time{}, dateAmbiguous
+		for _, layout := range []string{layoutMonthFirst, layoutDayFirst} {
+			if _, p := cultureDate(layout, date, clock, ""); p != dateMalformed {
+				return time.Time{}, dateAmbiguous
+			}
 		}
 		return time.Time{}, dateMalformed
 	}
-	if h < 1 || h > 12 {
-		return time.Time{}, dateMalformed
+	if strings.HasPrefix(strings.TrimLeft(clock, "0"), ":") {
+		return time.Time{}, dateMalformed // a 12-hour clock has no hour 0, which the layout takes as 12
 	}
-	switch {
-	case strings.EqualFold(strings.TrimSpace(ampm), "AM"):
-		if h == 12 {
-			h = 0 // 12:xx AM is just after midnight
-		}
-	case strings.EqualFold(strings.TrimSpace(ampm), "PM"):
-		if h != 12 {
-			h += 12 // 12:xx PM is just after noon
-		}
-	default:
-		return time.Time{}, dateMalformed
-	}
-	return makeDate(y, m, d, h, mi, sec)
+	return cultureDate(layoutEnUS, date, clock, strings.ToUpper(ampm))
 }
 
 // parseDotDate reads "d.M.yyyy H:mm:ss" (de-DE).
 func parseDotDate(s string) (time.Time, dateProblem) {
-	date, clock, ok := strings.Cut(s, " ")
-	if !ok {
+	date, clock, ampm, ok := cultureFields(s)
+	if !ok || ampm != "" {
 		return time.Time{}, dateMalformed
 	}
-	d, m, y, ok := threeNumbers(date, '.')
-	if !ok {
-		return time.Time{}, dateMalformed
-	}
-	h, mi, sec, ok := clockNumbers(strings.TrimSpace(clock))
-	if !ok {
-		return time.Time{}, dateMalformed
-	}
-	return makeDate(y, m, d, h, mi, sec)
+	return cultureDate(layoutDeDE, date, clock, "")
 }
 
-func makeDate(y, m, d, h, mi, sec int) (time.Time, dateProblem) {
-	if !validDate(y, m, d) || h > 23 || mi > 59 || sec > 59 {
+// cultureFields splits a culture date into its date, its clock and its AM
+// or PM (if any), each after a space; more white space after a space is
+// allowed.
+func cultureFields(s string) (date, clock, ampm string, ok bool) {
+	date, rest, ok := strings.Cut(s, " ")
+	clock, ampm, _ = strings.Cut(strings.TrimSpace(rest), " ")
+	return date, clock, strings.TrimSpace(ampm), ok
+}
+
+// cultureDate reads a culture date's fields with layout, in UTC. The year
+// 1 is .NET's DateTime.MinValue; the year 0 is no date, and neither is a
+// fraction of a second, which PowerShell does not write and the layout
+// would take.
+func cultureDate(layout, date, clock, ampm string) (time.Time, dateProblem) {
+	if strings.ContainsAny(clock, ".,") {
 		return time.Time{}, dateMalformed
 	}
-	if y <= 1 {
+	s := date + " " + clock
+	if ampm != "" {
+		s += " " + ampm
+	}
+	t, err := time.ParseInLocation(layout, s, time.UTC)
+	switch {
+	case err != nil || t.Year() < 1:
+		return time.Time{}, dateMalformed
+	case t.Year() == 1:
 		return time.Time{}, dateMinValue
 	}
-	return time.Date(y, time.Month(m), d, h, mi, sec, 0, time.UTC), dateOK
-}
-
-func validDate(y, m, d int) bool {
-	if y < 1 || m < 1 || m > 12 || d < 1 {
-		return false
-	}
-	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Day() == d
-}
-
-// threeNumbers reads "a<sep>b<sep>yyyy" with a and b of 1 or 2 digits.
-func threeNumbers(s string, sep byte) (a, b, y int, ok bool) {
-	a, s, ok = number(s, 1, 2)
-	if !ok || s == "" || s[0] != sep {
-		return 0, 0, 0, false
-	}
-	b, s, ok = number(s[1:], 1, 2)
-	if !ok || s == "" || s[0] != sep {
-		return 0, 0, 0, false
-	}
-	y, s, ok = number(s[1:], 4, 4)
-	return a, b, y, ok && s == ""
-}
-
-// clockNumbers reads "h:mm:ss" with h of 1 or 2 digits.
-func clockNumbers(s string) (h, m, sec int, ok bool) {
-	h, s, ok = number(s, 1, 2)
-	if !ok || s == "" || s[0] != ':' {
-		return 0, 0, 0, false
-	}
-	m, s, ok = number(s[1:], 2, 2)
-	if !ok || s == "" || s[0] != ':' {
-		return 0, 0, 0, false
-	}
-	sec, s, ok = number(s[1:], 2, 2)
-	return h, m, sec, ok && s == ""
-}
-
-// number reads min to max leading digits of s.
-func number(s string, min, max int) (int, string, bool) {
-	n, v := 0, 0
-	for n < len(s) && n < max && '0' <= s[n] && s[n] <= '9' {
-		v = v*10 + int(s[n]-'0')
-		n++
-	}
-	if n < min || n < len(s) && '0' <= s[n] && s[n] <= '9' {
-		return 0, s, false
-	}
-	return v, s[n:], true
+	return t, dateOK
 }
 
 func allDigits(s string) bool {

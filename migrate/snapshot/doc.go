@@ -15,7 +15,14 @@
 //     CRLF, culture dates such as "11/20/2026 8:00:00 AM".
 //
 // Each JSON container may hold iteration-1 privilegedRoleAssignment or
-// iteration-2 governanceRoleAssignment objects. Files may start with a UTF-8
+// iteration-2 governanceRoleAssignment objects, and role settings:
+// iteration-1 privilegedRoleSettings (alone, or as the expanded settings of
+// a privilegedRole, which is what a page of GET
+// /beta/privilegedRoles?$expand=settings holds; a privilegedRole whose
+// settings are null holds no record) and iteration-2 governanceRoleSetting,
+// whose rule settings are JSON strings (an object is taken too). Settings
+// go to Builder.AddSettings; an unknown rule identifier is kept. A file may
+// hold settings only, or mix them with assignments. Files may start with a UTF-8
 // byte-order mark, or be UTF-16 with one (Windows PowerShell's Out-File).
 // JSON is decoded element by element, so a file of a million records is
 // never held in memory.

@@ -3,86 +3,17 @@ package snapshot
 import (
 	"bytes"
 	"io"
-	"unicode/utf16"
-	"unicode/utf8"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
-// utf16Reader converts a UTF-16 stream (its byte-order mark already
-// consumed) to UTF-8 as it is read. Windows PowerShell's Out-File and `>`
-// write UTF-16LE with a BOM by default. Unpaired surrogates and a dangling
-// odd byte become U+FFFD.
-type utf16Reader struct {
-	r         io.Reader
-	bigEndian bool
-	in        []byte // raw bytes, in[:inN] not yet converted
-	inN       int
-	outBuf    []byte
-	out       []byte // converted, not yet returned
-	err       error
-}
-
-func newUTF16Reader(r io.Reader, bigEndian bool) *utf16Reader {
-	return &utf16Reader{r: r, bigEndian: bigEndian, in: make([]byte, 32<<10), outBuf: make([]byte, 0, 48<<10)}
-}
-
-func (u *utf16Reader) Read(p []byte) (int, error) {
-	for len(u.out) == 0 {
-		if u.err != nil {
-			return 0, u.err
-		}
-		n, err := u.r.Read(u.in[u.inN:])
-		u.inN += n
-		if err != nil {
-			u.err = err
-		}
-		u.convert(err != nil)
-	}
-	n := copy(p, u.out)
-	u.out = u.out[n:]
-	return n, nil
-}
-
-func (u *utf16Reader) unit(i int) uint16 {
-	if u.bigEndian {
-		return uint16(u.in[i])<<8 | uint16(u.in[i+1])
-	}
-	return uint16(u.in[i+1])<<8 | uint16(u.in[i])
-}
-
-// convert turns the complete code units of in into UTF-8 in out; final says
-// no more input will come.
-func (u *utf16Reader) convert(final bool) {
-	out := u.outBuf[:0]
-	i := 0
-loop:
-	for i+2 <= u.inN {
-		c := rune(u.unit(i))
-		switch {
-		case !utf16.IsSurrogate(c):
-			out = utf8.AppendRune(out, c)
-			i += 2
-		case c < 0xdc00 && i+4 <= u.inN: // high surrogate with a unit after it
-			if r := utf16.DecodeRune(c, rune(u.unit(i+2))); r != utf8.RuneError {
-				out = utf8.AppendRune(out, r)
-				i += 4
-			} else {
-				out = utf8.AppendRune(out, utf8.RuneError)
-				i += 2
-			}
-		case c < 0xdc00 && !final: // high surrogate at the end: wait for its pair
-			break loop
-		default:
-			out = utf8.AppendRune(out, utf8.RuneError)
-			i += 2
-		}
-	}
-	if final && i < u.inN {
-		out = utf8.AppendRune(out, utf8.RuneError)
-		i = u.inN
-	}
-	u.inN = copy(u.in, u.in[i:u.inN])
-	u.outBuf = out
-	u.out = out
+// decodeBOM reads the byte-order mark src starts with and returns what
+// follows it as UTF-8. UTF-16 (Windows PowerShell's Out-File and `>` write
+// UTF-16LE with a BOM) is decoded as it is read; unpaired surrogates and a
+// dangling odd byte become U+FFFD.
+func decodeBOM(src io.Reader) io.Reader {
+	return transform.NewReader(src, unicode.BOMOverride(transform.Nop))
 }
 
 // countingReader counts the bytes and newlines the parser reads, so an

@@ -88,23 +88,24 @@ func (o oneByte) Read(p []byte) (int, error) {
 	return o.r.Read(p[:1])
 }
 
-func TestUTF16Reader(t *testing.T) {
+func TestDecodeBOM(t *testing.T) {
 	tests := []struct {
 		name, in, want string
-		bigEndian      bool
 	}{
-		{"ascii", encodeUTF16("abc\r\n", false)[2:], "abc\r\n", false},
-		{"surrogate pair", encodeUTF16("x😀y", false)[2:], "x😀y", false},
-		{"big endian", encodeUTF16("ü😀", true)[2:], "ü😀", true},
-		{"lone high surrogate at the end", "\x3d\xd8", "\ufffd", false},
-		{"lone low surrogate", "\x00\xdcA\x00", "\ufffdA", false},
-		{"high surrogate then a letter", "\x3d\xd8A\x00", "\ufffdA", false},
-		{"odd byte", "A\x00B", "A\ufffd", false},
+		{"UTF-8", "\ufeffabc\r\n", "abc\r\n"},
+		{"ascii", encodeUTF16("abc\r\n", false), "abc\r\n"},
+		{"surrogate pair", encodeUTF16("x😀y", false), "x😀y"},
+		{"big endian", encodeUTF16("ü😀", true), "ü😀"},
+		{"lone high surrogate at the end", "\xff\xfe\x3d\xd8", "\ufffd"},
+		{"lone low surrogate", "\xff\xfe\x00\xdcA\x00", "\ufffdA"},
+		{"high surrogate then a letter", "\xff\xfe\x3d\xd8A\x00", "\ufffdA"},
+		{"two low surrogates", "\xff\xfe\x00\xdc\x00\xdcA\x00", "\ufffdA"},
+		{"odd byte", "\xff\xfeA\x00B", "A\ufffd"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, r := range []io.Reader{strings.NewReader(tt.in), oneByte{strings.NewReader(tt.in)}} {
-				got, err := io.ReadAll(newUTF16Reader(r, tt.bigEndian))
+				got, err := io.ReadAll(decodeBOM(r))
 				if err != nil || string(got) != tt.want {
 					t.Errorf("got %q, %v; want %q", got, err, tt.want)
 				}

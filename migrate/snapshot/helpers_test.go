@@ -82,6 +82,7 @@ type wantRead struct {
 	nextLink    string
 	tenantID    string
 	assignments []migrate.Assignment
+	settings    []migrate.LegacySettings
 	rejected    []wantRej
 }
 
@@ -111,6 +112,9 @@ func checkRead(t *testing.T, name, in string, w wantRead) {
 	if got, want := asJSON(t, l.Assignments), asJSON(t, w.assignments); got != want {
 		t.Errorf("assignments:\n got %s\nwant %s", got, want)
 	}
+	if got, want := asJSON(t, l.Settings), asJSON(t, w.settings); got != want {
+		t.Errorf("settings:\n got %s\nwant %s", got, want)
+	}
 	checkRejected(t, l.Rejected, w.rejected)
 	if n := countRecords(l); n != info.Records {
 		t.Errorf("records: Info says %d, the legacy snapshot accounts for %d", info.Records, n)
@@ -135,9 +139,9 @@ func checkRejected(t *testing.T, got []migrate.Rejected, want []wantRej) {
 }
 
 // countRecords is how many input records a legacy snapshot accounts for:
-// each is an assignment, folded into one, or rejected.
+// each is an assignment, folded into one, role settings, or rejected.
 func countRecords(l *migrate.Legacy) int {
-	n := len(l.Assignments) + len(l.Rejected)
+	n := len(l.Assignments) + len(l.Settings) + len(l.Rejected)
 	for _, a := range l.Assignments {
 		n += len(a.FoldedFrom)
 	}
@@ -180,6 +184,13 @@ func (s *countingSink) Add(r migrate.Record) {
 	}
 	if r.Origin != migrate.OriginIteration1 && (r.Origin != migrate.OriginIteration2 || r.ID == "") {
 		s.t.Errorf("added a record with origin %q and id %q", r.Origin, r.ID)
+	}
+}
+
+func (s *countingSink) AddSettings(r migrate.SettingsRecord) {
+	s.added++
+	if r.Settings.RoleID.IsZero() || r.Pos.N < 1 || r.Pos.File == "" || r.Settings.Check() != nil {
+		s.t.Errorf("added an incomplete settings record %+v", r)
 	}
 }
 

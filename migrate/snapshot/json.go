@@ -17,6 +17,7 @@ import (
 // PowerShell's ConvertTo-Json reads too. Fields not listed (resultMessage,
 // externalId, status, roleInfo...) are skipped without being stored.
 type wire struct {
+	wireSettings
 	ODataType string `json:"@odata.type"`
 	ID        string `json:"id"`
 
@@ -75,31 +76,55 @@ type objectDecoder struct {
 	p *wire
 }
 
-func (d *objectDecoder) decode(dec *json.Decoder, pos migrate.Pos) (migrate.Record, *migrate.Rejected, iteration, error) {
+// decoded is one value read: an assignment record, a settings record, a
+// rejection, or nothing at all (none: a privilegedRole whose settings are
+// null holds no record).
+type decoded struct {
+	rec  migrate.Record
+	set  *migrate.SettingsRecord
+	rj   *migrate.Rejected
+	it   iteration
+	none bool
+}
+
+func rejected(pos migrate.Pos, r *reject, it iteration) decoded {
+	return decoded{rj: &migrate.Rejected{Source: pos.String(), Reason: r.reason, Detail: r.detail}, it: it}
+}
+
+func (d *objectDecoder) decode(dec *json.Decoder, pos migrate.Pos) (decoded, error) {
 	d.w = wire{}
 	d.p = &d.w // a JSON null sets p to nil: that is how null is told from {}
 	if err := dec.Decode(&d.p); err != nil {
 		var te *json.UnmarshalTypeError
 		if !errors.As(err, &te) {
-			return migrate.Record{}, nil, iterUnknown, err
+			return decoded{}, err
 		}
 		// Decode has consumed the whole value: the stream goes on.
-		rj := typeReject(te)
-		return migrate.Record{}, &migrate.Rejected{Source: pos.String(), Reason: rj.reason, Detail: rj.detail}, iterUnknown, nil
+		return rejected(pos, typeReject(te), iterUnknown), nil
 	}
 	if d.p == nil {
-		return migrate.Record{}, &migrate.Rejected{Source: pos.String(), Reason: migrate.RejectNotAnObject,
-			Detail: "a JSON null, not an object; remove it from the snapshot"}, iterUnknown, nil
+		return rejected(pos, &reject{migrate.RejectNotAnObject, "a JSON null, not an object; remove it from the snapshot"}, iterUnknown), nil
 	}
 	f := d.w.fields()
+	if it := d.w.kind(); it.settings() {
+		set, none, rj := convertSettings(&d.w, &f, it, pos)
+		switch {
+		case rj != nil:
+			return rejected(pos, rj, it), nil
+		case none:
+			return decoded{none: true, it: it}, nil
+		}
+		return decoded{set: &set, it: it}, nil
+	}
 	rec, rj, it := convert(&f, pos)
-	return rec, rj, it, nil
+	return decoded{rec: rec, rj: rj, it: it}, nil
 }
 
 // typeReject explains a JSON value of the wrong type.
 func typeReject(te *json.UnmarshalTypeError) *reject {
 	got, _, _ := strings.Cut(te.Value, " ") // "number -5" -> "number"
-	if te.Field == "" {
+	field := strings.TrimPrefix(te.Field, "wireSettings.")
+	if field == "" {
 		return &reject{migrate.RejectNotAnObject, "a JSON " + got + ", not an object; remove it from the snapshot"}
 	}
 	want := "a string"
@@ -111,27 +136,38 @@ func typeReject(te *json.UnmarshalTypeError) *reject {
 			want = "an object"
 		}
 	}
-	return &reject{migrate.RejectWrongType, te.Field + " is a JSON " + got + ", want " + want + "; fix the value"}
+	return &reject{migrate.RejectWrongType, field + " is a JSON " + got + ", want " + want + "; fix the value"}
 }
 
-// DecodeObject decodes the next JSON value of dec as one record, an
-// iteration-1 privilegedRoleAssignment or an iteration-2
-// governanceRoleAssignment (told apart by @odata.type, else by their
-// fields). pos is where the record sits (the live exporter passes
-// migrate.Pos{File: "beta", N: n}).
-//
-// It returns the record and nil, or a zero Record and why the value cannot
-// be used (a value of another type, a missing or malformed field...): the
-// caller passes that to Builder.Reject. Neither has been given to a Builder.
-// err is set only when dec's input is broken (a *json.SyntaxError,
-// io.ErrUnexpectedEOF, io.EOF at the end): then the stream cannot go on.
-//
-// For iteration 1, Record.ID is left empty: the Builder derives the id from
-// the principal and role (migrate.Key).
-func DecodeObject(dec *json.Decoder, pos migrate.Pos) (migrate.Record, *migrate.Rejected, error) {
+// AddRecord decodes one JSON value the live legacy API returned (an element
+// of a list, numbered pos) and passes it to b: b.Add for an assignment
+// (an iteration-1 privilegedRoleAssignment or an iteration-2
+// governanceRoleAssignment), b.AddSettings for role settings (a
+// privilegedRole with its settings expanded, privilegedRoleSettings or
+// governanceRoleSetting), b.Reject with the reason for anything else. It
+// reports whether the value was a record: a privilegedRole whose settings
+// are null holds none.
+func AddRecord(b *migrate.Builder, raw []byte, pos migrate.Pos) bool {
 	var d objectDecoder
-	rec, rj, _, err := d.decode(dec, pos)
-	return rec, rj, err
+	got, err := d.decode(json.NewDecoder(bytes.NewReader(raw)), pos)
+	if err != nil {
+		got = decoded{rj: &migrate.Rejected{Source: pos.String(), Reason: migrate.RejectNotAnObject, Detail: err.Error()}}
+	}
+	got.pass(b)
+	return !got.none
+}
+
+// pass gives what was decoded to s.
+func (d *decoded) pass(s sink) {
+	switch {
+	case d.none:
+	case d.rj != nil:
+		s.Reject(*d.rj)
+	case d.set != nil:
+		s.AddSettings(*d.set)
+	default:
+		s.Add(d.rec)
+	}
 }
 
 // jsonReader reads the three JSON containers.
@@ -173,9 +209,9 @@ func (j *jsonReader) readElements(where string) error {
 	n := 0
 	for j.dec.More() {
 		n++
-		rec, rj, it, err := j.obj.decode(j.dec, migrate.Pos{File: j.name, N: n})
+		got, err := j.obj.decode(j.dec, migrate.Pos{File: j.name, N: n})
 		if err == nil {
-			err = j.emit(rec, rj, it)
+			err = j.emit(got)
 		}
 		if err != nil {
 			return j.fail(err, fmt.Sprintf("%s, in record %d", where, n))
@@ -255,12 +291,7 @@ func (j *jsonReader) readObject() error {
 			if err := j.decodeString(&ctx, where); err != nil {
 				return err
 			}
-			// An empty page tells its iteration only by its context:
-			// ...$metadata#governanceRoleAssignments or
-			// ...$metadata#privilegedAccess('aadRoles')/roleAssignments.
-			if c := strings.ToLower(ctx); strings.Contains(c, "governanceroleassignment") || strings.Contains(c, "privilegedaccess") {
-				j.pageIter = iter2
-			}
+			j.pageIter = contextIteration(ctx)
 		case mode == modeUndecided && strings.EqualFold(key, "@odata.type"):
 			var typ string
 			if err := j.decodeString(&typ, where); err != nil {
@@ -313,9 +344,9 @@ func (j *jsonReader) readLines(end int64) error {
 	first := j.cr.captured[:end]
 	j.cr.stopCapture()
 	line := j.line(j.cr.linesBefore(0))
-	rec, rj, it, err := j.obj.decode(json.NewDecoder(bytes.NewReader(first)), migrate.Pos{File: j.name, N: line, Line: true})
+	got, err := j.obj.decode(json.NewDecoder(bytes.NewReader(first)), migrate.Pos{File: j.name, N: line, Line: true})
 	if err == nil { // a decode error cannot happen: the walk has checked the syntax
-		err = j.emit(rec, rj, it)
+		err = j.emit(got)
 	}
 	if err != nil {
 		return j.fail(err, fmt.Sprintf("on line %d", line))
@@ -330,9 +361,9 @@ func (j *jsonReader) readLines(end int64) error {
 			return j.fail(err, fmt.Sprintf("after the record on line %d", line))
 		}
 		line = j.line(j.cr.linesBefore(dec.InputOffset()))
-		rec, rj, it, err := j.obj.decode(dec, migrate.Pos{File: j.name, N: line, Line: true})
+		got, err := j.obj.decode(dec, migrate.Pos{File: j.name, N: line, Line: true})
 		if err == nil {
-			err = j.emit(rec, rj, it)
+			err = j.emit(got)
 		}
 		if err != nil {
 			return j.fail(err, fmt.Sprintf("in the record on line %d", line))
@@ -391,12 +422,35 @@ func skipValue(dec *json.Decoder) error {
 	}
 }
 
+// contextIteration reads what an @odata.context says of a page's records,
+// which is all an empty page tells:
+// ...$metadata#governanceRoleSettings or ...privilegedAccess('aadRoles')/roleSettings (iteration-2 settings),
+// ...$metadata#privilegedRoles(settings()) (iteration-1 settings),
+// ...$metadata#governanceRoleAssignments or ...privilegedAccess('aadRoles')/roleAssignments (iteration 2),
+// anything else iteration 1.
+func contextIteration(ctx string) iteration {
+	switch c := strings.ToLower(ctx); {
+	case strings.Contains(c, "governancerolesetting") || strings.Contains(c, "rolesettings"):
+		return iter2Settings
+	case strings.Contains(c, "privilegedroles"): // privilegedRoles, privilegedRoleSettings
+		return iter1Settings
+	case strings.Contains(c, "governanceroleassignment") || strings.Contains(c, "privilegedaccess"):
+		return iter2
+	}
+	return iterUnknown
+}
+
 // isRecordKey reports whether a top-level key belongs to a record.
 func isRecordKey(key string) bool {
 	switch strings.ToLower(key) {
 	case "id", "userid", "roleid", "iselevated", "expirationdatetime", "resultmessage", "roleinfo",
 		"resourceid", "roledefinitionid", "subjectid", "linkedeligibleroleassignmentid", "externalid",
-		"startdatetime", "enddatetime", "assignmentstate", "membertype", "subject", "roledefinition":
+		"startdatetime", "enddatetime", "assignmentstate", "membertype", "subject", "roledefinition",
+		// role settings
+		"elevationduration", "maxelavationduration", "minelevationduration", "mfaonelevation",
+		"ismfaonelevationconfigurable", "ticketinginfoonelevation", "approvalonelevation", "approverids",
+		"notificationtouseronelevation", "lastglobaladmin", "settings", "isdefault", "admineligiblesettings",
+		"adminmembersettings", "usereligiblesettings", "usermembersettings", "lastupdateddatetime", "lastupdatedby":
 		return true
 	}
 	return false

@@ -71,6 +71,8 @@ func TestReadLimits(t *testing.T) {
 		{"array nested without end", `{"value":[`, "[", 4 << 20, -2, 1, "broken JSON"},
 		{"nesting without end in a member skipped", `{"x":`, "[", 4 << 20, -2, 1, "nested more than 10000 deep"},
 		{"unusable records without end", `{"value":[`, "1,", 4 << 20, -2, 1, "more than 100000 records rejected"},
+		{"unterminated rule setting in a settings page", fill(`{"value":[{"roleDefinitionId":"{ga}","userMemberSettings":[{"ruleIdentifier":"MfaRule","setting":"`), "a", 0, 10, 1, "more than 1 MiB"},
+		{"unusable settings records without end", `[`, `{"elevationDuration":"PT1H"},`, 8 << 20, -2, 1, "more than 100000 records rejected"},
 		{"endless CSV line", "userId,roleId,isElevated\n", "a", 0, 25, 2, "more than 1 MiB"},
 		{"endless quoted CSV value", "userId,roleId,isElevated\n\"", "a\n", 0, 25, 2, "more than 1 MiB"},
 		{"endless blank CSV lines", "userId,roleId,isElevated\n", "\r\n", 0, 25, 2, "more than 1 MiB"},
@@ -103,6 +105,7 @@ func TestReadStopsWhenCancelled(t *testing.T) {
 	tests := []struct{ name, head, body string }{
 		{"graph page", `{"value":[`, rec + ","},
 		{"json lines", "", rec + "\n"},
+		{"settings page", `{"value":[`, fill(`{"id":"{ga}","name":"Global Administrator","settings":{"id":"{ga}","elevationDuration":"PT2H"}},`)},
 		{"csv", "userId,roleId,isElevated\n", fill("{u1},{ga},false\n")},
 		{"UTF-16 csv", encodeUTF16("userId,roleId,isElevated\n", false), encodeUTF16(fill("{u1},{ga},false\n"), false)[2:]},
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
@@ -114,21 +113,31 @@ func TestReadIOError(t *testing.T) {
 	}
 }
 
-func TestDecodeObject(t *testing.T) {
-	in := fill(`[{"userId":"{u1}","roleId":"{ga}","isElevated":true},{"subjectId":"{u2}","roleDefinitionId":"{ga}","assignmentState":"Eligible","memberType":"Group"},{"userId":`)
-	dec := json.NewDecoder(strings.NewReader(in))
-	if _, err := dec.Token(); err != nil {
-		t.Fatal(err)
+// TestAddRecord feeds the live export's elements one by one: an
+// assignment, a rejection, role settings, a privilegedRole without
+// settings (no record) and broken JSON (rejected, the export goes on).
+func TestAddRecord(t *testing.T) {
+	b := migrate.NewBuilder("")
+	for i, tt := range []struct {
+		raw    string
+		record bool
+	}{
+		{`{"userId":"{u1}","roleId":"{ga}","isElevated":true}`, true},
+		{`{"subjectId":"{u2}","roleDefinitionId":"{ga}","assignmentState":"Eligible","memberType":"Group"}`, true},
+		{`{"id":"{ga}","name":"Global Administrator","settings":{"id":"{ga}","elevationDuration":"PT2H","mfaOnElevation":true}}`, true},
+		{`{"id":"{sec}","name":"Security Administrator","settings":null}`, false},
+		{`{"userId":`, true},
+	} {
+		if got := AddRecord(b, []byte(fill(tt.raw)), migrate.Pos{File: "beta", N: i + 1}); got != tt.record {
+			t.Errorf("element %d: AddRecord = %v, want %v", i+1, got, tt.record)
+		}
 	}
-	rec, rj, err := DecodeObject(dec, migrate.Pos{File: "beta", N: 1})
-	if err != nil || rj != nil || rec.PrincipalID != migrate.MustGUID(u1) || rec.Origin != migrate.OriginIteration1 || !rec.IsElevated {
-		t.Errorf("record 1 = %+v, %+v, %v", rec, rj, err)
+	l := b.Legacy(time.Unix(0, 0))
+	if len(l.Assignments) != 1 || l.Assignments[0].Source != "beta#1" || !l.Assignments[0].IsElevated {
+		t.Errorf("assignments %+v", l.Assignments)
 	}
-	_, rj, err = DecodeObject(dec, migrate.Pos{File: "beta", N: 2})
-	if err != nil || rj == nil || rj.Source != "beta#2" || rj.Reason != migrate.RejectNotDirect {
-		t.Errorf("record 2 = %+v, %v, want not-direct at beta#2", rj, err)
+	if len(l.Settings) != 1 || l.Settings[0].Source != "beta#3" || l.Settings[0].ElevationDuration != "PT2H" {
+		t.Errorf("settings %+v", l.Settings)
 	}
-	if _, _, err = DecodeObject(dec, migrate.Pos{File: "beta", N: 3}); !errors.Is(err, io.ErrUnexpectedEOF) {
-		t.Errorf("record 3: err = %v, want io.ErrUnexpectedEOF", err)
-	}
+	checkRejected(t, l.Rejected, []wantRej{{"beta#2", migrate.RejectNotDirect, "Group"}, {"beta#5", migrate.RejectNotAnObject, "EOF"}})
 }

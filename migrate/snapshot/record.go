@@ -12,10 +12,16 @@ import (
 type iteration uint8
 
 const (
-	iterUnknown iteration = iota
-	iter1                 // privilegedRoleAssignment
-	iter2                 // governanceRoleAssignment
+	iterUnknown   iteration = iota
+	iter1                   // privilegedRoleAssignment
+	iter2                   // governanceRoleAssignment
+	iter1Settings           // privilegedRoleSettings
+	iter2Settings           // governanceRoleSetting
+	iterRole                // privilegedRole, with its settings expanded (iteration 1)
 )
+
+// settings reports whether records of this iteration are role settings.
+func (it iteration) settings() bool { return it >= iter1Settings }
 
 // fields is one record as read, whatever the container: JSON fills it from
 // the decoded object, CSV from the columns. "" means absent, null or empty.
@@ -48,7 +54,7 @@ func (f *fields) classify() (iteration, *reject) {
 			return it, nil
 		}
 		return iterUnknown, &reject{migrate.RejectWrongType, "@odata.type " + quote(f.odataType) +
-			" is not a privilegedRoleAssignment or governanceRoleAssignment; remove objects of other types from the snapshot"}
+			" is not a privilegedRoleAssignment, governanceRoleAssignment, privilegedRoleSettings, governanceRoleSetting or privilegedRole; remove objects of other types from the snapshot"}
 	}
 	switch {
 	case f.subjectID != "" || f.assignmentState != "" || f.hasSubject:
@@ -66,8 +72,9 @@ func (f *fields) classify() (iteration, *reject) {
 }
 
 // recordType reads an @odata.type: "#microsoft.graph.privilegedRoleAssignment"
-// is iteration 1, "#microsoft.graph.governanceRoleAssignment" iteration 2
-// (the "#" and the namespace are optional), anything else unknown.
+// is iteration 1, "#microsoft.graph.governanceRoleAssignment" iteration 2,
+// and so on for the settings types (the "#" and the namespace are
+// optional); anything else is unknown.
 func recordType(odataType string) iteration {
 	t := strings.TrimPrefix(strings.TrimSpace(odataType), "#")
 	const ns = "microsoft.graph."
@@ -79,6 +86,12 @@ func recordType(odataType string) iteration {
 		return iter1
 	case strings.EqualFold(t, "governanceRoleAssignment"):
 		return iter2
+	case strings.EqualFold(t, "privilegedRoleSettings"):
+		return iter1Settings
+	case strings.EqualFold(t, "governanceRoleSetting"):
+		return iter2Settings
+	case strings.EqualFold(t, "privilegedRole"):
+		return iterRole
 	}
 	return iterUnknown
 }
@@ -282,13 +295,7 @@ func iteration2(f *fields, pos migrate.Pos) (migrate.Record, *reject) {
 		rec.ID = migrate.Key(rec.PrincipalID, rec.RoleID) + "_" + state
 	}
 	rec.LinkedEligibleID = strings.TrimSpace(f.linkedEligibleID)
-	// resourceId is the tenant for aadRoles; anything that is not a GUID
-	// (or is the nil GUID) says nothing about the tenant and is left out.
-	if r := strings.TrimSpace(f.resourceID); isGUID(r) {
-		if g, _ := migrate.ParseGUID(r); !g.IsZero() {
-			rec.TenantID = g.String()
-		}
-	}
+	rec.TenantID = tenantOf(f.resourceID)
 	return rec, nil
 }
 

@@ -27,6 +27,15 @@ const (
 	KindIteration2Array = "iteration2-json-array"
 	KindIteration2Lines = "iteration2-json-lines"
 	KindIteration2CSV   = "iteration2-csv" // Windows PowerShell Export-Csv
+
+	// Role settings: iteration 1 (privilegedRoleSettings, or privilegedRoles
+	// with their settings expanded) and iteration 2 (governanceRoleSetting).
+	KindIteration1SettingsPage  = "iteration1-settings-graph-page"
+	KindIteration1SettingsArray = "iteration1-settings-json-array"
+	KindIteration1SettingsLines = "iteration1-settings-json-lines"
+	KindIteration2SettingsPage  = "iteration2-settings-graph-page"
+	KindIteration2SettingsArray = "iteration2-settings-json-array"
+	KindIteration2SettingsLines = "iteration2-settings-json-lines"
 )
 
 // Info describes a snapshot once it has been read.
@@ -46,6 +55,7 @@ type Info struct {
 // sink takes the records read; *migrate.Builder is one.
 type sink interface {
 	Add(migrate.Record)
+	AddSettings(migrate.SettingsRecord)
 	Reject(migrate.Rejected)
 }
 
@@ -135,19 +145,20 @@ func (c ctxReader) Read(p []byte) (int, error) {
 
 // emit passes a record on. It fails with errTooRejected, passing nothing
 // on, once the file has had more than MaxRejected records rejected.
-func (r *reader) emit(rec migrate.Record, rj *migrate.Rejected, it iteration) error {
+func (r *reader) emit(d decoded) error {
+	if d.none {
+		return nil
+	}
 	r.info.Records++
 	if r.iter == iterUnknown {
-		r.iter = it
+		r.iter = d.it
 	}
-	if rj != nil {
+	if d.rj != nil {
 		if r.rejected++; r.rejected > MaxRejected {
 			return errTooRejected
 		}
-		r.sink.Reject(*rj)
-		return nil
 	}
-	r.sink.Add(rec)
+	d.pass(r.sink)
 	return nil
 }
 
@@ -156,25 +167,21 @@ func (r *reader) kind() string {
 	if it == iterUnknown {
 		it = r.pageIter
 	}
-	two := it == iter2
-	switch r.container {
-	case containerPage:
-		return pick(two, KindIteration2Page, KindIteration1Page)
-	case containerArray:
-		return pick(two, KindIteration2Array, KindIteration1Array)
-	case containerLines:
-		return pick(two, KindIteration2Lines, KindIteration1Lines)
-	case containerCSV:
-		return pick(two, KindIteration2CSV, KindIteration1CSV)
+	var kinds [4]string // page, array, lines, CSV
+	switch it {
+	case iter2:
+		kinds = [4]string{KindIteration2Page, KindIteration2Array, KindIteration2Lines, KindIteration2CSV}
+	case iter1Settings, iterRole:
+		kinds = [4]string{KindIteration1SettingsPage, KindIteration1SettingsArray, KindIteration1SettingsLines, ""}
+	case iter2Settings:
+		kinds = [4]string{KindIteration2SettingsPage, KindIteration2SettingsArray, KindIteration2SettingsLines, ""}
+	default:
+		kinds = [4]string{KindIteration1Page, KindIteration1Array, KindIteration1Lines, KindIteration1CSV}
 	}
-	return ""
-}
-
-func pick(two bool, a, b string) string {
-	if two {
-		return a
+	if r.container == 0 {
+		return ""
 	}
-	return b
+	return kinds[r.container-1]
 }
 
 // sniffLen is how much of the start is checked for binary content.
@@ -188,16 +195,14 @@ func (r *reader) run(src io.Reader) error {
 	}
 	switch {
 	case bytes.HasPrefix(head, []byte{0xef, 0xbb, 0xbf}):
-		br.Discard(3)
 		r.base = 3
 	case bytes.HasPrefix(head, []byte{0xff, 0xfe}):
-		br.Discard(2)
-		br = bufio.NewReaderSize(newUTF16Reader(br, false), 64<<10)
 		r.encoding = "UTF-16LE"
 	case bytes.HasPrefix(head, []byte{0xfe, 0xff}):
-		br.Discard(2)
-		br = bufio.NewReaderSize(newUTF16Reader(br, true), 64<<10)
 		r.encoding = "UTF-16BE"
+	}
+	if r.base > 0 || r.encoding != "" {
+		br = bufio.NewReaderSize(decodeBOM(br), 64<<10)
 	}
 	if err := r.sniff(br); err != nil {
 		return err

@@ -1,13 +1,14 @@
-package graph
+package wire
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
 // MaxBatch is the most writes one Write sends: Graph's limit of requests
-// in one JSON batch (GRAPH.md §6).
+// in one JSON batch (docs/graph.md, "JSON batching").
 const MaxBatch = 20
 
 // OpKind says what one write does.
@@ -30,6 +31,10 @@ const (
 	OpRemoveEligibility OpKind = "removeEligibility"
 	// OpRemoveActiveSchedule POSTs an adminRemove assignment schedule request.
 	OpRemoveActiveSchedule OpKind = "removeActiveSchedule"
+	// OpUpdateRule PATCHes /policies/roleManagementPolicies/{PolicyID}/rules/{RuleID}
+	// with Body, the rule's whole JSON (its @odata.type, id and target
+	// included). Graph answers 204, or 200 with the rule.
+	OpUpdateRule OpKind = "updateRule"
 )
 
 // CreateOp is the op that creates a plan target.
@@ -49,6 +54,9 @@ type Op struct {
 	Target migrate.Target
 	// ObjectID is the roleAssignment to delete (OpDeleteAssignment).
 	ObjectID string
+	// PolicyID, RuleID and Body are the rule an OpUpdateRule writes.
+	PolicyID, RuleID string
+	Body             json.RawMessage
 }
 
 // Result is Graph's answer to one write of a batch.
@@ -83,4 +91,35 @@ type Object struct {
 	PrincipalID      migrate.GUID
 	RoleDefinitionID migrate.GUID
 	DirectoryScopeID string
+}
+
+// Probe asks whether an object is in the tenant: by its id when ID is set
+// (a roleAssignment id, or a schedule id for the schedule kinds), otherwise
+// by what it grants (Target's principal, role and directory scope).
+type Probe struct {
+	Kind   migrate.TargetKind
+	ID     string
+	Target migrate.Target
+	// Rule, when set, asks for a role management policy rule instead:
+	// GET /policies/roleManagementPolicies/{PolicyID}/rules/{RuleID}.
+	Rule *RuleRef
+}
+
+// RuleRef names one rule of a role management policy.
+type RuleRef struct {
+	PolicyID, RuleID string
+}
+
+// Sighting is Graph's answer to one probe.
+//
+// Found false with Err nil means Graph answered that there is no such
+// object now. Right after a write that is no proof (reads lag:
+// docs/graph.md, "Eventual consistency"); the caller judges. Err is set when the answer says nothing either
+// way (throttled, 5xx, an unreadable body): look again later.
+type Sighting struct {
+	Found  bool
+	Object Object
+	// Body is the rule as Graph returned it, for a Rule probe.
+	Body json.RawMessage
+	Err  *Error
 }
