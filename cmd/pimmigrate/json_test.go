@@ -145,7 +145,15 @@ func TestJSONOutputs(t *testing.T) {
 			if res.code != r.code {
 				t.Fatalf("exit %d, want %d\n%s", res.code, r.code, res.stderr)
 			}
-			checkJSON(t, r.name, res.stdout, docs)
+			got := checkJSON(t, r.name, res.stdout, docs)
+			if r.name == "apply --dry-run" {
+				// Nothing applied yet: all it selects, it would send.
+				sum, _ := got["summary"].(map[string]any)
+				would, _ := got["wouldSend"].([]any)
+				if sel, _ := sum["selected"].(float64); len(would) == 0 || int(sel) != len(would) {
+					t.Errorf("summary.selected %v, but %d would be sent", sum["selected"], len(would))
+				}
+			}
 			seen[r.name] = true
 		})
 	}
@@ -158,8 +166,8 @@ func TestJSONOutputs(t *testing.T) {
 }
 
 // checkJSON checks that out is one JSON object of the shape documented for
-// name.
-func checkJSON(t *testing.T, name, out string, docs map[string]any) {
+// name, and returns it.
+func checkJSON(t *testing.T, name, out string, docs map[string]any) map[string]any {
 	t.Helper()
 	doc := docs[name]
 	if name == "rollback" {
@@ -187,4 +195,5 @@ func checkJSON(t *testing.T, name, out string, docs map[string]any) {
 	if t.Failed() {
 		t.Logf("output:\n%s", out)
 	}
+	return got
 }
