@@ -156,7 +156,7 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 		ReplicationWait: o.replication, PlanPath: planPath, Now: a.now, Progress: bar.update,
 	})
 	bar.close()
-	return finishRun(a, "apply", o.plan, o.journal, p, s, err)
+	return finishRun(a, "apply", o.plan, o.journal, p, s, earlier.failed, err)
 }
 
 // sendsLine says what this run sends, to which tenant, and what earlier
@@ -228,10 +228,14 @@ func noChanges(a *app, o *applyOptions, p *migrate.Plan, send []*migrate.Item, e
 			return err
 		}
 	} else {
+		printFailures(a, itemsByKey(p), e.failures, seeWhy(o.plan, o.journal))
 		fmt.Fprintln(a.stdout, migrate.Printable(line))
+		if v := verifiedLine(e.verified, e.created+e.updated, 0); v != "" {
+			fmt.Fprintln(a.stdout, v)
+		}
 	}
 	if e.failed > 0 {
-		return exitCodeError{exitFailedItems, fmt.Errorf("apply: %s failed in earlier runs (see %s); send them again with --retry-failed", migrate.Plural(e.failed, "item", "items"), o.journal)}
+		return failedItems("apply", o.plan, o.journal, e.failed, e.failed)
 	}
 	return nil
 }
@@ -290,8 +294,9 @@ func confirm(ctx context.Context, a *app, prompt string) (bool, error) {
 	}
 }
 
-// finishRun prints a run's summary and turns it into an exit code.
-func finishRun(a *app, command, plan, journal string, p *migrate.Plan, s apply.Summary, err error) error {
+// finishRun prints a run's summary and turns it into an exit code. earlier
+// failures are from earlier runs, not sent again.
+func finishRun(a *app, command, plan, journal string, p *migrate.Plan, s apply.Summary, earlier int, err error) error {
 	if errors.Is(err, apply.ErrForeignJournal) {
 		// Refused before anything was sent: no summary, nothing to resume.
 		return fmt.Errorf("%s: %w", command, err)
@@ -309,15 +314,11 @@ func finishRun(a *app, command, plan, journal string, p *migrate.Plan, s apply.S
 			return perr
 		}
 	} else {
-		const show = 20
-		for i, f := range s.Failures {
-			if i == show {
-				fmt.Fprintf(a.stderr, "  ... and %d more failures, in %s\n", len(s.Failures)-show, migrate.Printable(journal))
-				break
-			}
-			fmt.Fprintf(a.stderr, "  failed %s: %d %s: %s\n", migrate.Printable(f.Key), f.Status, migrate.Printable(f.Code), migrate.Printable(f.Message))
-		}
+		printFailures(a, itemsByKey(p), s.Failures, seeWhy(plan, journal))
 		fmt.Fprintln(a.stdout, line)
+		if v := verifiedLine(s.Verified, s.Created+s.Updated, s.Unverified); command == "apply" && v != "" {
+			fmt.Fprintln(a.stdout, v)
+		}
 		fmt.Fprintf(a.stdout, "Journal: %s (%d requests, %d throttled).\n", migrate.Printable(journal), s.Requests, s.Throttled)
 	}
 	switch {
@@ -326,7 +327,7 @@ func finishRun(a *app, command, plan, journal string, p *migrate.Plan, s apply.S
 	case s.Interrupted:
 		return exitCodeError{exitInterrupted, fmt.Errorf("%s interrupted; run the same command again to resume", command)}
 	case s.Failed > 0:
-		return exitCodeError{exitFailedItems, fmt.Errorf("%s finished with %d failed items (see %s)", command, s.Failed, journal)}
+		return failedItems(command, plan, journal, s.Failed, earlier)
 	case s.Unverified > 0:
 		return exitCodeError{exitFailedItems, fmt.Errorf("%s: %s created but not visible in the tenant yet (replication delay); run the same command again later to look for them", command, migrate.Plural(s.Unverified, "object", "objects"))}
 	}

@@ -695,9 +695,25 @@ func TestApplyFailedItems(t *testing.T) {
 	if !strings.Contains(r.stdout, "Applied 112 (112 created, 0 already existed), 1 failed.") {
 		t.Errorf("stdout:\n%s", r.stdout)
 	}
-	for _, w := range []string{"failed " + sp.Key + ": 400 ", "apply finished with 1 failed items (see " + journal + ")"} {
+	// The failure is named as a reviewer knows it, and the last line says
+	// how to see why and how to send it again (not a raw journal).
+	named := "failed: " + sp.Principal.DisplayName + " as " + sp.Role.DisplayName + " (" + string(sp.Target.Kind) + "): 400 "
+	report := "See why: pimmigrate report --plan " + plan + " --journal " + journal + " --xlsx report.xlsx"
+	retry := "once fixed, send them again: pimmigrate apply " + plan + " --retry-failed"
+	for _, w := range []string{named, "key " + sp.Key, "apply finished with 1 failed item. " + report, retry} {
 		if !strings.Contains(r.stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+		}
+	}
+	if want := "Verified 112 of 112 created or updated: each read back from the tenant as planned."; !strings.Contains(r.stdout, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+	}
+	// A re-run without --retry-failed names the failure again, says it was
+	// not sent again, and how to send it.
+	r = d.cli(t, session{}, "apply", plan, "--yes")
+	for _, w := range []string{named, "1 failed in an earlier run and was not sent again", report, retry} {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("re-run: stderr lacks %q:\n%s", w, r.stderr)
 		}
 	}
 	got := holdingsOf(d.srv.State())

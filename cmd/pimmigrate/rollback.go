@@ -95,7 +95,7 @@ func runRollback(ctx context.Context, a *app, o *rollbackOptions) error {
 	bar := newProgressBar(a, "rollback")
 	s, err := apply.Rollback(ctx, p, j, c, apply.Options{ReplicationWait: o.replication, Now: a.now, Progress: bar.update})
 	bar.close()
-	return finishRun(a, "rollback", planPath, o.journal, p, s, err)
+	return finishRun(a, "rollback", planPath, o.journal, p, s, 0, err)
 }
 
 // rollbackPlan reads the plan the journal's first apply run applied:
