@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string, a *app) int {
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
@@ -110,7 +110,11 @@ func run(ctx context.Context, args []string, a *app) int {
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return exitInterrupted
 	case errors.As(err, &ue):
-		fmt.Fprintln(a.stderr, "Run 'pimmigrate --help' for usage.")
+		path := "pimmigrate"
+		if cmd != nil {
+			path = cmd.CommandPath()
+		}
+		fmt.Fprintf(a.stderr, "Run '%s --help' for usage.\n", path)
 		return exitUsage
 	}
 	return exitError
@@ -136,10 +140,12 @@ standing admin.`,
   pimmigrate report --plan plan.json --journal run.jsonl --xlsx report.xlsx --csv report.csv
   pimmigrate audit --legacy legacy.json --xlsx audit.xlsx
   pimmigrate rollback --journal run.jsonl`,
-		Version:           version(),
-		SilenceUsage:      true,
-		SilenceErrors:     true,
-		PersistentPreRunE: func(cmd *cobra.Command, args []string) error { return a.global.validate() },
+		Version:       version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		// SuggestionsFor's default is set only where cobra suggests.
+		SuggestionsMinimumDistance: 2,
+		PersistentPreRunE:          func(cmd *cobra.Command, args []string) error { return a.global.validate() },
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	f := root.PersistentFlags()
@@ -157,7 +163,15 @@ standing admin.`,
 	}
 	// A root that runs makes cobra check its arguments, so an unknown
 	// command is a usage error instead of a help page and exit 0.
-	root.Args = usageArgs(cobra.NoArgs)
+	root.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			return usagef("unknown command %q; did you mean %s?", args[0], strings.Join(s, " or "))
+		}
+		return usagef("unknown command %q", args[0])
+	}
 	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 	return root
 }
@@ -181,6 +195,29 @@ func (g *globalOptions) validate() error {
 		g.graphURL = cl.GraphURL
 	}
 	return nil
+}
+
+// planArg is the positional-argument check of a command that takes one
+// plan file: what says what the file is for.
+func planArg(verb, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch len(args) {
+		case 1:
+			return nil
+		case 0:
+			return usagef("%s needs %s: pimmigrate %s plan.json", verb, what, verb)
+		}
+		return usagef("%s takes one plan file, not %d: %s", verb, len(args), strings.Join(args, " "))
+	}
+}
+
+// planError is what a command that reads a plan file says when it cannot:
+// an edited plan gets the one remedy, making it again.
+func planError(verb, path string, err error) error {
+	if errors.Is(err, migrate.ErrPlanDigest) {
+		return fmt.Errorf("%s: %w\nThe plan was edited after it was made (approvals saved by pimmigrate review keep it sealed); make it again: pimmigrate plan --legacy legacy.json --out %s", verb, err, path)
+	}
+	return fmt.Errorf("%s: %w", verb, err)
 }
 
 // usageArgs makes positional-argument errors usage errors (exit 2).

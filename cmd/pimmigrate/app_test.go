@@ -224,14 +224,23 @@ func TestCommonMistakesSayWhatToDo(t *testing.T) {
 		env  map[string]string
 		args []string
 		want []string
+		code int      // exit code, exitError if 0
+		once []string // said exactly once
 	}{
 		{"legacy file not found", nil, []string{"plan", "--offline", "--legacy", filepath.Join(dir, "nope.json"), "--out", filepath.Join(dir, "p.json")},
-			[]string{"nope.json", "check the path"}},
-		{"plan not found", nil, []string{"apply", filepath.Join(dir, "nope-plan.json"), "--yes"}, []string{"nope-plan.json", "check the path"}},
+			[]string{"nope.json", "check the path"}, 0, nil},
+		{"source file not found", nil, []string{"export", "--source", filepath.Join(dir, "nope.json"), "--out", filepath.Join(dir, "l.json")},
+			[]string{"nope.json"}, 0, []string{"check the"}},
+		{"unknown flag of a subcommand", nil, []string{"plan", "--bogus"}, []string{"unknown flag: --bogus", "Run 'pimmigrate plan --help' for usage."}, exitUsage, nil},
+		{"mistyped command", nil, []string{"aply"}, []string{`unknown command "aply"; did you mean apply?`, "Run 'pimmigrate --help' for usage."}, exitUsage, nil},
+		{"apply without a plan", nil, []string{"apply"}, []string{"apply needs the plan file to apply: pimmigrate apply plan.json", "Run 'pimmigrate apply --help'"}, exitUsage, nil},
+		{"--eligible-as", nil, []string{"plan", "--offline", "--legacy", "l.json", "--out", "p.json", "--eligible-as", "standing"},
+			[]string{`pimmigrate: plan: --eligible-as "standing"`}, exitUsage, nil},
+		{"plan not found", nil, []string{"apply", filepath.Join(dir, "nope-plan.json"), "--yes"}, []string{"nope-plan.json", "check the path"}, 0, nil},
 		{"no token", nil, []string{"--auth", "token", "--graph-url", "http://127.0.0.1:9", "export", "--source", "beta", "--out", filepath.Join(dir, "l.json")},
-			[]string{"PIMMIGRATE_TOKEN"}},
+			[]string{"PIMMIGRATE_TOKEN"}, 0, nil},
 		{"env credential without variables", map[string]string{}, []string{"--auth", "env", "--graph-url", "http://127.0.0.1:9", "export", "--source", "beta", "--out", filepath.Join(dir, "l.json")},
-			[]string{"--auth env", "README"}},
+			[]string{"--auth env", "README"}, 0, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -241,12 +250,20 @@ func TestCommonMistakesSayWhatToDo(t *testing.T) {
 				}
 			}
 			r := runCLIEnv(t, tt.env, tt.args...)
-			if r.code != exitError {
-				t.Fatalf("exit %d, want 1: %s", r.code, r.stderr)
+			if tt.code == 0 {
+				tt.code = exitError
+			}
+			if r.code != tt.code {
+				t.Fatalf("exit %d, want %d: %s", r.code, tt.code, r.stderr)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(r.stderr, w) {
 					t.Errorf("stderr %q lacks %q", r.stderr, w)
+				}
+			}
+			for _, w := range tt.once {
+				if n := strings.Count(r.stderr, w); n != 1 {
+					t.Errorf("stderr says %q %d times, want once: %q", w, n, r.stderr)
 				}
 			}
 		})

@@ -49,7 +49,7 @@ On a terminal apply asks you to type yes; without one it needs --yes.`,
 		Example: `  pimmigrate apply plan.json
   pimmigrate apply plan.json --dry-run
   pimmigrate apply plan.json --yes --journal /var/lib/pimmigrate/run.jsonl --concurrency 8`,
-		Args: cobra.ExactArgs(1),
+		Args: planArg("apply", "the plan file to apply"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.plan = args[0]
 			return runApply(cmd.Context(), a, o)
@@ -90,10 +90,7 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	}
 	p, err := migrate.ReadPlanFile(o.plan)
 	if err != nil {
-		if errors.Is(err, migrate.ErrPlanDigest) {
-			return fmt.Errorf("apply: %w\nThe plan was edited after it was made; make it again: pimmigrate plan --legacy legacy.json --out %s", err, o.plan)
-		}
-		return fmt.Errorf("apply: %w", err)
+		return planError("apply", o.plan, err)
 	}
 	if p.Offline {
 		return fmt.Errorf("apply: %s was made with --offline, without checking the tenant; plan against the tenant first: pimmigrate plan --legacy legacy.json --out %s", o.plan, o.plan)

@@ -311,8 +311,8 @@ func TestApplyUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no plan", []string{"apply", "--yes"}, "accepts 1 arg"},
-		{"two plans", []string{"apply", plan, plan, "--yes"}, "accepts 1 arg"},
+		{"no plan", []string{"apply", "--yes"}, "apply needs the plan file to apply: pimmigrate apply plan.json"},
+		{"two plans", []string{"apply", plan, plan, "--yes"}, "apply takes one plan file, not 2"},
 		{"batch size 0", []string{"apply", plan, "--yes", "--batch-size", "0"}, "--batch-size 0"},
 		{"batch size 21", []string{"apply", plan, "--yes", "--batch-size", "21"}, "--batch-size 21"},
 		{"concurrency 0", []string{"apply", plan, "--yes", "--concurrency", "0"}, "--concurrency 0"},
@@ -505,6 +505,9 @@ func TestApplyRefusesEditedAndOfflinePlans(t *testing.T) {
 			if strings.Contains(r.stderr, "sha256:") {
 				t.Errorf("the refusal prints a digest to paste in:\n%s", r.stderr)
 			}
+			if n := strings.Count(r.stderr, "pimmigrate plan"); n > 1 {
+				t.Errorf("the refusal gives %d remedies, want one:\n%s", n, r.stderr)
+			}
 			if w := d.writes(); w != 0 {
 				t.Errorf("%d writes reached the tenant", w)
 			}
@@ -557,6 +560,9 @@ func TestApplyRefusesAnotherTenant(t *testing.T) {
 		if !strings.Contains(r.stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 		}
+	}
+	if strings.Contains(r.stdout, "This run sends") {
+		t.Errorf("a refused apply said what it sends:\n%s", r.stdout)
 	}
 	if w := other.Stats().Writes + d.writes(); w != 0 {
 		t.Errorf("%d writes reached a tenant", w)

@@ -121,7 +121,9 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 		if src == sourceBeta {
 			err = exportBeta(ctx, a, b)
 		} else {
-			err = snapshot.ReadFile(ctx, src, b)
+			if err = snapshot.ReadFile(ctx, src, b); err != nil && ctx.Err() == nil {
+				err = fmt.Errorf("--source %s: %w", src, err)
+			}
 		}
 		if err != nil {
 			return exportError(ctx, o.out, err)

@@ -92,11 +92,11 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	policy := migrate.DefaultPolicy()
 	var err error
 	if policy.EligibleAs, err = migrate.ParseEligibleAs(o.eligibleAs); err != nil {
-		return usageError{err}
+		return usagef("plan: %w", err)
 	}
 	policy.KeepActivations = o.keepActivations
 	if policy.Settings, err = migrate.ParseSettingsMode(o.settings); err != nil {
-		return usageError{err}
+		return usagef("plan: %w", err)
 	}
 	now := a.now().UTC()
 	asOf := now

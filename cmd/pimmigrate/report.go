@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -91,10 +90,7 @@ func runReport(a *app, o *reportOptions) error {
 	// items: a report of a plan of any size holds one item at a time.
 	p, err := migrate.ScanPlanFile(o.plan, func(*migrate.Item) error { return nil })
 	if err != nil {
-		if errors.Is(err, migrate.ErrPlanDigest) {
-			return fmt.Errorf("report: %w\nA report of an edited plan would not show what was planned; make it again: pimmigrate plan --legacy legacy.json --out %s", err, o.plan)
-		}
-		return fmt.Errorf("report: %w", err)
+		return planError("report", o.plan, err)
 	}
 	in := report.MigrationInput{Plan: p, Items: report.PlanFileItems(o.plan, p.Digest), PlanFile: o.plan, ToolVersion: version(), MadeAt: a.now().UTC()}
 	if o.journal != "" {

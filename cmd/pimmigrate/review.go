@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -42,7 +41,7 @@ Review needs a terminal; without one it prints the plan summary and exits 1.
 Colours follow the terminal; NO_COLOR turns them off.`,
 		Example: `  pimmigrate review plan.json
   NO_COLOR=1 pimmigrate review plan.json`,
-		Args: cobra.ExactArgs(1),
+		Args: planArg("review", "the plan file to review"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.plan = args[0]
 			return runReview(cmd.Context(), a, o)
@@ -67,11 +66,8 @@ type reviewResult struct {
 func runReview(ctx context.Context, a *app, o *reviewOptions) error {
 	read := func() (*migrate.Plan, error) {
 		p, err := migrate.ReadPlanFile(o.plan)
-		switch {
-		case errors.Is(err, migrate.ErrPlanDigest):
-			return nil, fmt.Errorf("review: %w\nThe plan was edited after it was made; make it again: pimmigrate plan --legacy legacy.json --out %s", err, o.plan)
-		case err != nil:
-			return nil, fmt.Errorf("review: %w", err)
+		if err != nil {
+			return nil, planError("review", o.plan, err)
 		}
 		return p, nil
 	}

@@ -95,8 +95,8 @@ func TestReviewRefuses(t *testing.T) {
 		code int
 		want string
 	}{
-		{"no plan", []string{"review"}, exitUsage, "accepts 1 arg"},
-		{"two plans", []string{"review", plan, plan}, exitUsage, "accepts 1 arg"},
+		{"no plan", []string{"review"}, exitUsage, "review needs the plan file to review"},
+		{"two plans", []string{"review", plan, plan}, exitUsage, "review takes one plan file, not 2"},
 		{"missing file", []string{"review", filepath.Join(dir, "nope.json")}, exitError, "nope.json"},
 		{"edited plan", []string{"review", edited}, exitError, "make it again: pimmigrate plan"},
 		{"not a plan", []string{"review", writeFile(t, dir, "x.json", `{"schema":"other"}`)}, exitError, "make a plan with"},
