@@ -147,6 +147,7 @@ standing admin.`,
 		SuggestionsMinimumDistance: 2,
 		PersistentPreRunE:          func(cmd *cobra.Command, args []string) error { return a.global.validate() },
 	}
+	root.SetVersionTemplate("pimmigrate {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	f := root.PersistentFlags()
 	f.StringVar(&a.global.cloud, "cloud", graph.CloudGlobal, "Microsoft cloud: "+strings.Join(graph.CloudNames(), "|")+" (sets the Graph endpoint, the sign-in authority and the token scope)")
@@ -253,11 +254,45 @@ func printableLines(s string) string {
 	return strings.Join(lines, "\n")
 }
 
+// version is what --version and the reports' "Tool version" say: the
+// module version and the commit built (debug.ReadBuildInfo).
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(bi)
+}
+
+// versionOf is "v1.4.0", "v1.4.0 (9e932e6a1b2c)" or "devel (9e932e6a1b2c,
+// modified)": the module version (devel when built from a checkout), then
+// the VCS revision and whether the checkout had changes, when the build
+// recorded them.
+func versionOf(bi *debug.BuildInfo) string {
+	if bi == nil {
+		return "devel"
 	}
-	return "devel"
+	v := bi.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	var rev string
+	var modified bool
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return v
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified {
+		rev += ", modified"
+	}
+	return v + " (" + rev + ")"
 }
 
 // lockFile takes the lock that keeps two pimmigrate processes from writing

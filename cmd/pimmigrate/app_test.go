@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -296,5 +297,37 @@ func TestIsTerminal(t *testing.T) {
 		if isTerminal(tt.f) {
 			t.Errorf("%s is taken for a terminal", tt.name)
 		}
+	}
+}
+
+// TestVersion: --version and the reports' "Tool version" name the module
+// version and the commit it was built from, and say when the checkout had
+// changes.
+func TestVersion(t *testing.T) {
+	const rev = "9e932e6a1b2c3d4e5f60718293a4b5c6d7e8f901"
+	vcs := func(modified string) []debug.BuildSetting {
+		return []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: modified}}
+	}
+	tests := []struct {
+		name string
+		bi   *debug.BuildInfo
+		want string
+	}{
+		{"no build info", nil, "devel"},
+		{"go install of a tag", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}}, "v1.4.0"},
+		{"a tag built from its checkout", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}, Settings: vcs("false")}, "v1.4.0 (9e932e6a1b2c)"},
+		{"a checkout with changes", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("true")}, "devel (9e932e6a1b2c, modified)"},
+		{"go run", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := versionOf(tt.bi); got != tt.want {
+				t.Errorf("versionOf = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	r := runCLI(t, "--version")
+	if r.code != exitOK || r.stdout != "pimmigrate "+version()+"\n" {
+		t.Errorf("--version: exit %d, %q", r.code, r.stdout)
 	}
 }

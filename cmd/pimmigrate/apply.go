@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -343,6 +344,9 @@ func dryRun(a *app, o *applyOptions, selected, notApproved int, e *earlierRuns) 
 		}
 		return a.printJSON(res)
 	}
+	// Columns as wide as their widest cell: a long guest UPN moves the
+	// role column for every row, not for its own.
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	for _, it := range e.left {
 		r := runItemOf(it)
 		name := r.UserPrincipalName
@@ -352,7 +356,10 @@ func dryRun(a *app, o *applyOptions, selected, notApproved int, e *earlierRuns) 
 		if it.Kind == migrate.KindRoleSetting {
 			name = r.Rule
 		}
-		fmt.Fprintln(a.stdout, "  + "+migrate.Printable(fmt.Sprintf("%s  %-32s %-40s %s", r.Key, r.Kind, name, r.Role)))
+		fmt.Fprintf(tw, "  + %s\t%s\t%s\t%s\n", migrate.Printable(r.Key), migrate.Printable(r.Kind), migrate.Printable(name), migrate.Printable(r.Role))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
 	}
 	fmt.Fprintln(a.stdout, line)
 	return nil

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pimmigrate/pimmigrate/fixtures"
 	"github.com/pimmigrate/pimmigrate/graphsim"
@@ -237,6 +238,34 @@ func unifiedState(t *testing.T, st *graphsim.Seed) string {
 }
 
 // journalLines counts a journal's lines by type (and outcomes by outcome,
+// TestApplyDryRunAligned: the dry run's columns line up however long a
+// name is (the demo's guest UPNs are longer than a fixed column).
+func TestApplyDryRunAligned(t *testing.T) {
+	d := newDemo(t, graphsim.Options{})
+	items := itemsByKey(d.p)
+	r := d.mustRun(t, session{}, "apply", d.plan, "--dry-run")
+	col := -1
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if !strings.HasPrefix(line, "  + ") {
+			continue
+		}
+		it := items[strings.Fields(line)[1]]
+		if it == nil {
+			t.Fatalf("no plan item for %q", line)
+		}
+		at := utf8.RuneCountInString(line[:strings.LastIndex(line, it.Role.DisplayName)])
+		if col < 0 {
+			col = at
+		}
+		if at != col {
+			t.Errorf("role at column %d, not %d: %q", at, col, line)
+		}
+	}
+	if col < 0 {
+		t.Fatalf("no dry run lines:\n%s", r.stdout)
+	}
+}
+
 // as "outcome:created").
 func journalLines(t *testing.T, path string) map[string]int {
 	t.Helper()

@@ -76,8 +76,11 @@ func (b *progressBar) line(now time.Time) string {
 	}
 	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
 	phase := p.Phase
-	if p.Checking > 0 && p.Done >= p.Total {
+	switch {
+	case p.Checking > 0 && p.Done >= p.Total:
 		phase = "verify"
+	case phase == "done" && p.Done < p.Total:
+		phase = "stopped" // interrupted, or an error: not every item is done
 	}
 	line := fmt.Sprintf("%s %s [%s] %d/%d  %.0f/s  throttled %d  ETA %s", b.verb, phase, bar, done, total, rate, p.Throttled, eta)
 	if p.Checking > 0 {

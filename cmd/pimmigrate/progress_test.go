@@ -48,3 +48,33 @@ func TestProgressCountsThisRun(t *testing.T) {
 		})
 	}
 }
+
+// TestProgressLastLine: the bar's last line says how the run ended; a run
+// stopped (Ctrl-C) before every item was done is not "done".
+func TestProgressLastLine(t *testing.T) {
+	tests := []struct {
+		name      string
+		done      int
+		want, not string
+	}{
+		{"finished", 3000, "apply done ", "stopped"},
+		{"interrupted at 688", 688, "apply stopped ", "done"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := testNow
+			var errb bytes.Buffer
+			a := &app{stderr: &errb, stderrTTY: true, now: func() time.Time { return clock }}
+			b := newProgressBar(a, "apply")
+			clock = clock.Add(time.Second)
+			b.update(apply.Progress{Phase: "write", Total: 3000, Done: 1})
+			b.update(apply.Progress{Phase: "done", Total: 3000, Done: tt.done})
+			b.close()
+			lines := strings.Split(strings.TrimSpace(errb.String()), "\r\033[K")
+			last := lines[len(lines)-1]
+			if !strings.Contains(last, tt.want) || strings.Contains(last, tt.not) {
+				t.Errorf("last line %q, want %q (all: %q)", last, tt.want, errb.String())
+			}
+		})
+	}
+}
