@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pimmigrate/pimmigrate/fixtures"
 	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
@@ -329,5 +330,44 @@ func TestVersion(t *testing.T) {
 	r := runCLI(t, "--version")
 	if r.code != exitOK || r.stdout != "pimmigrate "+version()+"\n" {
 		t.Errorf("--version: exit %d, %q", r.code, r.stdout)
+	}
+}
+
+// TestExportSays: export's lines say what is so: a page's nextLink is a
+// warning only when no last page of its collection was given, and a fold
+// is mentioned only when something was folded.
+func TestExportSays(t *testing.T) {
+	tests := []struct {
+		name      string
+		sources   []string
+		want, not []string
+	}{
+		{"page 1 alone", []string{fixtures.Iteration1Page1}, []string{"export the next page too"}, []string{"folded"}},
+		{"both pages", []string{fixtures.Iteration1Page1, fixtures.Iteration1Page2}, nil, []string{"export the next page too", "folded"}},
+		{"the same records twice", []string{fixtures.Iteration1Page1, fixtures.Iteration1Page2, fixtures.Iteration1Array},
+			[]string{"records folded into others"}, []string{"export the next page too"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := []string{"export", "--out", filepath.Join(dir, "legacy.json")}
+			for _, p := range extract(t, dir, tt.sources...) {
+				args = append(args, "--source", p)
+			}
+			r := runCLI(t, args...)
+			if r.code != exitOK {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.stdout, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(r.stdout, n) {
+					t.Errorf("stdout says %q:\n%s", n, r.stdout)
+				}
+			}
+		})
 	}
 }

@@ -317,7 +317,8 @@ func finishRun(a *app, command, plan, journal string, p *migrate.Plan, s apply.S
 		if v := verifiedLine(s.Verified, s.Created+s.Updated, s.Unverified); command == "apply" && v != "" {
 			fmt.Fprintln(a.stdout, v)
 		}
-		fmt.Fprintf(a.stdout, "Journal: %s (%d requests, %d throttled).\n", migrate.Printable(journal), s.Requests, s.Throttled)
+		fmt.Fprintf(a.stdout, "Journal: %s. This run sent %d write batches to Graph; %d writes were answered 429 (throttled) and sent again.\n",
+			migrate.Printable(journal), s.Requests, s.Throttled)
 	}
 	switch {
 	case err != nil:

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -623,6 +624,10 @@ func TestApplyAndRollback(t *testing.T) {
 	r := d.mustRun(t, session{}, "apply", d.plan, "--yes")
 	if !strings.Contains(r.stdout, want+"\n") || !strings.Contains(r.stdout, "Journal: "+journal) {
 		t.Errorf("apply stdout:\n%s", r.stdout)
+	}
+	// The counts say what they count.
+	if !regexp.MustCompile(`This run sent \d+ write batches to Graph; \d+ writes were answered 429 \(throttled\) and sent again\.`).MatchString(r.stdout) {
+		t.Errorf("apply stdout does not say what its counts count:\n%s", r.stdout)
 	}
 	if !strings.HasPrefix(r.stdout, d.p.Summary.Line()+"\n") {
 		t.Errorf("apply does not start with the plan's summary %q:\n%s", d.p.Summary.Line(), r.stdout)

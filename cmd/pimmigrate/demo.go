@@ -170,7 +170,7 @@ func runDemo(ctx context.Context, a *app, o *demoOptions) error {
 		}
 	}
 	files := []string{}
-	for _, name := range []string{"legacy.json", "plan.json", "run.jsonl", "report.xlsx", "report.csv", "audit.xlsx", "audit.csv"} {
+	for _, name := range demoFiles {
 		files = append(files, path(name))
 	}
 	if asJSON {

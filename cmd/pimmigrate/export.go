@@ -138,9 +138,10 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 	if a.jsonOutput() {
 		return a.printJSON(exportResult{"export", o.out, line, b.TenantID(), nonNil(b.Sources()), n, b.Folded(), len(settings), nonNil(rejected), nonNil(unknown)})
 	}
+	last := lastPages(b.Sources())
 	for _, s := range b.Sources() {
 		line := fmt.Sprintf("  %-40s %-24s %6d records", s.Path, s.Kind, s.Records)
-		if s.NextLink != "" {
+		if s.NextLink != "" && !last[s.Kind] {
 			line += "  (page: its @odata.nextLink was not followed; export the next page too)"
 		}
 		fmt.Fprintln(a.stdout, migrate.Printable(line))
@@ -166,12 +167,28 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 
 // exportLine is export's summary line.
 func exportLine(n, folded, settings, rejected int, out string) string {
-	var withSettings string
+	var withFolded, withSettings string
+	if folded > 0 {
+		withFolded = " (" + migrate.Plural(folded, "record", "records") + " folded into others)"
+	}
 	if settings > 0 {
 		withSettings = ", " + migrate.Plural(settings, "role settings record", "role settings records")
 	}
-	return fmt.Sprintf("Exported %s (%s folded into others)%s, %d rejected, to %s.",
-		migrate.Plural(n, "assignment", "assignments"), migrate.Plural(folded, "record", "records"), withSettings, rejected, out)
+	return fmt.Sprintf("Exported %s%s%s, %d rejected, to %s.",
+		migrate.Plural(n, "assignment", "assignments"), withFolded, withSettings, rejected, out)
+}
+
+// lastPages reports, by kind, whether a saved page without a nextLink (the
+// last of its collection) was given: then the pages with one are taken
+// for its earlier pages, and not reported missing.
+func lastPages(sources []migrate.Source) map[string]bool {
+	last := map[string]bool{}
+	for _, s := range sources {
+		if s.NextLink == "" {
+			last[s.Kind] = true
+		}
+	}
+	return last
 }
 
 // nonNil is s, or an empty list: --output json prints lists as [], never

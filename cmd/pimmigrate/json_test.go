@@ -11,6 +11,8 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/spf13/pflag"
+
 	"github.com/pimmigrate/pimmigrate/fixtures"
 	"github.com/pimmigrate/pimmigrate/graphsim"
 )
@@ -196,4 +198,39 @@ func checkJSON(t *testing.T, name, out string, docs map[string]any) map[string]a
 		t.Logf("output:\n%s", out)
 	}
 	return got
+}
+
+// TestREADMECommandBlock: the command block of README.md ("Commands")
+// shows every flag of every command.
+func TestREADMECommandBlock(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)## Commands\n\n```\n(.*?)```").FindSubmatch(b)
+	if m == nil {
+		t.Fatal("README.md has no command block under ## Commands")
+	}
+	usage := map[string]string{} // command: its lines
+	cmd := ""
+	for _, line := range strings.Split(string(m[1]), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "pimmigrate" {
+			cmd = f[1]
+		}
+		usage[cmd] += line + "\n"
+	}
+	root := newRootCmd(&app{})
+	for _, c := range root.Commands() {
+		if c.Hidden || c.Name() == "help" || c.Name() == "completion" {
+			continue
+		}
+		c.LocalNonPersistentFlags().VisitAll(func(f *pflag.Flag) {
+			if !strings.Contains(usage[c.Name()], "--"+f.Name+" ") && !strings.Contains(usage[c.Name()], "--"+f.Name+"]") {
+				t.Errorf("README.md's command block lacks %s --%s", c.Name(), f.Name)
+			}
+		})
+	}
+	if !strings.Contains(usage["--version"], "pimmigrate --version") {
+		t.Errorf("README.md's command block lacks pimmigrate --version")
+	}
 }
