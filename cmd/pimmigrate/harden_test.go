@@ -250,7 +250,7 @@ func TestFaultsAndLagThenRollback(t *testing.T) {
 		if r.code == exitOK {
 			break
 		}
-		if r.code != exitFailedItems || !strings.Contains(r.stderr, "failed items") || try == 4 {
+		if r.code != exitFailedItems || !strings.Contains(r.stderr, "failed item") || try == 4 {
 			t.Fatalf("rollback run %d: exit %d\n%s%s", try, r.code, r.stdout, r.stderr)
 		}
 	}
