@@ -314,7 +314,7 @@ func scanPlan(r io.Reader, name string, slot func() *Item, fn func(*Item) error)
 	if got := tr.digest(p.Digest); got != p.Digest {
 		// The digest the content would need is not printed: it is a
 		// checksum, not a signature, and apply re-checks what it sends.
-		return nil, fmt.Errorf("read %s: %w: the file was changed after it was made; approve items with `pimmigrate review`, or re-run `pimmigrate plan`", name, ErrPlanDigest)
+		return nil, fmt.Errorf("read %s: %w: the file was changed after it was made", name, ErrPlanDigest)
 	}
 	s.Rejected = len(p.Rejected)
 	p.Summary = s

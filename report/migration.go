@@ -206,8 +206,9 @@ func Migration(in MigrationInput) Workbook {
 }
 
 // assignmentColumns are the Assignments sheet's columns, and the CSV's.
+// The key, "{principalId}_{roleDefinitionId}", is long and for machines:
+// it comes last.
 var assignmentColumns = []Column{
-	{Header: "Key", Width: 40},
 	{Header: "Principal"},
 	{Header: "User principal name"},
 	{Header: "Principal type", Width: 16},
@@ -225,19 +226,35 @@ var assignmentColumns = []Column{
 	{Header: "Outcome", Width: 20},
 	{Header: "New object ID", Width: 38},
 	{Header: "Target schedule ID", Width: 38},
-	{Header: "HTTP status", Width: 13},
+	{Header: "HTTP status", Width: 13, Numeric: true},
 	{Header: "Error code"},
 	{Header: "Error message"},
-	{Header: "Attempts", Width: 11},
+	{Header: "Attempts", Width: 11, Numeric: true},
 	{Header: "Request ID", Width: 38},
 	{Header: "Time (UTC)", Width: 21},
 	{Header: "Planned end (UTC)", Width: 21},
 	{Header: "Policy rule"},
+	{Header: "Key", Width: 75},
 }
 
-// Assignments is the sheet with one row per plan item, in plan order
-// (by key): the item, what the plan does with it and, with a run, what the
-// journal says happened. The CSV report is this sheet.
+// RoleName is a role's display name or, for a role the tenant does not
+// have (no name), "(unknown role 2af1eea7-…)": the same in every report.
+func RoleName(name, id string) string {
+	if name == "" && id != "" {
+		return "(unknown role " + id + ")"
+	}
+	return name
+}
+
+// roleName is an item's RoleName.
+func roleName(it *migrate.Item) string {
+	return RoleName(it.Role.DisplayName, it.Target.RoleDefinitionID.String())
+}
+
+// Assignments is the sheet with one row per plan item, in the review
+// screen's order (by principal name, then role; rowsort.go): the item,
+// what the plan does with it and, with a run, what the journal says
+// happened. The CSV report is this sheet.
 func Assignments(in MigrationInput) Sheet {
 	var err error
 	return Sheet{Name: "Assignments", Columns: assignmentColumns, AutoFilter: true, Rows: in.assignmentRows(&err),
@@ -248,8 +265,14 @@ func Assignments(in MigrationInput) Sheet {
 // items early, if any.
 func (in *MigrationInput) assignmentRows(errp *error) iter.Seq[[]Cell] {
 	return func(yield func([]Cell) bool) {
+		sorter, err := newRowSorter()
+		if err != nil {
+			*errp = err
+			return
+		}
+		defer sorter.close()
 		row := make([]Cell, len(assignmentColumns))
-		err := in.each(func(it *migrate.Item) error {
+		err = in.each(func(it *migrate.Item) error {
 			if it.Kind != migrate.KindAssignment {
 				return nil
 			}
@@ -259,12 +282,11 @@ func (in *MigrationInput) assignmentRows(errp *error) iter.Seq[[]Cell] {
 				expiry = e
 			}
 			row = append(row[:0],
-				Text(it.Key),
 				Text(it.Principal.DisplayName),
 				Text(it.Principal.UserPrincipalName),
 				Text(string(it.Principal.Type)),
 				Text(yesNo(it.Principal.AccountEnabled)),
-				Text(it.Role.DisplayName),
+				Text(roleName(it)),
 				Text(it.Target.RoleDefinitionID.String()),
 				Text(string(it.Legacy.State)),
 				Date(expiry),
@@ -285,15 +307,14 @@ func (in *MigrationInput) assignmentRows(errp *error) iter.Seq[[]Cell] {
 				Date(o.At),
 				Date(plannedEnd(&it.Target)),
 				Text(policyRules(it.PolicyRules)),
+				Text(it.Key),
 			)
-			if !yield(row) {
-				return errStop
-			}
-			return nil
+			return sorter.add(it, row)
 		})
-		if err != errStop {
-			*errp = err
+		if err == nil {
+			err = sorter.rows(yield)
 		}
+		*errp = err
 	}
 }
 
@@ -414,7 +435,7 @@ func positive(n int) Cell {
 func rejectedSheet(p *migrate.Plan) Sheet {
 	return Sheet{
 		Name:       "Rejected",
-		Columns:    []Column{{Header: "Source", Width: 40}, {Header: "Reason", Width: 28}, {Header: "Detail", Width: 80}},
+		Columns:    []Column{{Header: "Source", Width: 40}, {Header: "Reason", Width: 28}, {Header: "Detail", Width: 80, Wrap: true}},
 		AutoFilter: true,
 		Rows: func(yield func([]Cell) bool) {
 			row := make([]Cell, 3)

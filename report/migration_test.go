@@ -2,9 +2,11 @@ package report
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"io"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/pimmigrate/pimmigrate/internal/golden"
@@ -116,5 +118,52 @@ func TestOutcomeCounts(t *testing.T) {
 	got, _ = OutcomeCounts(MigrationInput{Plan: p}, migrate.KindAssignment)
 	if got[LabelWouldCreate] != 6 || got[LabelDeclined] != 1 || got[LabelPresent] != 1 || got[LabelSkipped] != 2 {
 		t.Errorf("plan only: %v", got)
+	}
+}
+
+// TestAssignmentsLikeTheReview: the Assignments sheet (and the CSV) lists
+// items as the review screen does — by principal name, then role, whatever
+// their keys — with the long Key last, and names an unknown role as the
+// Summary and the audit do.
+func TestAssignmentsLikeTheReview(t *testing.T) {
+	items := []testItem{ // keys in plan order; names not
+		{"00000000-0000-4000-8000-000000000001", "zoe Zimmer", "zoe@contoso.example", migrate.PrincipalUser, nil, secRole, "Security Administrator",
+			migrate.StateEligible, nil, migrate.KindEligibilityRequest, migrate.ActionCreate, "eligible", nil, nil},
+		{"00000000-0000-4000-8000-000000000001", "zoe Zimmer", "zoe@contoso.example", migrate.PrincipalUser, nil, gaRole, "Global Administrator",
+			migrate.StateEligible, nil, migrate.KindEligibilityRequest, migrate.ActionCreate, "eligible", nil, nil},
+		{"00000000-0000-4000-8000-000000000002", "", "", migrate.PrincipalUser, nil, gaRole, "Global Administrator",
+			migrate.StateEligible, nil, migrate.KindEligibilityRequest, migrate.ActionSkip, migrate.ReasonPrincipalNotFound, nil, nil},
+		{"00000000-0000-4000-8000-000000000003", "Adele Vance", "adele@contoso.example", migrate.PrincipalUser, nil, gone, "",
+			migrate.StatePermanent, nil, migrate.KindRoleAssignment, migrate.ActionSkip, migrate.ReasonRoleNotFound, nil, nil},
+		{"00000000-0000-4000-8000-000000000004", "Megan Bowen", "megan@contoso.example", migrate.PrincipalUser, nil, gaRole, "Global Administrator",
+			migrate.StatePermanent, nil, migrate.KindRoleAssignment, migrate.ActionCreate, "permanent", nil, nil},
+	}
+	p := testPlan(items)
+	var b bytes.Buffer
+	if err := WriteCSV(&b, Assignments(MigrationInput{Plan: p}), false); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := rows[0]
+	if head[len(head)-1] != "Key" {
+		t.Errorf("the last column is %q, want Key", head[len(head)-1])
+	}
+	col := func(name string) int { return slices.Index(head, name) }
+	var got []string
+	for _, r := range rows[1:] {
+		got = append(got, r[col("Principal")]+" | "+r[col("Role")])
+	}
+	want := []string{
+		"Adele Vance | (unknown role " + gone + ")",
+		"Megan Bowen | Global Administrator",
+		"zoe Zimmer | Global Administrator",
+		"zoe Zimmer | Security Administrator",
+		" | Global Administrator", // not found in the tenant: last
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("rows\n got %q\nwant %q", got, want)
 	}
 }

@@ -44,6 +44,10 @@ type Column struct {
 	// Width is in characters; 0 sizes the column to its header and the
 	// first rows, between 8 and 60.
 	Width float64
+	// Numeric right-aligns the header, over the numbers below it.
+	Numeric bool
+	// Wrap wraps the column's text within its width (XLSX).
+	Wrap bool
 }
 
 // Kind is what a cell holds.
@@ -70,14 +74,24 @@ const (
 	ToneBad          // red: failed
 )
 
+// Align places a cell's value in its column.
+type Align uint8
+
+// Alignments. The default puts text left and numbers right.
+const (
+	AlignDefault Align = iota
+	AlignRight         // a heading over numbers
+)
+
 // Cell is one value. The zero Cell is empty.
 type Cell struct {
 	Kind Kind
 	Text string
 	Int  int64
 	// Time is written in UTC.
-	Time time.Time
-	Tone Tone
+	Time  time.Time
+	Tone  Tone
+	Align Align
 }
 
 // Text is a text cell; "" is an empty cell.
@@ -102,6 +116,12 @@ func Date(t time.Time) Cell {
 // WithTone returns the cell coloured by t.
 func (c Cell) WithTone(t Tone) Cell {
 	c.Tone = t
+	return c
+}
+
+// Right returns the cell aligned right: a heading over numbers.
+func (c Cell) Right() Cell {
+	c.Align = AlignRight
 	return c
 }
 
@@ -144,6 +164,9 @@ type Chart struct {
 	Category int
 	// Series are the value columns, each coloured by its tone.
 	Series []Series
+	// NewPage starts a printed page at the chart's row, so that the chart
+	// is not cut across two pages.
+	NewPage bool
 }
 
 // Series is one value column of a chart.

@@ -20,15 +20,20 @@ func summarySheet(in *MigrationInput) Sheet {
 	var rows [][]Cell
 	add := func(cells ...Cell) { rows = append(rows, cells) }
 	field := func(name string, v Cell) { add(Text(name), v) }
+	// heading is a section's heading row: a name, then counts, their
+	// headings right-aligned over their numbers.
 	heading := func(names ...string) {
 		cells := make([]Cell, len(names))
 		for i, n := range names {
 			cells[i] = Text(n).WithTone(ToneHeading)
+			if i > 0 {
+				cells[i] = cells[i].Right()
+			}
 		}
 		add(cells...)
 	}
 
-	heading("Migration report", "")
+	add(Text("Migration report").WithTone(ToneHeading), Cell{}.WithTone(ToneHeading))
 	field("Tenant", Text(p.TenantID))
 	field("Graph URL", Text(p.GraphURL))
 	field("Plan file", Text(in.PlanFile))
@@ -105,7 +110,13 @@ func summarySheet(in *MigrationInput) Sheet {
 		}
 		add(cells...)
 	}
-	cols := []Column{{Width: 34}, {Width: 50}}
+	// The first column holds the labels and the role names: as wide as the
+	// longest role name (an unknown role's is long), within reason.
+	first := 34
+	for _, role := range c.roleOrder {
+		first = max(first, min(len(role)+2, maxWidth))
+	}
+	cols := []Column{{Width: float64(first)}, {Width: 50}}
 	for range shown {
 		cols = append(cols, Column{Width: 16})
 	}
@@ -115,7 +126,10 @@ func summarySheet(in *MigrationInput) Sheet {
 		for i, l := range shown {
 			ch.Series = append(ch.Series, Series{Column: 3 + i, Tone: l.tone, Color: l.chart})
 		}
-		ch.At, _ = excelize.CoordinatesToCellName(len(cols)+2, 2)
+		// Below the table it draws: printed, the page is as wide as the
+		// tables, not tables and chart side by side.
+		ch.At, _ = excelize.CoordinatesToCellName(1, len(rows)+3)
+		ch.NewPage = true
 		s.Charts = []Chart{ch}
 	}
 	return s
@@ -146,10 +160,7 @@ func count(in *MigrationInput) (*counts, error) {
 		for _, w := range it.Warnings {
 			c.warning[w]++
 		}
-		role := it.Role.DisplayName
-		if role == "" {
-			role = "(unknown role " + it.Target.RoleDefinitionID.String() + ")"
-		}
+		role := roleName(it)
 		if c.byRole[role] == nil {
 			c.byRole[role] = map[string]int{}
 			c.roleOrder = append(c.roleOrder, role)

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -17,6 +18,9 @@ const (
 	maxWidth   = 60
 	dateFormat = "yyyy-mm-dd hh:mm:ss"
 	dateChars  = 19
+	// axisColour is the charts' axis labels: near black, to read on paper
+	// (the default grey is faint).
+	axisColour = "262626"
 )
 
 // WriteXLSX writes the workbook to w as an XLSX file. Each sheet is streamed
@@ -76,16 +80,27 @@ type sheetWriter struct {
 	sw      *excelize.StreamWriter
 	held    [][]Cell
 	started bool
-	row     int   // last sheet row written
-	vals    []any // reused for every row
+	row     int       // last sheet row written
+	vals    []any     // reused for every row
+	widths  []float64 // of the columns, in characters, once started
+	wraps   bool      // a column wraps: every cell sits at the top of its row
 }
 
 func writeSheet(f *excelize.File, st *styles, s *Sheet) error {
+	// Printed, a sheet is as wide as one landscape page and as long as it
+	// takes, with its header row on every page. The sheet properties are
+	// written when the stream starts, the page setup when it ends.
+	if err := f.SetSheetProps(s.Name, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
+		return err
+	}
 	sw, err := f.NewStreamWriter(s.Name)
 	if err != nil {
 		return err
 	}
-	w := &sheetWriter{f: f, st: st, s: s, sw: sw, vals: make([]any, len(s.Columns))}
+	w := &sheetWriter{f: f, st: st, s: s, sw: sw, vals: make([]any, len(s.Columns)), widths: make([]float64, len(s.Columns))}
+	for _, c := range s.Columns {
+		w.wraps = w.wraps || c.Wrap
+	}
 	n := 0
 	if s.Rows != nil {
 		for cells := range s.Rows {
@@ -123,6 +138,16 @@ func writeSheet(f *excelize.File, st *styles, s *Sheet) error {
 			return fmt.Errorf("chart %q: %w", s.Charts[i].Title, err)
 		}
 	}
+	if err := f.SetPageLayout(s.Name, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0)}); err != nil {
+		return err
+	}
+	if s.hasHeader() {
+		err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: s.Name,
+			RefersTo: "'" + strings.ReplaceAll(s.Name, "'", "''") + "'!$1:$1"})
+		if err != nil {
+			return err
+		}
+	}
 	return sw.Flush()
 }
 
@@ -147,6 +172,7 @@ func (w *sheetWriter) start() error {
 		if width <= 0 {
 			width = w.autoWidth(i, header)
 		}
+		w.widths[i] = width
 		if err := w.sw.SetColWidth(i+1, i+1, width); err != nil {
 			return err
 		}
@@ -158,6 +184,9 @@ func (w *sheetWriter) start() error {
 		hdr := make([]Cell, len(w.s.Columns))
 		for i, c := range w.s.Columns {
 			hdr[i] = Text(c.Header).WithTone(ToneHeading) // an empty one keeps the fill
+			if c.Numeric {
+				hdr[i] = hdr[i].Right()
+			}
 		}
 		if err := w.write(hdr); err != nil {
 			return err
@@ -200,16 +229,17 @@ func (w *sheetWriter) write(cells []Cell) error {
 	vals := w.vals[:len(cells)]
 	for i, c := range cells {
 		vals[i] = nil
+		style := w.st.id(c, w.s.Columns[i].Wrap, w.wraps, c.Kind == KindText && risky(c.Text))
 		switch c.Kind {
 		case KindText:
-			vals[i] = excelize.Cell{StyleID: w.st.id(c.Tone, KindText, risky(c.Text)), Value: c.Text}
+			vals[i] = excelize.Cell{StyleID: style, Value: c.Text}
 		case KindInt:
-			vals[i] = excelize.Cell{StyleID: w.st.id(c.Tone, KindInt, false), Value: c.Int}
+			vals[i] = excelize.Cell{StyleID: style, Value: c.Int}
 		case KindDate:
-			vals[i] = excelize.Cell{StyleID: w.st.id(c.Tone, KindDate, false), Value: c.Time.UTC()}
+			vals[i] = excelize.Cell{StyleID: style, Value: c.Time.UTC()}
 		default:
-			if c.Tone != TonePlain {
-				vals[i] = excelize.Cell{StyleID: w.st.id(c.Tone, KindText, false)}
+			if style != 0 {
+				vals[i] = excelize.Cell{StyleID: style}
 			}
 		}
 	}
@@ -217,7 +247,33 @@ func (w *sheetWriter) write(cells []Cell) error {
 	if err != nil {
 		return err
 	}
+	if lines := w.wrappedLines(cells); lines > 1 {
+		// Spreadsheets do not all grow a row to its wrapped text on
+		// opening (LibreOffice keeps the default height): say how tall.
+		return w.sw.SetRow(cell, vals, excelize.RowOpts{Height: lineHeight * float64(lines)})
+	}
 	return w.sw.SetRow(cell, vals)
+}
+
+// lineHeight is the height of a line of text at the default font, in
+// points.
+const lineHeight = 15
+
+// wrappedLines is how many lines the tallest wrapped cell of a row takes,
+// reckoning a character a column's unit of width (most text is narrower).
+func (w *sheetWriter) wrappedLines(cells []Cell) int {
+	lines := 1
+	for i, c := range cells {
+		if c.Kind != KindText || !w.s.Columns[i].Wrap || w.widths[i] < 1 {
+			continue
+		}
+		n := 0
+		for _, para := range strings.Split(c.Text, "\n") {
+			n += max(1, int(math.Ceil(float64(utf8.RuneCountInString(para))/w.widths[i])))
+		}
+		lines = max(lines, n)
+	}
+	return lines
 }
 
 func (w *sheetWriter) chart(c *Chart) error {
@@ -237,7 +293,8 @@ func (w *sheetWriter) chart(c *Chart) error {
 		VaryColors: ptr(false), // a colour per series, not per bar
 		// One bar per category: tall enough to read every role's name.
 		Dimension: excelize.ChartDimension{Width: 720, Height: uint(min(max(120+22*(c.LastRow-c.FirstRow+1), 320), 4000))},
-		XAxis:     excelize.ChartAxis{ReverseOrder: true}, // categories top-down, as in the table
+		XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: excelize.Font{Color: axisColour}}, // categories top-down, as in the table
+		YAxis:     excelize.ChartAxis{Font: excelize.Font{Color: axisColour}},
 	}
 	for _, s := range c.Series {
 		cs := excelize.ChartSeries{
@@ -253,6 +310,11 @@ func (w *sheetWriter) chart(c *Chart) error {
 			cs.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}
 		}
 		ch.Series = append(ch.Series, cs)
+	}
+	if c.NewPage {
+		if err := w.f.InsertPageBreak(w.s.Name, c.At); err != nil {
+			return err
+		}
 	}
 	return w.f.AddChart(w.s.Name, c.At, ch)
 }

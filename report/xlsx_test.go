@@ -94,7 +94,7 @@ func TestXLSXLayout(t *testing.T) {
 	if c, bold := fill("Assignments", "A1"); c != toneColours[ToneHeading].fill || !bold {
 		t.Errorf("header A1: fill %q bold %v", c, bold)
 	}
-	for cell, tone := range map[string]Tone{"P2": ToneGood, "P4": ToneBad, "P5": ToneInfo, "P6": ToneWarn, "P10": ToneWarn, "P9": ToneInfo, "A2": TonePlain} {
+	for cell, tone := range map[string]Tone{"O2": ToneGood, "O4": ToneBad, "O5": ToneInfo, "O6": ToneWarn, "O10": ToneWarn, "O9": ToneInfo, "A2": TonePlain} {
 		if c, _ := fill("Assignments", cell); c != toneColours[tone].fill {
 			v, _ := f.GetCellValue("Assignments", cell)
 			t.Errorf("%s (%s): fill %q, want %q", cell, v, c, toneColours[tone].fill)
@@ -102,7 +102,7 @@ func TestXLSXLayout(t *testing.T) {
 	}
 
 	// Dates are numbers with a date format; integers are numbers.
-	for cell, want := range map[string]time.Time{"X2": applied.Add(time.Second), "I3": expiry} {
+	for cell, want := range map[string]time.Time{"W2": applied.Add(time.Second), "H3": expiry} {
 		v, _ := f.GetCellValue("Assignments", cell, excelize.Options{RawCellValue: true})
 		serial, err := strconv.ParseFloat(v, 64)
 		if err != nil {
@@ -119,7 +119,7 @@ func TestXLSXLayout(t *testing.T) {
 			t.Errorf("%s number format %v, want %q", cell, st.CustomNumFmt, dateFormat)
 		}
 	}
-	for _, cell := range []string{"S2", "V3"} { // HTTP status, attempts
+	for _, cell := range []string{"R2", "U3"} { // HTTP status, attempts
 		typ, _ := f.GetCellType("Assignments", cell)
 		v, _ := f.GetCellValue("Assignments", cell, excelize.Options{RawCellValue: true})
 		if _, err := strconv.Atoi(v); err != nil || typ == excelize.CellTypeInlineString || typ == excelize.CellTypeSharedString {
@@ -128,7 +128,7 @@ func TestXLSXLayout(t *testing.T) {
 	}
 
 	// Widths: as given, or from the header and the first rows.
-	for col, want := range map[string]float64{"A": 40, "Q": 38} {
+	for col, want := range map[string]float64{"Z": 75, "P": 38} {
 		if w, _ := f.GetColWidth("Assignments", col); w != want {
 			t.Errorf("column %s width %v, want %v", col, w, want)
 		}
@@ -178,7 +178,7 @@ func TestXLSXEdgeCases(t *testing.T) {
 	if len(rows) != 1 || strings.Join(rows[0], ",") != "A,B" {
 		t.Errorf("rows %q", rows)
 	}
-	if dn := f.GetDefinedName(); len(dn) != 1 || dn[0].RefersTo != "'Empty'!$A$1:$B$1" {
+	if dn := f.GetDefinedName(); len(dn) != 2 || dn[0].RefersTo != "'Empty'!$A$1:$B$1" || dn[1].Name != "_xlnm.Print_Titles" {
 		t.Errorf("defined names %+v", dn)
 	}
 	// Short rows, empty cells, a tone on an empty cell.
@@ -245,5 +245,71 @@ func TestWritersReportWriteErrors(t *testing.T) {
 	}
 	if err := WriteCSV(&failingWriter{after: 1000}, benchSheet(2000), false); !errors.Is(err, errDiskFull) {
 		t.Errorf("WriteCSV: %v, want the writer's error", err)
+	}
+}
+
+// TestXLSXPrints: every sheet prints landscape, one page wide, with its
+// header row on every page; a numeric column's header is right-aligned
+// over its numbers; a wrapping column wraps; chart axis labels are dark.
+func TestXLSXPrints(t *testing.T) {
+	wb := Workbook{Sheets: []Sheet{
+		{Name: "Data", Columns: []Column{{Header: "Name"}, {Header: "Count", Numeric: true}, {Header: "Detail", Width: 60, Wrap: true}},
+			Rows: RowsOf([][]Cell{{Text("a"), Int(3), Text(strings.Repeat("a long detail ", 20))}, {Text("b"), Int(4), Text("short")}})},
+		{Name: "Summary", Columns: []Column{{Width: 20}, {Width: 10}},
+			Rows:   RowsOf([][]Cell{{Text("Role").WithTone(ToneHeading), Text("Items").WithTone(ToneHeading).Right()}, {Text("x"), Int(1)}, {Text("y"), Int(2)}}),
+			Charts: []Chart{{Title: "c", At: "D2", NameRow: 1, FirstRow: 2, LastRow: 3, Category: 1, Series: []Series{{Column: 2, Tone: ToneGood}}}}},
+	}}
+	f, raw := openXLSX(t, wb)
+	for _, name := range []string{"Data", "Summary"} {
+		pl, err := f.GetPageLayout(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		props, _ := f.GetSheetProps(name)
+		if pl.Orientation == nil || *pl.Orientation != "landscape" || pl.FitToWidth == nil || *pl.FitToWidth != 1 ||
+			pl.FitToHeight == nil || *pl.FitToHeight != 0 || props.FitToPage == nil || !*props.FitToPage {
+			t.Errorf("%s: page layout %+v, fit to page %v: want landscape, one page wide", name, pl, props.FitToPage)
+		}
+	}
+	titles := ""
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Titles" {
+			titles += dn.Scope + "=" + dn.RefersTo + " "
+		}
+	}
+	if titles != "Data='Data'!$1:$1 " {
+		t.Errorf("print titles %q: want the header row of Data (Summary has none)", titles)
+	}
+	align := func(cell, sheet string) (string, bool) {
+		t.Helper()
+		id, err := f.GetCellStyle(sheet, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.GetStyle(id)
+		if err != nil || st.Alignment == nil {
+			return "", false
+		}
+		return st.Alignment.Horizontal, st.Alignment.WrapText
+	}
+	if h, _ := align("B1", "Data"); h != "right" {
+		t.Errorf("the Count header is aligned %q, want right", h)
+	}
+	if h, _ := align("B1", "Summary"); h != "right" {
+		t.Errorf("the Items heading is aligned %q, want right", h)
+	}
+	if h, _ := align("A1", "Data"); h == "right" {
+		t.Error("a text header is right-aligned")
+	}
+	if _, wrap := align("C2", "Data"); !wrap {
+		t.Error("the Detail column does not wrap")
+	}
+	chart := zipFile(t, raw, "xl/charts/chart1.xml")
+	for _, axis := range []string{"catAx", "valAx"} {
+		i := strings.Index(chart, "<"+axis+">")
+		j := strings.Index(chart, "</"+axis+">")
+		if i < 0 || j < i || !strings.Contains(chart[i:j], `<a:srgbClr val="`+axisColour+`"`) {
+			t.Errorf("%s labels are not %s:\n%s", axis, axisColour, chart[max(i, 0):max(j, 0)])
+		}
 	}
 }

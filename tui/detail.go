@@ -222,12 +222,51 @@ func (m Model) requestLines(it *migrate.Item, w int) []string {
 }
 
 // wrap breaks plain text into lines of at most w cells, made inert first:
-// every value the detail pane shows passes here.
+// every value the detail pane and the status line show passes here. It
+// breaks at spaces and after "_" (between the two ids of a key), never at a
+// GUID's hyphens; only a word longer than a line is cut.
 func wrap(s string, w int) []string {
 	s = migrate.Printable(s)
 	w = max(w, 8)
 	if ansi.StringWidth(s) <= w {
 		return []string{s}
 	}
-	return strings.Split(ansi.Wrap(s, w, ""), "\n")
+	var lines []string
+	line := ""
+	for _, word := range words(s) {
+		if ansi.StringWidth(strings.TrimRight(line+word, " ")) <= w {
+			line += word
+			continue
+		}
+		if line != "" {
+			lines = append(lines, strings.TrimRight(line, " "))
+		}
+		for ansi.StringWidth(strings.TrimRight(word, " ")) > w {
+			lines = append(lines, ansi.Truncate(word, w, ""))
+			word = ansi.TruncateLeft(word, w, "")
+		}
+		line = word
+	}
+	if line = strings.TrimRight(line, " "); line != "" || len(lines) == 0 {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// words splits s after each run of spaces and after each "_", keeping
+// every character.
+func words(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		end := s[i] == '_' || s[i] == ' ' && (i+1 == len(s) || s[i+1] != ' ')
+		if end {
+			out = append(out, s[start:i+1])
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
 }

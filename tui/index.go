@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"bytes"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,17 +27,26 @@ func (f filter) String() string {
 }
 
 // index is what the model precomputes over the plan once: the item numbers
-// each filter shows and one lower-case string per item to search in.
+// each filter shows, in the order rows are listed, one lower-case string per
+// item to search in, and the widths of the widest cells.
 type index struct {
+	// byFilter lists each filter's items in row order: by principal name,
+	// then principal id, then role name (case-insensitively), then key, so
+	// that names read in order and a principal's roles are listed together.
 	byFilter [numFilters][]int32
+	// rank is each item's place in row order.
+	rank []int32
 	// hay holds every item's search text (display name, UPN and role name,
-	// lower case, separated by NUL); item i's is hay[off[i]:off[i+1]].
-	hay string
-	off []int32
+	// lower case, each ended by NUL); item i's is hay[off[i]:off[i+1]], its
+	// UPN starts at upnAt[i], its role name at roleAt[i].
+	hay           string
+	off           []int32
+	upnAt, roleAt []int32
+	widths        contentWidths
 }
 
 func newIndex(items []migrate.Item) *index {
-	x := &index{off: make([]int32, len(items)+1)}
+	x := &index{off: make([]int32, len(items)+1), upnAt: make([]int32, len(items)), roleAt: make([]int32, len(items))}
 	all := make([]int32, len(items))
 	var sb strings.Builder
 	size := 0
@@ -51,11 +62,14 @@ func newIndex(items []migrate.Item) *index {
 	for i := range items {
 		it := &items[i]
 		all[i] = int32(i)
+		x.widths.measure(it)
 		x.off[i] = int32(sb.Len())
 		writeLower(&sb, it.Principal.DisplayName)
 		sb.WriteByte(0)
+		x.upnAt[i] = int32(sb.Len())
 		writeLower(&sb, it.Principal.UserPrincipalName)
 		sb.WriteByte(0)
+		x.roleAt[i] = int32(sb.Len())
 		writeLower(&sb, it.Role.DisplayName)
 		sb.WriteByte(0)
 		if it.Setting != nil {
@@ -72,23 +86,84 @@ func newIndex(items []migrate.Item) *index {
 	}
 	x.off[len(items)] = int32(sb.Len())
 	x.hay = sb.String()
+	x.sortRows(items, all)
+	x.rank = make([]int32, len(items))
+	for r, i := range all {
+		x.rank[i] = int32(r)
+	}
 	x.byFilter[filterAll] = all
 	for f := filterCreate; f < numFilters; f++ {
 		x.byFilter[f] = make([]int32, 0, n[f])
 	}
-	for i := range items {
+	for _, i := range all {
 		it := &items[i]
 		f := actionFilter(it.Action)
-		x.byFilter[f] = append(x.byFilter[f], int32(i))
+		x.byFilter[f] = append(x.byFilter[f], i)
 		if isSetting(it) && f != filterSettings {
-			x.byFilter[filterSettings] = append(x.byFilter[filterSettings], int32(i))
+			x.byFilter[filterSettings] = append(x.byFilter[filterSettings], i)
 		}
 		if len(it.Warnings) > 0 {
-			x.byFilter[filterWarnings] = append(x.byFilter[filterWarnings], int32(i))
+			x.byFilter[filterWarnings] = append(x.byFilter[filterWarnings], i)
 		}
 	}
 	return x
 }
+
+// sortRows puts all (every item, in plan.json's key order) in row order:
+// by principal name (principals without a name, not found in the tenant,
+// last, by UPN), then principal id, then role name, names lower case (the
+// search text's), then key. Key order keeps each principal's items
+// together, so it sorts runs of items of one principal and name, then the
+// few items of each principal.
+func (x *index) sortRows(items []migrate.Item, all []int32) {
+	type run struct {
+		name       string
+		id         migrate.GUID
+		start, end int32
+	}
+	var runs []run
+	for i := range all {
+		id := items[i].Legacy.UserID
+		name := x.hay[x.off[i] : x.upnAt[i]-1]
+		if name == "" {
+			name = "\xff" + x.hay[x.upnAt[i]:x.roleAt[i]-1] // the UPN, after every name: no UTF-8 text starts with 0xff
+		}
+		if n := len(runs); n > 0 && runs[n-1].id == id && runs[n-1].name == name {
+			runs[n-1].end++
+			continue
+		}
+		runs = append(runs, run{name, id, int32(i), int32(i) + 1})
+	}
+	slices.SortFunc(runs, func(a, b run) int {
+		if c := strings.Compare(a.name, b.name); c != 0 {
+			return c
+		}
+		if c := bytes.Compare(a.id[:], b.id[:]); c != 0 {
+			return c
+		}
+		return int(a.start - b.start)
+	})
+	out := all[:0:0]
+	for r := 0; r < len(runs); {
+		first := len(out)
+		p := runs[r]
+		for ; r < len(runs) && runs[r].name == p.name && runs[r].id == p.id; r++ {
+			for i := runs[r].start; i < runs[r].end; i++ {
+				out = append(out, i)
+			}
+		}
+		slices.SortFunc(out[first:], func(a, b int32) int {
+			if c := strings.Compare(x.role(a), x.role(b)); c != 0 {
+				return c
+			}
+			return int(a - b)
+		})
+	}
+	copy(all, out)
+}
+
+// role is item i's role name, lower case.
+func (x *index) role(i int32) string { return x.hay[x.roleAt[i] : x.off[i+1]-1] }
 
 // actionFilter is the filter that shows items of action a.
 func actionFilter(a migrate.Action) filter {
@@ -179,7 +254,7 @@ func (s *search) result(x *index, q string) []int32 {
 	return items
 }
 
-// position is where item sits in vis (sorted ascending), or where it would.
-func position(vis []int32, item int32) int {
-	return sort.Search(len(vis), func(i int) bool { return vis[i] >= item })
+// position is where item sits in vis (in row order), or where it would.
+func (x *index) position(vis []int32, item int32) int {
+	return sort.Search(len(vis), func(i int) bool { return x.rank[vis[i]] >= x.rank[item] })
 }

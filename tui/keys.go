@@ -64,10 +64,11 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// ShortHelp is the help bar of the list.
+// ShortHelp is the help bar of the list. On a narrow screen the bar drops
+// keys from its end, never q and ? (fitHelp).
 func (k KeyMap) ShortHelp() []key.Binding {
 	all := withHelp(k.ApproveAll, "a/A", "all shown ✓/✗")
-	return []key.Binding{withHelp(k.Toggle, "space", "approve"), all, k.Detail, k.Search, k.Save, k.Quit, k.Help, k.Filter}
+	return []key.Binding{withHelp(k.Toggle, "space", "approve"), k.Detail, k.Search, k.Save, k.Quit, k.Help, k.Filter, all}
 }
 
 // FullHelp is the full help (?), in columns.

@@ -34,6 +34,11 @@ type Options struct {
 	// that two reviewers (or a review and a plan) never write it at once;
 	// it returns the unlock, or an error naming who holds the file.
 	Lock func(path string) (unlock func(), err error)
+	// Replace, when set, is called once w has checked the plan file and
+	// before it writes over it: it may keep the file being replaced (a plan
+	// that has been applied, with its journal). Its note joins the saved
+	// message; undo, if not nil, is called when the write fails.
+	Replace func(path string) (note string, undo func(), err error)
 }
 
 type mode int
@@ -55,14 +60,16 @@ const (
 // Model is the review program's state: what is shown and where. The plan is
 // passed in; the model changes only its items' Approved.
 type Model struct {
-	plan   *migrate.Plan
-	path   string
-	lock   func(path string) (func(), error)
-	now    func() time.Time
-	keys   KeyMap
-	styles Styles
-	help   help.Model
-	detail viewport.Model
+	plan *migrate.Plan
+	path string
+	lock func(path string) (func(), error)
+	// replace is Options.Replace.
+	replace func(path string) (string, func(), error)
+	now     func() time.Time
+	keys    KeyMap
+	styles  Styles
+	help    help.Model
+	detail  viewport.Model
 
 	x      *index
 	filter filter
@@ -107,7 +114,7 @@ func New(p *migrate.Plan, o Options) Model {
 		o.Width, o.Height = 80, 24
 	}
 	m := Model{
-		plan: p, path: o.Path, lock: o.Lock, now: o.Now,
+		plan: p, path: o.Path, lock: o.Lock, replace: o.Replace, now: o.Now,
 		keys: DefaultKeyMap(), styles: NewStyles(o.Renderer),
 		x: newIndex(p.Items), counts: countItems(p.Items), saved: reviews(p.Items),
 		width: o.Width, height: o.Height,
@@ -132,6 +139,8 @@ type savedMsg struct {
 	stamp   fileStamp
 	// conflict: the file changed since it was read or saved; not written.
 	conflict bool
+	// note is what Options.Replace said of the file it replaced.
+	note string
 }
 
 // fileStamp tells whether the plan file changed under the review (another
@@ -402,7 +411,7 @@ func (m *Model) clearSearch() {
 
 func (m *Model) follow(item int32) {
 	if item >= 0 {
-		m.cur = position(m.vis, item)
+		m.cur = m.x.position(m.vis, item)
 	}
 	m.scrollToCursor()
 	// Put a selection that jumped out of view in the middle of the screen.
@@ -520,7 +529,7 @@ func (m Model) save(thenQuit bool) (tea.Model, tea.Cmd) {
 	m.saving, m.quitAfterSave = true, thenQuit
 	m.msg, m.msgKind = "Saving "+m.fileName()+"…", msgInfo
 	cp := *m.plan // Seal writes the summary and digest of this copy
-	path, stamp, force, lock := m.path, m.stamp, m.overwrite, m.lock
+	path, stamp, force, lock, replace := m.path, m.stamp, m.overwrite, m.lock, m.replace
 	return m, func() tea.Msg {
 		if lock != nil {
 			unlock, err := lock(path)
@@ -532,10 +541,21 @@ func (m Model) save(thenQuit bool) (tea.Model, tea.Cmd) {
 		if now := stampFile(path); !force && stamp != (fileStamp{}) && now != (fileStamp{}) && !now.same(stamp) {
 			return savedMsg{conflict: true}
 		}
+		var note string
+		var undo func()
+		if replace != nil {
+			var err error
+			if note, undo, err = replace(path); err != nil {
+				return savedMsg{err: err}
+			}
+		}
 		if err := migrate.WritePlanFile(path, &cp); err != nil {
+			if undo != nil {
+				undo()
+			}
 			return savedMsg{err: err}
 		}
-		return savedMsg{digest: cp.Digest, summary: cp.Summary, stamp: stampFile(path)}
+		return savedMsg{digest: cp.Digest, summary: cp.Summary, stamp: stampFile(path), note: note}
 	}
 }
 
@@ -559,6 +579,9 @@ func (m Model) onSaved(s savedMsg) (tea.Model, tea.Cmd) {
 	m.stamp, m.overwrite = s.stamp, false
 	c := m.counts
 	m.msg, m.msgKind = fmt.Sprintf("Saved %s: %d approved, %d declined, %d not reviewed.", m.fileName(), c.approved, c.declined, c.unreviewed()), msgInfo
+	if s.note != "" {
+		m.msg += " " + s.note
+	}
 	if m.quitAfterSave {
 		m.quitting = true
 		return m, tea.Quit

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -139,10 +140,42 @@ func searchTexts(p *migrate.Plan) []string {
 	return texts
 }
 
+// rowOrder is the items of p in the order the review lists them: by
+// principal name (principals without a name last, by UPN), then principal
+// id, so that each one's items stay together, then role name,
+// case-insensitively, then key.
+func rowOrder(p *migrate.Plan) []int32 {
+	order := make([]int32, len(p.Items))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	name := func(it *migrate.Item) (bool, string) {
+		if it.Principal.DisplayName == "" {
+			return true, strings.ToLower(it.Principal.UserPrincipalName)
+		}
+		return false, strings.ToLower(it.Principal.DisplayName)
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := &p.Items[order[i]], &p.Items[order[j]]
+		na, sa := name(a)
+		nb, sb := name(b)
+		switch {
+		case na != nb:
+			return nb
+		case sa != sb:
+			return sa < sb
+		case a.Legacy.UserID != b.Legacy.UserID:
+			return a.Legacy.UserID.String() < b.Legacy.UserID.String()
+		}
+		return strings.ToLower(a.Role.DisplayName) < strings.ToLower(b.Role.DisplayName)
+	})
+	return order
+}
+
 func bruteIn(p *migrate.Plan, texts []string, keep func(*migrate.Item) bool, query string) []int32 {
 	out := []int32{}
 	words := strings.Fields(strings.ToLower(query))
-	for i := range p.Items {
+	for _, i := range rowOrder(p) {
 		it := &p.Items[i]
 		if !keep(it) {
 			continue
@@ -153,7 +186,7 @@ func bruteIn(p *migrate.Plan, texts []string, keep func(*migrate.Item) bool, que
 			ok = ok && strings.Contains(text, w)
 		}
 		if ok {
-			out = append(out, int32(i))
+			out = append(out, i)
 		}
 	}
 	return out

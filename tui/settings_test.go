@@ -63,10 +63,10 @@ func TestSettingsInReview(t *testing.T) {
 		keys []string
 		want []string
 	}{
-		{"filter", settingsTab, []string{"[settings]", "~", "rule Approval_EndUser_Assignment", "isApprovalRequired false", "tenant-stricter", "legacy minElevationDuration", "~1 settings"}},
-		{"detail", append(settingsTab, "enter"), []string{"Legacy settings", "Tenant now", "After apply", "* isApprovalRequired", "PIM Approvers", "approvalOnElevation = true", "PATCH /v1.0/policies/roleManagementPolicies/"}},
-		{"detail-not-carried", append(settingsTab, "j", "j", "enter"), []string{"minElevationDuration = PT30M", "no minimum", "No change: skip (not-carried-over)"}},
-		{"approved", append(settingsTab, "space"), []string{"✓1 ✗0 ·8"}},
+		{"filter", settingsTab, []string{"[settings]", "~", "rule Approval_EndUser", "isApprovalRequired false", "tenant-stricter", "legacy minElevation", "~1 settings"}},
+		{"detail", append(settingsTab, "j", "enter"), []string{"Legacy settings", "Tenant now", "After apply", "* isApprovalRequired", "PIM Approvers", "approvalOnElevation = true", "PATCH /v1.0/policies/roleManagementPolicies/"}},
+		{"detail-not-carried", append(settingsTab, "enter"), []string{"minElevationDuration = PT30M", "no minimum", "No change: skip (not-carried-over)"}},
+		{"approved", append(settingsTab, "j", "space"), []string{"✓1 ✗0 ·8"}},
 	}
 	for _, size := range [][2]int{{120, 40}, {80, 24}} {
 		for _, tc := range cases {
@@ -87,7 +87,7 @@ func TestSettingsInReview(t *testing.T) {
 		}
 	}
 	m := newTestModel(withSettings(testPlan(12)), 120, 40, "")
-	m, _ = press(t, m, append(settingsTab, "space", "space")...)
+	m, _ = press(t, m, append(settingsTab, "j", "space", "space")...)
 	it := &m.plan.Items[m.selected()]
 	if it.Action != migrate.ActionUpdate || reviewOf(it) != declined {
 		t.Errorf("%s: review %v after approve then decline", it.Key, reviewOf(it))

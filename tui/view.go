@@ -2,28 +2,30 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
 // The screen: three header lines (plan, counts, filter), the body (column
-// header and rows, the detail pane or the full help), a status line and the
-// help bar.
+// header and rows, the detail pane or the full help), the status line (up to
+// maxStatusLines when a message is long) and the help bar.
 const (
 	headerLines = 3
-	footerLines = 2
 	// prefixWidth is the cursor, action and warning glyphs and approval
 	// mark at the start of a row: "› +! ✓ ".
 	prefixWidth = 7
 	gap         = 2
 )
 
-func (m Model) bodyLines() int { return max(1, m.height-headerLines-footerLines) }
+func (m Model) bodyLines() int { return max(1, m.height-headerLines-len(m.statusLines())-1) }
 
 // tableRows is how many item rows fit under the column header.
 func (m Model) tableRows() int { return max(1, m.bodyLines()-1) }
@@ -53,7 +55,8 @@ func (m Model) View() string {
 			lines = append(lines, "")
 		}
 	}
-	lines = append(lines, m.statusLine(), m.helpBar())
+	lines = append(lines, m.statusLines()...)
+	lines = append(lines, m.helpBar())
 	for i, l := range lines {
 		if ansi.StringWidth(l) > m.width {
 			lines[i] = ansi.Truncate(l, m.width, "…")
@@ -166,25 +169,12 @@ func (m Model) filterLine() string {
 	return left + strings.Repeat(" ", pad) + r
 }
 
-// columns are the widths of a row's cells after the prefix.
-type columns struct{ principal, role, mapping, reason int }
-
-func layout(width int) columns {
-	rem := max(0, width-prefixWidth-3*gap)
-	var c columns
-	c.mapping = min(max(rem/3, 12), 25)
-	c.reason = min(max(rem/5, 10), 24)
-	c.role = min(max((rem-c.mapping-c.reason)*45/100, 14), 30)
-	c.principal = max(8, rem-c.mapping-c.reason-c.role)
-	return c
-}
-
 func (m Model) table() []string {
 	s := m.styles
-	c := layout(m.width)
+	c := layout(m.width, m.x.widths)
 	sp := strings.Repeat(" ", gap)
-	head := strings.Repeat(" ", prefixWidth) + fit("PRINCIPAL", c.principal) + sp + fit("ROLE", c.role) + sp +
-		fit("LEGACY -> TARGET", c.mapping) + sp + fit("REASON / WARNINGS", c.reason)
+	head := strings.Repeat(" ", prefixWidth) + fit(headPrincipal, c.principal) + sp + fit(headRole, c.role) + sp +
+		fit(headMapping, c.mapping) + sp + fit(headReason, c.reason)
 	lines := []string{s.ColumnHeader.Render(head)}
 	if len(m.vis) == 0 {
 		what := "No " + m.filter.String() + " items"
@@ -196,8 +186,12 @@ func (m Model) table() []string {
 		}
 		return append(lines, "", "  "+s.Dim.Render(what+"."))
 	}
-	end := min(len(m.vis), m.top+m.tableRows())
-	for pos := m.top; pos < end; pos++ {
+	rows, top := m.tableRows(), m.top
+	if m.cur >= top+rows { // a message took a row since the cursor moved
+		top = m.cur - rows + 1
+	}
+	end := min(len(m.vis), top+rows)
+	for pos := top; pos < end; pos++ {
 		lines = append(lines, m.row(&m.plan.Items[m.vis[pos]], c, pos == m.cur))
 	}
 	return lines
@@ -239,109 +233,54 @@ func (m Model) row(it *migrate.Item, c columns, selected bool) string {
 	// The plan's text is the tenant's and the snapshots': inert before it
 	// is measured and shown.
 	cell := func(text string, w int) string { return fit(migrate.Printable(text), w) }
-	cells := cell(principalText(it, c.principal), c.principal) + sp + cell(roleText(it), c.role) + sp +
-		cell(mappingText(it, c.mapping), c.mapping) + sp + cell(reasonText(it), c.reason)
+	cells := fit(principalCell(it, c), c.principal) + sp + cell(roleText(it), c.role) + sp +
+		cell(mappingText(it, c.short), c.mapping) + sp + cell(reasonText(it), c.reason)
 	return text.Render(cursor+" ") + glyphStyle.Render(glyph) + warnStyle.Render(warn) + text.Render(" ") +
 		markStyle.Render(mark) + text.Render(" "+cells)
 }
 
-// principalText is the display name and UPN, or the name alone when the
-// column is narrow.
-func principalText(it *migrate.Item, w int) string {
-	p := it.Principal
-	switch {
-	case isSetting(it):
-		return settingName(it)
-	case w < 30 && p.DisplayName != "":
-		return p.DisplayName
-	case p.DisplayName == "" && p.UserPrincipalName == "":
-		return it.Legacy.UserID.String()
-	case p.UserPrincipalName == "" || p.UserPrincipalName == p.DisplayName:
-		return p.DisplayName
-	case p.DisplayName == "":
-		return p.UserPrincipalName
+// maxStatusLines is how many lines a long message may take from the body.
+const maxStatusLines = 3
+
+// statusLines is the status line: a message wraps (at spaces, never in an
+// id) onto up to maxStatusLines lines rather than being cut.
+func (m Model) statusLines() []string {
+	text, style := m.status()
+	lines := wrap(text, m.width)
+	if len(lines) > maxStatusLines {
+		lines = lines[:maxStatusLines]
 	}
-	return p.DisplayName + "  " + p.UserPrincipalName
+	for i, l := range lines {
+		lines[i] = style.Render(l)
+	}
+	return lines
 }
 
-func roleText(it *migrate.Item) string {
-	if it.Role.DisplayName == "" {
-		return it.Legacy.RoleID.String()
-	}
-	return it.Role.DisplayName
-}
-
-// mappingText is "legacy state -> target kind", with a shorter arrow when
-// the column is narrow.
-func mappingText(it *migrate.Item, w int) string {
-	if isSetting(it) {
-		return settingMapping(it)
-	}
-	state := string(it.Legacy.State)
-	if it.Legacy.State == migrate.StateTimeBoundEligible {
-		state = "time-bound"
-	}
-	kind := kindText(it.Target.Kind)
-	if len(state)+len(kind)+4 > w {
-		return state + "→" + kind
-	}
-	return state + " -> " + kind
-}
-
-func kindText(k migrate.TargetKind) string {
-	switch k {
-	case migrate.KindRoleAssignment:
-		return "assignment"
-	case migrate.KindEligibilityRequest:
-		return "eligibility"
-	case migrate.KindAssignmentScheduleRequest:
-		return "active"
-	}
-	return string(k)
-}
-
-func reasonText(it *migrate.Item) string {
-	if len(it.Warnings) == 0 {
-		return it.Reason
-	}
-	return it.Reason + " ! " + strings.Join(it.Warnings, ",")
-}
-
-// fit pads or truncates s to exactly w cells.
-func fit(s string, w int) string {
-	n := ansi.StringWidth(s)
-	if n > w {
-		return ansi.Truncate(s, w, "…")
-	}
-	return s + strings.Repeat(" ", w-n)
-}
-
-func (m Model) statusLine() string {
+// status is the status line's text, inert, and its style.
+func (m Model) status() (string, lipgloss.Style) {
 	s := m.styles
 	switch {
 	case m.prompt:
-		return s.Prompt.Render(fmt.Sprintf("%s not saved. Quit without saving? y quit · n stay · w save and quit",
-			migrate.Plural(m.changed, "change is", "changes are")))
+		return fmt.Sprintf("%s not saved. Quit without saving? y quit · n stay · w save and quit",
+			migrate.Plural(m.changed, "change is", "changes are")), s.Prompt
+	case m.msg != "" && m.msgKind == msgError:
+		return m.msg, s.Error
 	case m.msg != "":
-		msg := migrate.Printable(m.msg)
-		if m.msgKind == msgError {
-			return s.Error.Render(msg)
-		}
-		return s.Info.Render(msg)
+		return m.msg, s.Info
 	case m.mode == modeSearch:
-		return s.Dim.Render(fmt.Sprintf("search name, UPN and role: %s match", migrate.Plural(len(m.vis), "item", "items")))
+		return fmt.Sprintf("search name, UPN and role: %s match", migrate.Plural(len(m.vis), "item", "items")), s.Dim
 	case m.mode == modeDetail && m.detail.TotalLineCount() > m.detail.Height:
 		first := m.detail.YOffset + 1
 		last := min(m.detail.YOffset+m.detail.Height, m.detail.TotalLineCount())
-		return s.Dim.Render(fmt.Sprintf("lines %d-%d of %d · ↑/↓ pgup/pgdn scroll · ←/→ previous/next item", first, last, m.detail.TotalLineCount()))
+		return fmt.Sprintf("lines %d-%d of %d · ↑/↓ pgup/pgdn scroll · ←/→ previous/next item", first, last, m.detail.TotalLineCount()), s.Dim
 	case m.mode == modeDetail:
-		return s.Dim.Render("←/→ previous/next item")
+		return "←/→ previous/next item", s.Dim
 	case m.query != "":
-		return s.Dim.Render(fmt.Sprintf("%s match %q · / edits the search · esc clears it", migrate.Plural(len(m.vis), "item", "items"), m.query))
+		return fmt.Sprintf("%s match %q · / edits the search · esc clears it", migrate.Plural(len(m.vis), "item", "items"), m.query), s.Dim
 	case m.counts.update > 0:
-		return s.Dim.Render("+ create  ~ update  = present  - skip  ! warnings  ✓ approved  ✗ declined  · new")
+		return "+ create  ~ update  = present  - skip  ! warnings  ✓ approved  ✗ declined  · new", s.Dim
 	}
-	return s.Dim.Render("+ create  = present  - skip  ! warnings   ✓ approved  ✗ declined  · not reviewed")
+	return "+ create  = present  - skip  ! warnings   ✓ approved  ✗ declined  · not reviewed", s.Dim
 }
 
 func (m Model) helpBar() string {
@@ -358,7 +297,31 @@ func (m Model) helpBar() string {
 	case m.mode == modeHelp:
 		k = m.keys.helpHelp()
 	}
-	return h.ShortHelpView(k.ShortHelp())
+	return fitHelp(h, k.ShortHelp(), m.keys, m.width)
+}
+
+// fitHelp is the help bar of bindings in width: it drops bindings from the
+// end until the rest fit, but keeps quit and help, so that "? help" always
+// shows the way to every key.
+func fitHelp(h help.Model, bindings []key.Binding, keys KeyMap, width int) string {
+	h.Width = 0 // measure, do not cut
+	for {
+		v := h.ShortHelpView(bindings)
+		if ansi.StringWidth(v) <= width {
+			return v
+		}
+		drop := -1
+		for i := len(bindings) - 1; i >= 0; i-- {
+			if k := bindings[i].Keys(); !slices.Equal(k, keys.Quit.Keys()) && !slices.Equal(k, keys.Help.Keys()) {
+				drop = i
+				break
+			}
+		}
+		if drop < 0 {
+			return ansi.Truncate(v, width, "…")
+		}
+		bindings = slices.Delete(slices.Clone(bindings), drop, drop+1)
+	}
 }
 
 // approvalHelp documents the approval semantics in the full help. Lines

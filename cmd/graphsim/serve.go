@@ -38,7 +38,7 @@ var errUsage = errors.New("usage")
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	cfg := &config{}
 	fs := flag.NewFlagSet("graphsim", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // errors come back to run, which says them once
 	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:8080", "`address` to listen on (port 0 picks a free port)")
 	fs.StringVar(&cfg.tenant, "tenant", "", "tenant seed `FILE` (JSON; required)")
 	fs.BoolVar(&cfg.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
@@ -50,14 +50,14 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&cfg.opt.ConsistencyLag, "consistency-lag", 0, "how long a new object stays invisible to reads")
 	fs.StringVar(&cfg.opt.RequireToken, "require-token", "", "the only bearer `token` accepted (default: any); a token \"app-only.\"+T is the same token from an app-only caller, refused where a policy requires MFA")
 	fs.Int64Var(&cfg.opt.Seed, "seed", 1, "PRNG seed for faults, jitter, ids and batch order")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: graphsim --tenant FILE [--listen 127.0.0.1:8080] [--latency D] [--jitter D]\n"+
-			"                [--throttle-writes N/s] [--throttle-burst B] [--fault-rate P] [--consistency-lag D]\n"+
-			"                [--require-token T] [--seed N] [--allow-remote]")
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() {} // run prints the usage for --help, and a hint otherwise
 	if err := fs.Parse(args); err != nil {
-		return nil, fmt.Errorf("%w: %v", errUsage, err)
+		if errors.Is(err, flag.ErrHelp) {
+			usage(stderr, fs)
+			return nil, err
+		}
+		msg := strings.Replace(err.Error(), "flag provided but not defined: -", "unknown flag: --", 1)
+		return nil, fmt.Errorf("%w: %s", errUsage, strings.Replace(msg, "for flag -", "for flag --", 1))
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
@@ -120,6 +120,27 @@ func checkListen(addr string, allowRemote bool) error {
 	return fmt.Errorf("%q is not a loopback address; graphsim has no real security, pass --allow-remote to listen on it anyway", addr)
 }
 
+// usage is graphsim --help: flag.PrintDefaults with the double dashes the
+// usage line and the docs spell flags with.
+func usage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintln(w, "usage: graphsim --tenant FILE [--listen 127.0.0.1:8080] [--latency D] [--jitter D]\n"+
+		"                [--throttle-writes N/s] [--throttle-burst B] [--fault-rate P] [--consistency-lag D]\n"+
+		"                [--require-token T] [--seed N] [--allow-remote]")
+	fs.VisitAll(func(f *flag.Flag) {
+		typ, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if typ != "" {
+			line += " " + typ
+		}
+		switch f.DefValue {
+		case "", "0", "0s", "false":
+		default:
+			usage += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(w, "%s\n    \t%s\n", line, usage)
+	})
+}
+
 // run serves until ctx ends; it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg, err := parseFlags(args, stderr)
@@ -128,6 +149,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitOK
 		}
 		fmt.Fprintln(stderr, "graphsim:", err)
+		fmt.Fprintln(stderr, "Run 'graphsim --help' for usage.")
 		return exitUsage
 	}
 	seed, err := loadSeed(cfg.tenant)

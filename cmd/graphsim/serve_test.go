@@ -82,16 +82,24 @@ func TestRunExitCodes(t *testing.T) {
 		args []string
 		code int
 		msg  string
+		not  []string // never said
 	}{
-		{"usage", []string{}, exitUsage, "--tenant"},
-		{"missing file", []string{"--tenant", filepath.Join(dir, "none.json")}, exitError, "none.json"},
-		{"bad seed", []string{"--tenant", bad}, exitError, "users[0]"},
+		{"usage", []string{}, exitUsage, "--tenant", nil},
+		{"help", []string{"--help"}, exitOK, "  --throttle-writes string", []string{"help requested", "\n  -listen"}},
+		{"unknown flag", []string{"--bogus"}, exitUsage, "unknown flag: --bogus\nRun 'graphsim --help' for usage.", []string{" -bogus"}},
+		{"missing file", []string{"--tenant", filepath.Join(dir, "none.json")}, exitError, "none.json", nil},
+		{"bad seed", []string{"--tenant", bad}, exitError, "users[0]", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stderr strings.Builder
 			if code := run(context.Background(), tt.args, io.Discard, &stderr); code != tt.code || !strings.Contains(stderr.String(), tt.msg) {
 				t.Errorf("exit %d, stderr %q; want %d mentioning %q", code, stderr.String(), tt.code, tt.msg)
+			}
+			for _, n := range tt.not {
+				if strings.Contains(stderr.String(), n) {
+					t.Errorf("stderr says %q:\n%s", n, stderr.String())
+				}
 			}
 		})
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/pimmigrate/pimmigrate/internal/filelock"
 	"github.com/pimmigrate/pimmigrate/migrate"
@@ -63,10 +64,10 @@ func newSystemApp() *app {
 		stdinTTY: isTerminal(os.Stdin), stderrTTY: isTerminal(os.Stderr), stdoutTTY: isTerminal(os.Stdout)}
 }
 
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal reports whether f is a terminal (a character device such as
+// /dev/null is not one): prompts, progress bars, colour and review follow
+// it.
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 // usageError is a mistake in how the command was called: exit code 2.
 type usageError struct{ err error }
@@ -94,7 +95,7 @@ func run(ctx context.Context, args []string, a *app) int {
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
@@ -110,7 +111,11 @@ func run(ctx context.Context, args []string, a *app) int {
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return exitInterrupted
 	case errors.As(err, &ue):
-		fmt.Fprintln(a.stderr, "Run 'pimmigrate --help' for usage.")
+		path := "pimmigrate"
+		if cmd != nil {
+			path = cmd.CommandPath()
+		}
+		fmt.Fprintf(a.stderr, "Run '%s --help' for usage.\n", path)
 		return exitUsage
 	}
 	return exitError
@@ -136,11 +141,14 @@ standing admin.`,
   pimmigrate report --plan plan.json --journal run.jsonl --xlsx report.xlsx --csv report.csv
   pimmigrate audit --legacy legacy.json --xlsx audit.xlsx
   pimmigrate rollback --journal run.jsonl`,
-		Version:           version(),
-		SilenceUsage:      true,
-		SilenceErrors:     true,
-		PersistentPreRunE: func(cmd *cobra.Command, args []string) error { return a.global.validate() },
+		Version:       version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		// SuggestionsFor's default is set only where cobra suggests.
+		SuggestionsMinimumDistance: 2,
+		PersistentPreRunE:          func(cmd *cobra.Command, args []string) error { return a.global.validate() },
 	}
+	root.SetVersionTemplate("pimmigrate {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	f := root.PersistentFlags()
 	f.StringVar(&a.global.cloud, "cloud", graph.CloudGlobal, "Microsoft cloud: "+strings.Join(graph.CloudNames(), "|")+" (sets the Graph endpoint, the sign-in authority and the token scope)")
@@ -157,7 +165,15 @@ standing admin.`,
 	}
 	// A root that runs makes cobra check its arguments, so an unknown
 	// command is a usage error instead of a help page and exit 0.
-	root.Args = usageArgs(cobra.NoArgs)
+	root.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			return usagef("unknown command %q; did you mean %s?", args[0], strings.Join(s, " or "))
+		}
+		return usagef("unknown command %q", args[0])
+	}
 	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 	return root
 }
@@ -179,6 +195,29 @@ func (g *globalOptions) validate() error {
 		g.graphURL = cl.GraphURL
 	}
 	return nil
+}
+
+// planArg is the positional-argument check of a command that takes one
+// plan file: what says what the file is for.
+func planArg(verb, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch len(args) {
+		case 1:
+			return nil
+		case 0:
+			return usagef("%s needs %s: pimmigrate %s plan.json", verb, what, verb)
+		}
+		return usagef("%s takes one plan file, not %d: %s", verb, len(args), strings.Join(args, " "))
+	}
+}
+
+// planError is what a command that reads a plan file says when it cannot:
+// an edited plan gets the one remedy, making it again.
+func planError(verb, path string, err error) error {
+	if errors.Is(err, migrate.ErrPlanDigest) {
+		return fmt.Errorf("%s: %w\nThe plan was edited after it was made (approvals saved by pimmigrate review keep it sealed); make it again: pimmigrate plan --legacy legacy.json --out %s", verb, err, path)
+	}
+	return fmt.Errorf("%s: %w", verb, err)
 }
 
 // usageArgs makes positional-argument errors usage errors (exit 2).
@@ -214,11 +253,45 @@ func printableLines(s string) string {
 	return strings.Join(lines, "\n")
 }
 
+// version is what --version and the reports' "Tool version" say: the
+// module version and the commit built (debug.ReadBuildInfo).
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(bi)
+}
+
+// versionOf is "v1.4.0", "v1.4.0 (9e932e6a1b2c)" or "devel (9e932e6a1b2c,
+// modified)": the module version (devel when built from a checkout), then
+// the VCS revision and whether the checkout had changes, when the build
+// recorded them.
+func versionOf(bi *debug.BuildInfo) string {
+	if bi == nil {
+		return "devel"
 	}
-	return "devel"
+	v := bi.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	var rev string
+	var modified bool
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return v
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified {
+		rev += ", modified"
+	}
+	return v + " (" + rev + ")"
 }
 
 // lockFile takes the lock that keeps two pimmigrate processes from writing

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pimmigrate/pimmigrate/fixtures"
 	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
@@ -224,14 +226,23 @@ func TestCommonMistakesSayWhatToDo(t *testing.T) {
 		env  map[string]string
 		args []string
 		want []string
+		code int      // exit code, exitError if 0
+		once []string // said exactly once
 	}{
 		{"legacy file not found", nil, []string{"plan", "--offline", "--legacy", filepath.Join(dir, "nope.json"), "--out", filepath.Join(dir, "p.json")},
-			[]string{"nope.json", "check the path"}},
-		{"plan not found", nil, []string{"apply", filepath.Join(dir, "nope-plan.json"), "--yes"}, []string{"nope-plan.json", "check the path"}},
+			[]string{"nope.json", "check the path"}, 0, nil},
+		{"source file not found", nil, []string{"export", "--source", filepath.Join(dir, "nope.json"), "--out", filepath.Join(dir, "l.json")},
+			[]string{"nope.json"}, 0, []string{"check the"}},
+		{"unknown flag of a subcommand", nil, []string{"plan", "--bogus"}, []string{"unknown flag: --bogus", "Run 'pimmigrate plan --help' for usage."}, exitUsage, nil},
+		{"mistyped command", nil, []string{"aply"}, []string{`unknown command "aply"; did you mean apply?`, "Run 'pimmigrate --help' for usage."}, exitUsage, nil},
+		{"apply without a plan", nil, []string{"apply"}, []string{"apply needs the plan file to apply: pimmigrate apply plan.json", "Run 'pimmigrate apply --help'"}, exitUsage, nil},
+		{"--eligible-as", nil, []string{"plan", "--offline", "--legacy", "l.json", "--out", "p.json", "--eligible-as", "standing"},
+			[]string{`pimmigrate: plan: --eligible-as "standing"`}, exitUsage, nil},
+		{"plan not found", nil, []string{"apply", filepath.Join(dir, "nope-plan.json"), "--yes"}, []string{"nope-plan.json", "check the path"}, 0, nil},
 		{"no token", nil, []string{"--auth", "token", "--graph-url", "http://127.0.0.1:9", "export", "--source", "beta", "--out", filepath.Join(dir, "l.json")},
-			[]string{"PIMMIGRATE_TOKEN"}},
+			[]string{"PIMMIGRATE_TOKEN"}, 0, nil},
 		{"env credential without variables", map[string]string{}, []string{"--auth", "env", "--graph-url", "http://127.0.0.1:9", "export", "--source", "beta", "--out", filepath.Join(dir, "l.json")},
-			[]string{"--auth env", "README"}},
+			[]string{"--auth env", "README"}, 0, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -241,12 +252,120 @@ func TestCommonMistakesSayWhatToDo(t *testing.T) {
 				}
 			}
 			r := runCLIEnv(t, tt.env, tt.args...)
-			if r.code != exitError {
-				t.Fatalf("exit %d, want 1: %s", r.code, r.stderr)
+			if tt.code == 0 {
+				tt.code = exitError
+			}
+			if r.code != tt.code {
+				t.Fatalf("exit %d, want %d: %s", r.code, tt.code, r.stderr)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(r.stderr, w) {
 					t.Errorf("stderr %q lacks %q", r.stderr, w)
+				}
+			}
+			for _, w := range tt.once {
+				if n := strings.Count(r.stderr, w); n != 1 {
+					t.Errorf("stderr says %q %d times, want once: %q", w, n, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+// TestIsTerminal: only a terminal is one. /dev/null is a character device
+// too, yet nobody types at it: `apply plan.json </dev/null` must not ask.
+func TestIsTerminal(t *testing.T) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	regular, err := os.Create(filepath.Join(t.TempDir(), "f"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer regular.Close()
+	for _, tt := range []struct {
+		name string
+		f    *os.File
+	}{{"/dev/null", devnull}, {"pipe", pr}, {"regular file", regular}} {
+		if isTerminal(tt.f) {
+			t.Errorf("%s is taken for a terminal", tt.name)
+		}
+	}
+}
+
+// TestVersion: --version and the reports' "Tool version" name the module
+// version and the commit it was built from, and say when the checkout had
+// changes.
+func TestVersion(t *testing.T) {
+	const rev = "9e932e6a1b2c3d4e5f60718293a4b5c6d7e8f901"
+	vcs := func(modified string) []debug.BuildSetting {
+		return []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: modified}}
+	}
+	tests := []struct {
+		name string
+		bi   *debug.BuildInfo
+		want string
+	}{
+		{"no build info", nil, "devel"},
+		{"go install of a tag", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}}, "v1.4.0"},
+		{"a tag built from its checkout", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}, Settings: vcs("false")}, "v1.4.0 (9e932e6a1b2c)"},
+		{"a checkout with changes", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("true")}, "devel (9e932e6a1b2c, modified)"},
+		{"go run", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := versionOf(tt.bi); got != tt.want {
+				t.Errorf("versionOf = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	r := runCLI(t, "--version")
+	if r.code != exitOK || r.stdout != "pimmigrate "+version()+"\n" {
+		t.Errorf("--version: exit %d, %q", r.code, r.stdout)
+	}
+}
+
+// TestExportSays: export's lines say what is so: a page's nextLink is a
+// warning only when no last page of its collection was given, and a fold
+// is mentioned only when something was folded.
+func TestExportSays(t *testing.T) {
+	tests := []struct {
+		name      string
+		sources   []string
+		want, not []string
+	}{
+		{"page 1 alone", []string{fixtures.Iteration1Page1}, []string{"export the next page too"}, []string{"folded"}},
+		{"both pages", []string{fixtures.Iteration1Page1, fixtures.Iteration1Page2}, nil, []string{"export the next page too", "folded"}},
+		{"the same records twice", []string{fixtures.Iteration1Page1, fixtures.Iteration1Page2, fixtures.Iteration1Array},
+			[]string{"records folded into others"}, []string{"export the next page too"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := []string{"export", "--out", filepath.Join(dir, "legacy.json")}
+			for _, p := range extract(t, dir, tt.sources...) {
+				args = append(args, "--source", p)
+			}
+			r := runCLI(t, args...)
+			if r.code != exitOK {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.stdout, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(r.stdout, n) {
+					t.Errorf("stdout says %q:\n%s", n, r.stdout)
 				}
 			}
 		})

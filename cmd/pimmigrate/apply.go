@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,14 +43,15 @@ scope.
 Every request is journaled (--journal, default run.jsonl next to the plan)
 before it leaves and its outcome after. Interrupted or killed, run the same
 command again: it skips what is done and checks the tenant for what was in
-flight before sending anything again. Re-running a finished journal sends
-nothing. 'pimmigrate rollback --journal run.jsonl' removes what apply created.
+flight before sending anything again. Applying a plan the journal has
+finished says "No changes", sends nothing and asks nothing.
+'pimmigrate rollback --journal run.jsonl' removes what apply created.
 
 On a terminal apply asks you to type yes; without one it needs --yes.`,
 		Example: `  pimmigrate apply plan.json
   pimmigrate apply plan.json --dry-run
   pimmigrate apply plan.json --yes --journal /var/lib/pimmigrate/run.jsonl --concurrency 8`,
-		Args: cobra.ExactArgs(1),
+		Args: planArg("apply", "the plan file to apply"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.plan = args[0]
 			return runApply(cmd.Context(), a, o)
@@ -72,16 +74,6 @@ func addReplicationWait(f *pflag.FlagSet, d *time.Duration) {
 		"the longest Graph may take to show a write in reads: until then, \"not found\" for an object just written proves nothing")
 }
 
-// applyResult is the --output json summary of apply and rollback.
-type applyResult struct {
-	Command string        `json:"command"`
-	Journal string        `json:"journal,omitempty"`
-	DryRun  bool          `json:"dryRun,omitempty"`
-	Line    string        `json:"line"`
-	Summary apply.Summary `json:"summary"`
-	Would   []string      `json:"wouldSend,omitempty"`
-}
-
 func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	if o.batchSize < 1 || o.batchSize > wire.MaxBatch {
 		return usagef("apply: --batch-size %d: Graph takes 1 to %d requests a batch", o.batchSize, wire.MaxBatch)
@@ -93,17 +85,14 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 		return usagef("apply: --replication-wait %s: want a positive duration such as 5m", o.replication)
 	}
 	if o.journal == "" {
-		o.journal = filepath.Join(filepath.Dir(o.plan), "run.jsonl")
+		o.journal = defaultJournal(o.plan)
 	}
 	if err := distinctOutputs("apply", []namedFile{{"--journal", o.journal}}, []namedFile{{"the plan argument", o.plan}}); err != nil {
 		return err
 	}
 	p, err := migrate.ReadPlanFile(o.plan)
 	if err != nil {
-		if errors.Is(err, migrate.ErrPlanDigest) {
-			return fmt.Errorf("apply: %w\nThe plan was edited after it was made; make it again: pimmigrate plan --legacy legacy.json --out %s", err, o.plan)
-		}
-		return fmt.Errorf("apply: %w", err)
+		return planError("apply", o.plan, err)
 	}
 	if p.Offline {
 		return fmt.Errorf("apply: %s was made with --offline, without checking the tenant; plan against the tenant first: pimmigrate plan --legacy legacy.json --out %s", o.plan, o.plan)
@@ -115,33 +104,45 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 	if err := delegatedOnly(a, o.plan, send); err != nil {
 		return err
 	}
-	unreviewed := 0
-	for _, it := range send {
-		if it.Approved == nil {
-			unreviewed++
+	if !o.dryRun {
+		// Held from here: what the journal says stays true until the run.
+		lock, err := lockFile(a, o.journal, "apply", o.plan)
+		if err != nil {
+			return err
 		}
+		defer lock.Unlock()
 	}
-	if !a.jsonOutput() {
-		fmt.Fprint(a.stdout, p.Summary.Line()+"\n")
-		fmt.Fprintf(a.stdout, "This run sends %d create items to tenant %s (%d approved in review, %d not reviewed); %d declined in review are not sent.\n",
-			len(send), migrate.Printable(p.TenantID), len(send)-unreviewed, unreviewed, notApproved)
+	earlier, err := readEarlierRuns(o.journal, p, send, o.retryFailed)
+	if err != nil {
+		return fmt.Errorf("apply: %w", err)
 	}
 	if o.dryRun {
-		return dryRun(a, o, send)
+		if !a.jsonOutput() {
+			fmt.Fprint(a.stdout, p.Summary.Line()+"\n")
+			fmt.Fprintln(a.stdout, migrate.Printable(sendsLine(p, o.journal, len(send), notApproved, earlier)))
+		}
+		return dryRun(a, o, len(send), notApproved, earlier)
 	}
-	if err := confirmed(ctx, a, "apply", o.yes, "apply "+o.plan, fmt.Sprintf("Type yes to make these changes to tenant %s: ", migrate.Printable(p.TenantID))); err != nil {
-		return err
+	if len(earlier.left) == 0 && earlier.unverified == 0 {
+		return noChanges(a, o, p, send, earlier)
+	}
+	if len(earlier.left) > 0 && !o.yes && !a.stdinTTY {
+		return usagef("apply: no terminal to confirm on: pass --yes to apply %s", o.plan)
 	}
 	c, err := signedInTo(ctx, a, "apply", p.TenantID, fmt.Sprintf("%s is for tenant %s", o.plan, p.TenantID),
 		", or plan this tenant: pimmigrate plan --legacy legacy.json --out plan.json")
 	if err != nil {
 		return err
 	}
-	lock, err := lockFile(a, o.journal, "apply", o.plan)
-	if err != nil {
-		return err
+	if !a.jsonOutput() {
+		fmt.Fprint(a.stdout, p.Summary.Line()+"\n")
+		fmt.Fprintln(a.stdout, migrate.Printable(sendsLine(p, o.journal, len(send), notApproved, earlier)))
 	}
-	defer lock.Unlock()
+	if len(earlier.left) > 0 {
+		if err := confirmed(ctx, a, "apply", o.yes, "apply "+o.plan, fmt.Sprintf("Type yes to make these changes to tenant %s: ", migrate.Printable(p.TenantID))); err != nil {
+			return err
+		}
+	}
 	j, err := apply.OpenJournal(o.journal)
 	if err != nil {
 		return fmt.Errorf("apply: %w", err)
@@ -157,7 +158,88 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 		ReplicationWait: o.replication, PlanPath: planPath, Now: a.now, Progress: bar.update,
 	})
 	bar.close()
-	return finishRun(a, "apply", o.journal, s, err)
+	return finishRun(a, "apply", o.plan, o.journal, p, s, earlier.failed, err)
+}
+
+// sendsLine says what this run sends, to which tenant, and what earlier
+// runs in the journal did.
+func sendsLine(p *migrate.Plan, journal string, selected, notApproved int, e *earlierRuns) string {
+	unreviewed := 0
+	for _, it := range e.left {
+		if it.Approved == nil {
+			unreviewed++
+		}
+	}
+	of := ""
+	if len(e.left) != selected {
+		of = fmt.Sprintf(" of %d", selected)
+	}
+	line := fmt.Sprintf("This run sends %d%s %s to tenant %s (%d approved in review, %d not reviewed); %d declined in review are not sent.",
+		len(e.left), of, itemsNoun(e.left), p.TenantID, len(e.left)-unreviewed, unreviewed, notApproved)
+	if n := e.done(); n > 0 {
+		line += fmt.Sprintf(" Earlier runs in %s did %d: %s%d created", journal, n, updatedPart(e), e.created)
+		if e.unverified > 0 {
+			line += fmt.Sprintf(" (%d not seen in the tenant yet: this run looks again)", e.unverified)
+		}
+		line += fmt.Sprintf(", %d already existed, %d failed", e.exists, e.failed)
+		if e.failed > 0 {
+			line += " (--retry-failed sends them again)"
+		}
+		line += "."
+	}
+	return line
+}
+
+// itemsNoun names what items are: "create items", or, with role settings
+// among them, "items (N role settings, M create items)".
+func itemsNoun(items []*migrate.Item) string {
+	settings := 0
+	for _, it := range items {
+		if it.Kind == migrate.KindRoleSetting {
+			settings++
+		}
+	}
+	if settings == 0 {
+		return "create items"
+	}
+	return fmt.Sprintf("items (%s, %d create items)", migrate.Plural(settings, "role setting", "role settings"), len(items)-settings)
+}
+
+// updatedPart names the role settings earlier runs updated, if any.
+func updatedPart(e *earlierRuns) string {
+	if e.updated == 0 {
+		return ""
+	}
+	return migrate.Plural(e.updated, "role setting", "role settings") + " updated, "
+}
+
+// noChanges is apply's answer when the journal has finished every item the
+// plan sends: nothing to send, nothing to ask.
+func noChanges(a *app, o *applyOptions, p *migrate.Plan, send []*migrate.Item, e *earlierRuns) error {
+	line := fmt.Sprintf("No changes: all %d %s were already applied (%s%d created, %d already existed), as %s records.",
+		len(send), itemsNoun(send), updatedPart(e), e.created, e.exists, o.journal)
+	if e.failed > 0 {
+		line = fmt.Sprintf("No changes: the %d %s were all sent before (%s%d created, %d already existed, %d failed), as %s records.",
+			len(send), itemsNoun(send), updatedPart(e), e.created, e.exists, e.failed, o.journal)
+	}
+	s := apply.Summary{Selected: len(send), AlreadyDone: e.done(), Created: e.created, Updated: e.updated, Exists: e.exists, Failed: e.failed,
+		Verified: e.verified, Failures: e.failures}
+	if a.jsonOutput() {
+		res := runResult{Command: "apply", Plan: o.plan, Journal: o.journal, Line: line, Summary: summaryOf(s, itemsByKey(p)), WouldSend: []runItem{}}
+		if err := a.printJSON(res); err != nil {
+			return err
+		}
+	} else {
+		printFailures(a, itemsByKey(p), e.failures, seeWhy(o.plan, o.journal))
+		fmt.Fprintln(a.stdout, migrate.Printable(line))
+		if v := verifiedLine(e.verified, e.created+e.updated, 0); v != "" {
+			fmt.Fprintln(a.stdout, v)
+		}
+	}
+	if e.failed > 0 {
+		return failedItems("apply", o.plan, o.journal, e.failed, e.failed)
+	}
+	return nil
 }
 
 // delegatedOnly refuses app-only sign-in when items to send are for roles
@@ -234,8 +316,9 @@ func confirm(ctx context.Context, a *app, prompt string) (bool, error) {
 	}
 }
 
-// finishRun prints a run's summary and turns it into an exit code.
-func finishRun(a *app, command, journal string, s apply.Summary, err error) error {
+// finishRun prints a run's summary and turns it into an exit code. earlier
+// failures are from earlier runs, not sent again.
+func finishRun(a *app, command, plan, journal string, p *migrate.Plan, s apply.Summary, earlier int, err error) error {
 	if errors.Is(err, apply.ErrForeignJournal) {
 		// Refused before anything was sent: no summary, nothing to resume.
 		return fmt.Errorf("%s: %w", command, err)
@@ -248,20 +331,18 @@ func finishRun(a *app, command, journal string, s apply.Summary, err error) erro
 		}
 	}
 	if a.jsonOutput() {
-		if perr := a.printJSON(applyResult{Command: command, Journal: journal, Line: line, Summary: s}); perr != nil {
+		res := runResult{Command: command, Plan: plan, Journal: journal, Line: line, Summary: summaryOf(s, itemsByKey(p)), WouldSend: []runItem{}}
+		if perr := a.printJSON(res); perr != nil {
 			return perr
 		}
 	} else {
-		const show = 20
-		for i, f := range s.Failures {
-			if i == show {
-				fmt.Fprintf(a.stderr, "  ... and %d more failures, in %s\n", len(s.Failures)-show, migrate.Printable(journal))
-				break
-			}
-			fmt.Fprintf(a.stderr, "  failed %s: %d %s: %s\n", migrate.Printable(f.Key), f.Status, migrate.Printable(f.Code), migrate.Printable(f.Message))
-		}
+		printFailures(a, itemsByKey(p), s.Failures, seeWhy(plan, journal))
 		fmt.Fprintln(a.stdout, line)
-		fmt.Fprintf(a.stdout, "Journal: %s (%d requests, %d throttled).\n", migrate.Printable(journal), s.Requests, s.Throttled)
+		if v := verifiedLine(s.Verified, s.Created+s.Updated, s.Unverified); command == "apply" && v != "" {
+			fmt.Fprintln(a.stdout, v)
+		}
+		fmt.Fprintf(a.stdout, "Journal: %s. This run sent %d write batches to Graph; %d writes were answered 429 (throttled) and sent again.\n",
+			migrate.Printable(journal), s.Requests, s.Throttled)
 	}
 	switch {
 	case err != nil:
@@ -269,43 +350,42 @@ func finishRun(a *app, command, journal string, s apply.Summary, err error) erro
 	case s.Interrupted:
 		return exitCodeError{exitInterrupted, fmt.Errorf("%s interrupted; run the same command again to resume", command)}
 	case s.Failed > 0:
-		return exitCodeError{exitFailedItems, fmt.Errorf("%s finished with %d failed items (see %s)", command, s.Failed, journal)}
+		return failedItems(command, plan, journal, s.Failed, earlier)
 	case s.Unverified > 0:
 		return exitCodeError{exitFailedItems, fmt.Errorf("%s: %s created but not visible in the tenant yet (replication delay); run the same command again later to look for them", command, migrate.Plural(s.Unverified, "object", "objects"))}
 	}
 	return nil
 }
 
-func dryRun(a *app, o *applyOptions, send []*migrate.Item) error {
-	var done map[string]bool
-	if j, err := apply.ReadJournal(o.journal); err == nil {
-		done = map[string]bool{}
-		for _, k := range j.Keys() {
-			st := j.State(k)
-			done[k] = st.Outcome == apply.OutcomeCreated || st.Outcome == apply.OutcomeUpdated || st.Outcome == apply.OutcomeExists || st.Outcome == apply.OutcomeFailed && !o.retryFailed
+// dryRun lists what apply would send, and sends nothing.
+func dryRun(a *app, o *applyOptions, selected, notApproved int, e *earlierRuns) error {
+	line := fmt.Sprintf("Dry run: %d would be sent, nothing was sent.", len(e.left))
+	if a.jsonOutput() {
+		s := runSummary{Selected: selected, NotApproved: notApproved, AlreadyDone: e.done(), Created: e.created, Updated: e.updated, Exists: e.exists,
+			Failed: e.failed, Verified: e.verified, Unverified: e.unverified, Failures: []runFailed{}}
+		res := runResult{Command: "apply", Plan: o.plan, Journal: o.journal, DryRun: true, Line: line, Summary: s, WouldSend: []runItem{}}
+		for _, it := range e.left {
+			res.WouldSend = append(res.WouldSend, runItemOf(it))
 		}
+		return a.printJSON(res)
 	}
-	var would []string
-	for _, it := range send {
-		if done[it.Key] {
-			continue
-		}
-		name := it.Principal.UserPrincipalName
+	// Columns as wide as their widest cell: a long guest UPN moves the
+	// role column for every row, not for its own.
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	for _, it := range e.left {
+		r := runItemOf(it)
+		name := r.UserPrincipalName
 		if name == "" {
-			name = it.Principal.DisplayName
+			name = r.Principal
 		}
 		if it.Kind == migrate.KindRoleSetting {
-			would = append(would, fmt.Sprintf("%s  %-32s %-40s %s", it.Key, "updateRule", it.Setting.RuleID, it.Role.DisplayName))
-			continue
+			name = r.Rule
 		}
-		would = append(would, fmt.Sprintf("%s  %-32s %-40s %s", it.Key, it.Target.Kind, name, it.Role.DisplayName))
+		fmt.Fprintf(tw, "  + %s\t%s\t%s\t%s\n", migrate.Printable(r.Key), migrate.Printable(r.Kind), migrate.Printable(name), migrate.Printable(r.Role))
 	}
-	if a.jsonOutput() {
-		return a.printJSON(applyResult{Command: "apply", DryRun: true, Line: fmt.Sprintf("Dry run: %d would be sent.", len(would)), Would: would})
+	if err := tw.Flush(); err != nil {
+		return err
 	}
-	for _, w := range would {
-		fmt.Fprintln(a.stdout, "  + "+migrate.Printable(w))
-	}
-	fmt.Fprintf(a.stdout, "Dry run: %d would be sent, nothing was sent.\n", len(would))
+	fmt.Fprintln(a.stdout, line)
 	return nil
 }

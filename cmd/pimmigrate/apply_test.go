@@ -9,10 +9,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pimmigrate/pimmigrate/fixtures"
 	"github.com/pimmigrate/pimmigrate/graphsim"
@@ -237,6 +239,34 @@ func unifiedState(t *testing.T, st *graphsim.Seed) string {
 }
 
 // journalLines counts a journal's lines by type (and outcomes by outcome,
+// TestApplyDryRunAligned: the dry run's columns line up however long a
+// name is (the demo's guest UPNs are longer than a fixed column).
+func TestApplyDryRunAligned(t *testing.T) {
+	d := newDemo(t, graphsim.Options{})
+	items := itemsByKey(d.p)
+	r := d.mustRun(t, session{}, "apply", d.plan, "--dry-run")
+	col := -1
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if !strings.HasPrefix(line, "  + ") {
+			continue
+		}
+		it := items[strings.Fields(line)[1]]
+		if it == nil {
+			t.Fatalf("no plan item for %q", line)
+		}
+		at := utf8.RuneCountInString(line[:strings.LastIndex(line, it.Role.DisplayName)])
+		if col < 0 {
+			col = at
+		}
+		if at != col {
+			t.Errorf("role at column %d, not %d: %q", at, col, line)
+		}
+	}
+	if col < 0 {
+		t.Fatalf("no dry run lines:\n%s", r.stdout)
+	}
+}
+
 // as "outcome:created").
 func journalLines(t *testing.T, path string) map[string]int {
 	t.Helper()
@@ -311,8 +341,8 @@ func TestApplyUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no plan", []string{"apply", "--yes"}, "accepts 1 arg"},
-		{"two plans", []string{"apply", plan, plan, "--yes"}, "accepts 1 arg"},
+		{"no plan", []string{"apply", "--yes"}, "apply needs the plan file to apply: pimmigrate apply plan.json"},
+		{"two plans", []string{"apply", plan, plan, "--yes"}, "apply takes one plan file, not 2"},
 		{"batch size 0", []string{"apply", plan, "--yes", "--batch-size", "0"}, "--batch-size 0"},
 		{"batch size 21", []string{"apply", plan, "--yes", "--batch-size", "21"}, "--batch-size 21"},
 		{"concurrency 0", []string{"apply", plan, "--yes", "--concurrency", "0"}, "--concurrency 0"},
@@ -397,12 +427,12 @@ func TestApplyDryRun(t *testing.T) {
 		t.Errorf("dry run leaves out %s, in flight in the journal", send[12].Key)
 	}
 	r = d.mustRun(t, session{}, "--output", "json", "apply", d.plan, "--dry-run", "--retry-failed")
-	var got applyResult
+	var got runResult
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("--output json: %v\n%s", err, r.stdout)
 	}
-	if !got.DryRun || len(got.Would) != 101 || got.Line != "Dry run: 101 would be sent." {
-		t.Errorf("json dry run with --retry-failed: dryRun %v, %d would be sent, line %q", got.DryRun, len(got.Would), got.Line)
+	if !got.DryRun || len(got.WouldSend) != 101 || got.Line != "Dry run: 101 would be sent, nothing was sent." {
+		t.Errorf("json dry run with --retry-failed: dryRun %v, %d would be sent, line %q", got.DryRun, len(got.WouldSend), got.Line)
 	}
 	if w := d.writes(); w != 0 {
 		t.Errorf("dry runs wrote %d times", w)
@@ -505,6 +535,9 @@ func TestApplyRefusesEditedAndOfflinePlans(t *testing.T) {
 			if strings.Contains(r.stderr, "sha256:") {
 				t.Errorf("the refusal prints a digest to paste in:\n%s", r.stderr)
 			}
+			if n := strings.Count(r.stderr, "pimmigrate plan"); n > 1 {
+				t.Errorf("the refusal gives %d remedies, want one:\n%s", n, r.stderr)
+			}
 			if w := d.writes(); w != 0 {
 				t.Errorf("%d writes reached the tenant", w)
 			}
@@ -558,6 +591,9 @@ func TestApplyRefusesAnotherTenant(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 		}
 	}
+	if strings.Contains(r.stdout, "This run sends") {
+		t.Errorf("a refused apply said what it sends:\n%s", r.stdout)
+	}
 	if w := other.Stats().Writes + d.writes(); w != 0 {
 		t.Errorf("%d writes reached a tenant", w)
 	}
@@ -589,6 +625,10 @@ func TestApplyAndRollback(t *testing.T) {
 	if !strings.Contains(r.stdout, want+"\n") || !strings.Contains(r.stdout, "Journal: "+journal) {
 		t.Errorf("apply stdout:\n%s", r.stdout)
 	}
+	// The counts say what they count.
+	if !regexp.MustCompile(`This run sent \d+ write batches to Graph; \d+ writes were answered 429 \(throttled\) and sent again\.`).MatchString(r.stdout) {
+		t.Errorf("apply stdout does not say what its counts count:\n%s", r.stdout)
+	}
 	if !strings.HasPrefix(r.stdout, d.p.Summary.Line()+"\n") {
 		t.Errorf("apply does not start with the plan's summary %q:\n%s", d.p.Summary.Line(), r.stdout)
 	}
@@ -602,16 +642,17 @@ func TestApplyAndRollback(t *testing.T) {
 
 	// Again: nothing sent, the same totals.
 	writes := d.writes()
+	const again = "No changes: all 112 create items were already applied (112 created, 0 already existed)"
 	r = d.mustRun(t, session{}, "apply", d.plan, "--yes")
-	if !strings.Contains(r.stdout, want+"\n") || d.writes() != writes {
+	if !strings.Contains(r.stdout, again) || d.writes() != writes {
 		t.Errorf("second apply: %d writes\n%s", d.writes()-writes, r.stdout)
 	}
 	r = d.mustRun(t, session{}, "--output", "json", "apply", d.plan, "--yes")
-	var res applyResult
+	var res runResult
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
 		t.Fatalf("--output json is not one JSON object: %v\n%s", err, r.stdout)
 	}
-	if res.Command != "apply" || res.Line != want || res.Journal != journal || res.Summary.Created != 112 ||
+	if res.Command != "apply" || !strings.HasPrefix(res.Line, again) || res.Journal != journal || res.Summary.Created != 112 ||
 		res.Summary.AlreadyDone != 112 || res.Summary.Failed != 0 || res.Summary.Requests != 0 {
 		t.Errorf("--output json: %+v", res)
 	}
@@ -651,7 +692,7 @@ func TestApplyAndRollback(t *testing.T) {
 	if d.writes() != writes {
 		t.Errorf("second rollback wrote %d times", d.writes()-writes)
 	}
-	res = applyResult{}
+	res = runResult{}
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || res.Command != "rollback" || res.Summary.Failed != 0 {
 		t.Errorf("second rollback --output json: %v %+v\n%s", err, res, r.stdout)
 	}
@@ -694,9 +735,25 @@ func TestApplyFailedItems(t *testing.T) {
 	if !strings.Contains(r.stdout, "Applied 112 (112 created, 0 already existed), 1 failed.") {
 		t.Errorf("stdout:\n%s", r.stdout)
 	}
-	for _, w := range []string{"failed " + sp.Key + ": 400 ", "apply finished with 1 failed items (see " + journal + ")"} {
+	// The failure is named as a reviewer knows it, and the last line says
+	// how to see why and how to send it again (not a raw journal).
+	named := "failed: " + sp.Principal.DisplayName + " as " + sp.Role.DisplayName + " (" + string(sp.Target.Kind) + "): 400 "
+	report := "See why: pimmigrate report --plan " + plan + " --journal " + journal + " --xlsx report.xlsx"
+	retry := "once fixed, send them again: pimmigrate apply " + plan + " --retry-failed"
+	for _, w := range []string{named, "key " + sp.Key, "apply finished with 1 failed item. " + report, retry} {
 		if !strings.Contains(r.stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+		}
+	}
+	if want := "Verified 112 of 112 created or updated: each read back from the tenant as planned."; !strings.Contains(r.stdout, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+	}
+	// A re-run without --retry-failed names the failure again, says it was
+	// not sent again, and how to send it.
+	r = d.cli(t, session{}, "apply", plan, "--yes")
+	for _, w := range []string{named, "1 failed in an earlier run and was not sent again", report, retry} {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("re-run: stderr lacks %q:\n%s", w, r.stderr)
 		}
 	}
 	got := holdingsOf(d.srv.State())
@@ -705,7 +762,7 @@ func TestApplyFailedItems(t *testing.T) {
 
 	writes := d.writes()
 	r = d.cli(t, session{}, "--output", "json", "apply", plan, "--yes")
-	var res applyResult
+	var res runResult
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
 		t.Fatalf("--output json: %v\n%s", err, r.stdout)
 	}
@@ -766,6 +823,10 @@ func TestApplyInterrupted(t *testing.T) {
 	r = d.mustRun(t, session{}, "apply", d.plan, "--yes")
 	if !strings.Contains(r.stdout, "Applied 112 (112 created, 0 already existed), 0 failed.") || d.writes()-writes != int64(112-done) {
 		t.Errorf("resumed: %d writes for %d items left\n%s", d.writes()-writes, 112-done, r.stdout)
+	}
+	// The header names what is left and what the interrupted run did.
+	if want := fmt.Sprintf("This run sends %d of 112 create items", 112-done); !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "Earlier runs in "+journal+" did ") {
+		t.Errorf("the resumed run's header is not %q, naming the earlier run:\n%s", want, r.stdout)
 	}
 	sameHoldings(t, "after the resumed apply", holdingsOf(d.srv.State()), plannedHoldings(d.before, d.p, func(*migrate.Item) bool { return true }))
 }

@@ -21,6 +21,7 @@ import (
 
 type auditOptions struct {
 	legacy  string
+	plan    string
 	xlsx    string
 	csv     string
 	bom     bool
@@ -36,7 +37,7 @@ func newAuditCmd(a *app) *cobra.Command {
 		fmt.Fprintf(&checks, "  %-6s  %-22s  %s\n", c.Severity, c.ID, c.Title)
 	}
 	cmd := &cobra.Command{
-		Use:   "audit --legacy legacy.json [--xlsx FILE] [--csv FILE] [--fail-on high|medium|low]",
+		Use:   "audit --legacy legacy.json [--plan plan.json] [--xlsx FILE] [--csv FILE] [--fail-on high|medium|low]",
 		Short: "Check the tenant's unified role management against legacy.json and good practice",
 		Long: `Audit reads the tenant's unified role management state (role definitions, role
 assignments, eligibility and assignment schedules, and their principals) and
@@ -51,6 +52,12 @@ GUIDs in any case. Principals in --protect (break-glass accounts) are listed
 with what they hold and exempt from legacy-missing and standing-not-in-legacy;
 an entry that names no principal of the tenant (a typo) is an error.
 
+A live legacy grant with no unified grant is legacy-missing (high) only when
+access is missing: a grant of a deleted principal or role is legacy-gone
+(info), one the tenant cannot hold as legacy did needs a decision (medium),
+one of a disabled role is skipped (low). --plan plan.json (the plan made from
+--legacy) accounts for every grant the plan skipped, by the plan's reason.
+
 Findings are sorted by severity, check, principal and role. --xlsx writes a
 workbook with a Summary sheet (what each check counts, counts by severity and
 check) and a Findings sheet; --csv writes the Findings sheet. Both are written
@@ -60,12 +67,13 @@ Exit code: 0; with --fail-on SEVERITY, 3 when any finding is at or above that
 severity (high > medium > low), after the files are written; 1 on an error
 (a 403 names the read permissions above); 2 on a usage error.`,
 		Example: `  pimmigrate audit --legacy legacy.json --xlsx audit.xlsx --csv audit.csv
-  pimmigrate audit --legacy legacy.json --protect breakglass.txt --fail-on high
+  pimmigrate audit --legacy legacy.json --plan plan.json --protect breakglass.txt --fail-on high
   pimmigrate --graph-url http://127.0.0.1:8080 --auth token audit --legacy legacy.json --as-of 2026-11-22T12:00:00Z`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runAudit(cmd.Context(), a, o) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.legacy, "legacy", "", "legacy.json written by export")
+	f.StringVar(&o.plan, "plan", "", "the plan made from --legacy: grants it skipped are judged by its reason")
 	f.StringVar(&o.xlsx, "xlsx", "", "write the findings and a summary to this XLSX workbook")
 	f.StringVar(&o.csv, "csv", "", "write the findings to this CSV file")
 	f.BoolVar(&o.bom, "csv-bom", false, "start the CSV with a UTF-8 byte order mark, for Excel on Windows")
@@ -80,6 +88,7 @@ type auditResult struct {
 	TenantID string          `json:"tenantId"`
 	AsOf     time.Time       `json:"asOf"`
 	Legacy   string          `json:"legacy"`
+	Plan     string          `json:"plan,omitempty"`
 	XLSX     string          `json:"xlsx,omitempty"`
 	CSV      string          `json:"csv,omitempty"`
 	Line     string          `json:"line"`
@@ -102,7 +111,7 @@ func runAudit(ctx context.Context, a *app, o *auditOptions) error {
 		failOn = s
 	}
 	if err := distinctOutputs("audit", []namedFile{{"--xlsx", o.xlsx}, {"--csv", o.csv}},
-		[]namedFile{{"--legacy", o.legacy}, {"--protect", o.protect}}); err != nil {
+		[]namedFile{{"--legacy", o.legacy}, {"--plan", o.plan}, {"--protect", o.protect}}); err != nil {
 		return err
 	}
 	now := a.now().UTC()
@@ -121,16 +130,24 @@ func runAudit(ctx context.Context, a *app, o *auditOptions) error {
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
+	planned, planTenant, err := readPlanned(o.plan, o.legacy, digest)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
 	tenant, err := readAuditTenant(ctx, a, legacy, protect)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	res, err := audit.Run(audit.Input{Legacy: legacy, Tenant: tenant, Catalogue: migrate.BuiltinCatalogue(), AsOf: asOf, Protect: protect.Values()})
+	if o.plan != "" && !strings.EqualFold(planTenant, tenant.TenantID) {
+		return fmt.Errorf("audit: --plan %s is for tenant %s, but you are signed in to tenant %s; sign in to %s (--tenant-id %s)", o.plan, planTenant, tenant.TenantID, planTenant, planTenant)
+	}
+	res, err := audit.Run(audit.Input{Legacy: legacy, Tenant: tenant, Catalogue: migrate.BuiltinCatalogue(), AsOf: asOf,
+		Protect: protect.Values(), Plan: planned})
 	if err != nil {
 		return err
 	}
 
-	meta := auditMeta{legacy: o.legacy, digest: digest, graphURL: a.global.graphURL, madeAt: now, protect: len(protect), failOn: o.failOn}
+	meta := auditMeta{legacy: o.legacy, digest: digest, plan: o.plan, graphURL: a.global.graphURL, madeAt: now, protect: len(protect), failOn: o.failOn}
 	if o.xlsx != "" {
 		wb := auditWorkbook(res, meta)
 		if err := migrate.WriteFileAtomic(o.xlsx, func(w io.Writer) error { return report.WriteXLSX(w, wb) }); err != nil {
@@ -148,7 +165,7 @@ func runAudit(ctx context.Context, a *app, o *auditOptions) error {
 		failing = res.Summary.AtOrAbove(failOn)
 	}
 	if a.jsonOutput() {
-		if err := a.printJSON(auditResult{"audit", res.TenantID, res.AsOf, o.legacy, o.xlsx, o.csv, res.Summary.Line(), o.failOn, failing, res.Summary, res.Findings}); err != nil {
+		if err := a.printJSON(auditResult{"audit", res.TenantID, res.AsOf, o.legacy, o.plan, o.xlsx, o.csv, res.Summary.Line(), o.failOn, failing, res.Summary, res.Findings}); err != nil {
 			return err
 		}
 	} else {
@@ -187,10 +204,8 @@ func printFindings(w io.Writer, fs []audit.Finding) {
 		if who := principalLabel(f.Principal); who != "" {
 			what = append(what, who)
 		}
-		if role := f.Role.DisplayName; role != "" {
+		if role := report.RoleName(f.Role.DisplayName, f.Role.ID); role != "" {
 			what = append(what, role)
-		} else if f.Role.ID != "" {
-			what = append(what, f.Role.ID)
 		}
 		if f.Scope != "" {
 			what = append(what, f.Scope)
@@ -267,11 +282,34 @@ func readAuditTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protec
 	return t, nil
 }
 
+// readPlanned reads what the plan at path (none: "") made of each legacy
+// principal and role. It must be the plan made from the legacy snapshot
+// with digest legacyDigest. It returns the plan's tenant too.
+func readPlanned(path, legacyPath, legacyDigest string) ([]audit.Planned, string, error) {
+	if path == "" {
+		return nil, "", nil
+	}
+	var out []audit.Planned
+	p, err := migrate.ScanPlanFile(path, func(it *migrate.Item) error {
+		if !strings.Contains(it.Key, "#") { // not the activation's extra item
+			out = append(out, audit.Planned{PrincipalID: it.Legacy.UserID, RoleID: it.Legacy.RoleID, Action: it.Action, Reason: it.Reason})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("--plan: %w", err)
+	}
+	if p.LegacyDigest != legacyDigest {
+		return nil, "", fmt.Errorf("--plan %s was made from another legacy snapshot (digest %s), not from %s (digest %s); pass the plan made from --legacy, or leave --plan out", path, p.LegacyDigest, legacyPath, legacyDigest)
+	}
+	return out, p.TenantID, nil
+}
+
 // auditMeta is what the Summary sheet says the audit was of.
 type auditMeta struct {
-	legacy, digest, graphURL, failOn string
-	madeAt                           time.Time
-	protect                          int
+	legacy, digest, plan, graphURL, failOn string
+	madeAt                                 time.Time
+	protect                                int
 }
 
 func severityTone(s audit.Severity) report.Tone {
@@ -294,6 +332,9 @@ func auditWorkbook(res *audit.Result, m auditMeta) report.Workbook {
 		cells := make([]report.Cell, len(names))
 		for i, n := range names {
 			cells[i] = report.Text(n).WithTone(report.ToneHeading)
+			if n == "Findings" && i > 0 { // over counts
+				cells[i] = cells[i].Right()
+			}
 		}
 		add(cells...)
 	}
@@ -304,6 +345,9 @@ func auditWorkbook(res *audit.Result, m auditMeta) report.Workbook {
 	field("Graph URL", report.Text(m.graphURL))
 	field("Legacy snapshot", report.Text(m.legacy))
 	field("Legacy snapshot digest", report.Text(m.digest))
+	if m.plan != "" {
+		field("Plan", report.Text(m.plan))
+	}
 	field("As of (UTC)", report.Date(res.AsOf))
 	field("Report made at (UTC)", report.Date(m.madeAt))
 	field("Tool version", report.Text("pimmigrate "+version()))
@@ -326,7 +370,7 @@ func auditWorkbook(res *audit.Result, m auditMeta) report.Workbook {
 			report.Text(c.Title), report.Text(c.Counts))
 	}
 	summary := report.Sheet{Name: "Summary", Rows: report.RowsOf(rows),
-		Columns: []report.Column{{Width: 26}, {Width: 44}, {Width: 10}, {Width: 50}, {Width: 100}}}
+		Columns: []report.Column{{Width: 26}, {Width: 44}, {Width: 10}, {Width: 40, Wrap: true}, {Width: 80, Wrap: true}}}
 	return report.Workbook{Sheets: []report.Sheet{summary, findingsSheet(res)}}
 }
 
@@ -344,7 +388,7 @@ var findingColumns = []report.Column{
 	{Header: "Grant", Width: 10},
 	{Header: "Object ID", Width: 38},
 	{Header: "Ends (UTC)", Width: 21},
-	{Header: "Detail", Width: 60},
+	{Header: "Detail", Width: 80, Wrap: true},
 	{Header: "Legacy source"},
 }
 
@@ -377,7 +421,7 @@ func findingRows(fs []audit.Finding) iter.Seq[[]report.Cell] {
 				report.Text(f.Principal.UserPrincipalName),
 				report.Text(string(f.Principal.Type)),
 				report.Text(f.Principal.ID),
-				report.Text(f.Role.DisplayName),
+				report.Text(report.RoleName(f.Role.DisplayName, f.Role.ID)),
 				report.Text(f.Role.ID),
 				report.Text(privileged),
 				report.Text(f.Scope),

@@ -1,20 +1,24 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pimmigrate/pimmigrate/internal/golden"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/pimmigrate/pimmigrate/graphsim"
 	"github.com/pimmigrate/pimmigrate/migrate/audit"
+	"github.com/pimmigrate/pimmigrate/report"
 	"github.com/pimmigrate/pimmigrate/report/reporttest"
 )
 
@@ -39,6 +43,7 @@ const (
 	roleIntune    = "3a2c62db-5318-420d-8d74-23affee5d9d5"
 	rolePRA       = "e8611ab8-c189-46e8-94e1-60213ab1f814"
 	auScope       = "/administrativeUnits/286d9a46-6a83-4386-a54a-978fc5022a5e"
+	roleRetired   = "7e71000d-0000-4000-8000-0000000000d1" // a custom role, disabled
 )
 
 func tp(t time.Time) *time.Time { return &t }
@@ -62,7 +67,8 @@ func auditSeed() *graphsim.Seed {
 			user(auBreakglass, "breakglass@contoso.example", ""),
 		},
 		ServicePrincipals: []graphsim.ServicePrincipal{{ID: auApp, AppID: "0a990000-0000-4000-8000-000000000001", DisplayName: "Contoso Automation"}},
-		RoleDefinitions:   []graphsim.RoleDefinition{{ID: roleSecRdrDir, DisplayName: "Security Reader", TemplateID: roleSecReader}},
+		RoleDefinitions: []graphsim.RoleDefinition{{ID: roleSecRdrDir, DisplayName: "Security Reader", TemplateID: roleSecReader},
+			{ID: roleRetired, DisplayName: "Retired Operators", IsBuiltIn: &f, IsEnabled: &f}},
 		PrivilegedRoleAssignments: []graphsim.PrivilegedRoleAssignment{
 			{UserID: auAlice, RoleID: roleSecAdmin},
 			{UserID: auBob, RoleID: strings.ToUpper(roleSecReader)},
@@ -70,6 +76,11 @@ func auditSeed() *graphsim.Seed {
 			{UserID: auCarol, RoleID: roleSecAdmin, IsElevated: true},
 			{UserID: auErin, RoleID: roleUserAdmin, ExpirationDateTime: tp(testNow.Add(-24 * time.Hour))},
 			{UserID: auBreakglass, RoleID: ga, IsElevated: true},
+			{UserID: auDeleted, RoleID: roleHelpdesk},                // legacy-gone
+			{UserID: auCarol, RoleID: roleRetired, IsElevated: true}, // legacy-skipped
+		},
+		GovernanceRoleAssignments: []graphsim.GovernanceRoleAssignment{ // legacy-needs-decision
+			{ID: "9a0v-app-helpdesk", SubjectID: auApp, RoleDefinitionID: roleHelpdesk, AssignmentState: "Eligible", MemberType: "Direct"},
 		},
 		RoleAssignments: []graphsim.RoleAssignment{
 			{PrincipalID: auAlice, RoleDefinitionID: roleSecAdmin},
@@ -328,6 +339,115 @@ func TestAuditHelp(t *testing.T) {
 	for _, want := range []string{"Examples:", "RoleManagement.Read.Directory", "Directory.Read.All", "--fail-on", "exit", "legacy-missing", "global-admin-count"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("audit --help does not mention %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+// TestAuditAfterACleanRun: after a flawless apply of the demo plan, audit
+// reports no high legacy-missing, with --plan or without: the grants the
+// plan skipped on purpose are accounted for, each at a severity that fits
+// its reason. What stays high is what a compliance officer must act on.
+func TestAuditAfterACleanRun(t *testing.T) {
+	d := newDemo(t, graphsim.Options{})
+	d.mustRun(t, session{}, "apply", d.plan, "--yes")
+	protect := filepath.Join(d.dir, "protect.txt")
+	for _, tt := range []struct {
+		name string
+		plan []string
+		want map[string]int // findings by check
+	}{
+		{"with --plan", []string{"--plan", d.plan}, map[string]int{audit.CheckLegacyMissing: 0, audit.CheckLegacyGone: 6,
+			audit.CheckLegacyNeedsDecision: 4, audit.CheckLegacySkipped: 3, audit.CheckEligibleNowStanding: 3}},
+		{"without --plan", nil, map[string]int{audit.CheckLegacyMissing: 0, audit.CheckLegacyGone: 6,
+			audit.CheckLegacyNeedsDecision: 4, audit.CheckLegacySkipped: 3, audit.CheckEligibleNowStanding: 3}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"--output", "json", "audit", "--legacy", d.legacy, "--protect", protect}, tt.plan...)
+			r := d.mustRun(t, session{}, args...)
+			var res auditResult
+			if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+				t.Fatal(err)
+			}
+			for check, n := range tt.want {
+				if got := res.Summary.ByCheck[check]; got != n {
+					t.Errorf("%s: %d findings, want %d", check, got, n)
+				}
+			}
+			for _, f := range res.Findings {
+				if f.Severity == audit.High && f.Check != audit.CheckEligibleNowStanding {
+					t.Errorf("high finding after a clean run: %s %s: %s", f.Check, f.Principal.UserPrincipalName, f.Detail)
+				}
+				if tt.plan != nil && strings.HasPrefix(f.Check, "legacy-") && f.Check != audit.CheckLegacyRejected && !strings.Contains(f.Detail, "the plan skipped it: ") {
+					t.Errorf("%s does not give the plan's reason: %s", f.Check, f.Detail)
+				}
+			}
+		})
+	}
+}
+
+// TestAuditRefusesAnotherPlan: --plan must be the plan of --legacy.
+func TestAuditRefusesAnotherPlan(t *testing.T) {
+	d := newDemo(t, graphsim.Options{})
+	other := filepath.Join(d.dir, "other-legacy.json")
+	b, err := os.ReadFile(d.legacy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(other, append(b, '\n'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := d.cli(t, session{}, "audit", "--legacy", other, "--plan", d.plan)
+	if r.code != exitError || !strings.Contains(r.stderr, "was made from another legacy snapshot") {
+		t.Errorf("exit %d, want %d refusing the plan\n%s", r.code, exitError, r.stderr)
+	}
+}
+
+// TestAuditWorkbookReads: the Findings sheet wraps its long Detail column,
+// names a role the tenant does not have as the migration report does, and
+// right-aligns the headings of counts.
+func TestAuditWorkbookReads(t *testing.T) {
+	const gone = "2af1eea7-0dec-4f83-a1fe-621b6bacb6a0"
+	res := &audit.Result{TenantID: auditTenant, AsOf: testNow, Findings: []audit.Finding{{Severity: audit.Info, Check: audit.CheckLegacyGone,
+		Principal: audit.Principal{ID: auAlice, DisplayName: "alice"}, Role: audit.Role{ID: gone}, Scope: "/", Grant: audit.GrantLegacy,
+		Detail: strings.Repeat("a detail long enough to need more than one line on paper ", 4)}}}
+	res.Summary.ByCheck = map[string]int{audit.CheckLegacyGone: 1}
+	var b bytes.Buffer
+	if err := report.WriteXLSX(&b, auditWorkbook(res, auditMeta{legacy: "legacy.json"})); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cell := func(sheet, header string, row int) string {
+		t.Helper()
+		heads, _ := f.GetRows(sheet)
+		col := slices.Index(heads[0], header)
+		if col < 0 {
+			t.Fatalf("%s has no column %q: %q", sheet, header, heads[0])
+		}
+		name, _ := excelize.CoordinatesToCellName(col+1, row)
+		return name
+	}
+	if got, _ := f.GetCellValue("Findings", cell("Findings", "Role", 2)); got != report.RoleName("", gone) {
+		t.Errorf("the unknown role is named %q, want %q as in the migration report", got, report.RoleName("", gone))
+	}
+	id, _ := f.GetCellStyle("Findings", cell("Findings", "Detail", 2))
+	if st, _ := f.GetStyle(id); st.Alignment == nil || !st.Alignment.WrapText {
+		t.Error("the Detail column does not wrap")
+	}
+	rows, _ := f.GetRows("Summary")
+	for r, row := range rows {
+		for c, v := range row {
+			if v != "Findings" || c == 0 {
+				continue
+			}
+			name, _ := excelize.CoordinatesToCellName(c+1, r+1)
+			id, _ := f.GetCellStyle("Summary", name)
+			if st, _ := f.GetStyle(id); st.Alignment == nil || st.Alignment.Horizontal != "right" {
+				t.Errorf("Summary!%s (Findings, over counts) is not right-aligned", name)
+			}
 		}
 	}
 }

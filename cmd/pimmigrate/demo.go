@@ -34,7 +34,10 @@ seeded with the demo tenant (61 users, 150 legacy assignments in every state),
 with realistic latency and a write throttle, and runs the whole pipeline
 against it: export from the live beta API, plan, review (--review, in the
 terminal UI), apply, report and audit. Each step prints its summary; the files
-are left in --out. No Azure tenant, no sign-in, nothing leaves this machine.`,
+are left in --out. No Azure tenant, no sign-in, nothing leaves this machine.
+
+Each run starts from a fresh tenant and replaces the files the last run left
+in --out; a folder holding anything else is refused.`,
 		Example: `  pimmigrate demo
   pimmigrate demo --out /tmp/pim-demo --review`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runDemo(cmd.Context(), a, o) },
@@ -47,8 +50,49 @@ are left in --out. No Azure tenant, no sign-in, nothing leaves this machine.`,
 // demoToken is the bearer token the demo's graphsim accepts.
 const demoToken = "pimmigrate-demo-token"
 
+// demoFiles are the files the demo leaves in its folder.
+var demoFiles = []string{fixtures.DemoTenant, fixtures.Protect, "legacy.json", "plan.json", "run.jsonl",
+	"report.xlsx", "report.csv", "audit.xlsx", "audit.csv"}
+
+// clearDemoFolder readies dir for a run: made if missing, and emptied of
+// what an earlier run left (the demo's tenant starts afresh each run, so an
+// earlier plan and journal are of a tenant that is gone). The demo owns its
+// folder, and no other: a folder holding anything else is refused, and
+// nothing in it is touched.
+func clearDemoFolder(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if !e.Type().IsRegular() || !isDemoFile(e.Name()) {
+			return usagef("--out %s holds %s, which the demo did not write; give --out a new or empty folder", dir, e.Name())
+		}
+	}
+	for _, e := range ents {
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isDemoFile reports whether name is one of demoFiles, its lock file, or a
+// temporary file of an atomic write of one (migrate.WriteFileAtomic).
+func isDemoFile(name string) bool {
+	for _, f := range demoFiles {
+		if name == f || name == "."+f+".lock" || strings.HasPrefix(name, "."+f+".tmp-") {
+			return true
+		}
+	}
+	return false
+}
+
 func runDemo(ctx context.Context, a *app, o *demoOptions) error {
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
+	if err := clearDemoFolder(o.out); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	path := func(name string) string { return filepath.Join(o.out, name) }
@@ -107,7 +151,7 @@ func runDemo(ctx context.Context, a *app, o *demoOptions) error {
 	steps = append(steps,
 		[]string{"apply", path("plan.json"), "--yes", "--journal", path("run.jsonl")},
 		[]string{"report", "--plan", path("plan.json"), "--journal", path("run.jsonl"), "--xlsx", path("report.xlsx"), "--csv", path("report.csv")},
-		[]string{"audit", "--legacy", path("legacy.json"), "--protect", path(fixtures.Protect), "--xlsx", path("audit.xlsx"), "--csv", path("audit.csv")},
+		[]string{"audit", "--legacy", path("legacy.json"), "--plan", path("plan.json"), "--protect", path(fixtures.Protect), "--xlsx", path("audit.xlsx"), "--csv", path("audit.csv")},
 	)
 	for _, step := range steps {
 		fmt.Fprintf(a.stdout, "\n$ pimmigrate %s\n", migrate.Printable(strings.Join(step, " ")))
@@ -126,16 +170,17 @@ func runDemo(ctx context.Context, a *app, o *demoOptions) error {
 		}
 	}
 	files := []string{}
-	for _, name := range []string{"legacy.json", "plan.json", "run.jsonl", "report.xlsx", "report.csv", "audit.xlsx", "audit.csv"} {
+	for _, name := range demoFiles {
 		files = append(files, path(name))
 	}
 	if asJSON {
 		a.stdout = stdout
 		return a.printJSON(struct {
 			Command string   `json:"command"`
+			Line    string   `json:"line"`
 			Out     string   `json:"out"`
 			Files   []string `json:"files"`
-		}{"demo", o.out, files})
+		}{"demo", "Demo done. Files in " + o.out + ".", o.out, files})
 	}
 	fmt.Fprintf(a.stdout, "\nDemo done. Files in %s:\n", migrate.Printable(o.out))
 	for _, f := range files {

@@ -120,6 +120,10 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("the plan creates only %d", n)
 	}
 	applied := fmt.Sprintf("Applied %d (%d created, 0 already existed), 0 failed.", n, n)
+	// Its stdin is /dev/null: no terminal, so no prompt, and --yes needed.
+	if p := pim("apply", path("plan.json")); p.code != exitUsage || !strings.Contains(p.stderr, "pass --yes") || strings.Contains(p.stderr, "Type yes") {
+		t.Fatalf("apply </dev/null: exit %d, want %d asking for --yes\n%s", p.code, exitUsage, p.stderr)
+	}
 	out := must("apply", path("plan.json"), "--yes")
 	if !strings.Contains(out.stdout, applied) {
 		t.Fatalf("apply printed\n%s\nwant %q", out.stdout, applied)
@@ -165,7 +169,7 @@ func TestEndToEnd(t *testing.T) {
 
 	writes := simWrites(t, url)
 	out = must("apply", path("plan.json"), "--yes")
-	if simWrites(t, url) != writes || !strings.Contains(out.stdout, applied) {
+	if simWrites(t, url) != writes || !strings.Contains(out.stdout, fmt.Sprintf("%d create items) were already applied", n)) {
 		t.Errorf("a second apply wrote %d times:\n%s", simWrites(t, url)-writes, out.stdout)
 	}
 	must("rollback", "--journal", path("run.jsonl"), "--yes")
@@ -174,10 +178,19 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
-// TestDemo runs `pimmigrate demo` in-process, as a newcomer would: every
-// file it promises is there, and --output json prints one object.
+// TestDemo runs `pimmigrate demo` in-process, as a newcomer would, three
+// times in one folder (the demo owns its folder: a second run starts
+// afresh): every file it promises is there, and --output json prints one
+// object.
 func TestDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
+	for run := 1; run <= 3; run++ {
+		t.Run(fmt.Sprintf("run %d", run), func(t *testing.T) { demoRun(t, dir) })
+	}
+}
+
+func demoRun(t *testing.T, dir string) {
+	t.Helper()
 	// The demo's graphsim keeps real time: so must its steps, or a plan made
 	// "at noon" would ask for schedules that already ended.
 	var out, errb bytes.Buffer
@@ -187,25 +200,31 @@ func TestDemo(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("demo: exit %d\n%s", r.code, r.stderr)
 	}
+	checkJSON(t, "demo", r.stdout, documentedJSON(t))
 	var got struct {
 		Command string
 		Files   []string
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || got.Command != "demo" || len(got.Files) != 7 {
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || got.Command != "demo" {
 		t.Fatalf("stdout is not one demo object (%v):\n%s", err, r.stdout)
 	}
+	listed := map[string]bool{}
 	for _, f := range got.Files {
+		listed[f] = true
 		if st, err := os.Stat(f); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
-	// Every file the demo leaves is its owner's alone (Windows has no
-	// such bits).
+	// It lists every file it leaves, and each is its owner's alone
+	// (Windows has no such bits).
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range ents {
+		if !listed[filepath.Join(dir, e.Name())] && !strings.HasPrefix(e.Name(), ".") { // not a hidden lock file
+			t.Errorf("the demo leaves %s without listing it", e.Name())
+		}
 		st, err := e.Info()
 		if err != nil {
 			t.Fatal(err)
@@ -216,5 +235,35 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "Applied ") || !strings.Contains(r.stderr, "Audit: ") {
 		t.Errorf("the steps' summaries are missing from stderr:\n%s", r.stderr)
+	}
+}
+
+// TestDemoOwnsOnlyItsFolder: the demo clears what an earlier run left in
+// its folder, and refuses a folder holding anything else, touching nothing.
+func TestDemoOwnsOnlyItsFolder(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string
+	}{
+		{"a plan of the admin's own", []string{"plan.json", "plan-2026.json"}},
+		{"a journal of another name", []string{"run.jsonl", "prod.run.jsonl"}},
+		{"notes", []string{"notes.txt"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range tt.files {
+				writeFile(t, dir, f, "mine")
+			}
+			r := runCLI(t, "demo", "--out", dir)
+			if r.code != exitUsage || !strings.Contains(r.stderr, "which the demo did not write") {
+				t.Fatalf("exit %d, want %d refusing the folder\n%s", r.code, exitUsage, r.stderr)
+			}
+			for _, f := range tt.files {
+				if b, err := os.ReadFile(filepath.Join(dir, f)); err != nil || string(b) != "mine" {
+					t.Errorf("%s: %q, %v: the demo touched it", f, b, err)
+				}
+			}
+		})
 	}
 }

@@ -56,6 +56,7 @@ snapshot at all stops the export and legacy.json is not written.`,
 type exportResult struct {
 	Command     string             `json:"command"`
 	Out         string             `json:"out"`
+	Line        string             `json:"line"`
 	TenantID    string             `json:"tenantId"`
 	Sources     []migrate.Source   `json:"sources"`
 	Assignments int                `json:"assignments"`
@@ -64,7 +65,7 @@ type exportResult struct {
 	Rejected    []migrate.Rejected `json:"rejected"`
 	// UnknownRules lists iteration-2 rules whose identifier pimmigrate does
 	// not know: kept in legacy.json, carried over nowhere.
-	UnknownRules []unknownRule `json:"unknownRules,omitempty"`
+	UnknownRules []unknownRule `json:"unknownRules"`
 }
 
 type unknownRule struct {
@@ -120,7 +121,9 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 		if src == sourceBeta {
 			err = exportBeta(ctx, a, b)
 		} else {
-			err = snapshot.ReadFile(ctx, src, b)
+			if err = snapshot.ReadFile(ctx, src, b); err != nil && ctx.Err() == nil {
+				err = fmt.Errorf("--source %s: %w", src, err)
+			}
 		}
 		if err != nil {
 			return exportError(ctx, o.out, err)
@@ -131,22 +134,19 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 	}
 	n, rejected, settings := b.Len(), b.Rejected(), b.Settings()
 	unknown := unknownRules(settings)
+	line := exportLine(n, b.Folded(), len(settings), len(rejected), o.out)
 	if a.jsonOutput() {
-		return a.printJSON(exportResult{"export", o.out, b.TenantID(), b.Sources(), n, b.Folded(), len(settings), rejected, unknown})
+		return a.printJSON(exportResult{"export", o.out, line, b.TenantID(), nonNil(b.Sources()), n, b.Folded(), len(settings), nonNil(rejected), nonNil(unknown)})
 	}
+	last := lastPages(b.Sources())
 	for _, s := range b.Sources() {
 		line := fmt.Sprintf("  %-40s %-24s %6d records", s.Path, s.Kind, s.Records)
-		if s.NextLink != "" {
+		if s.NextLink != "" && !last[s.Kind] {
 			line += "  (page: its @odata.nextLink was not followed; export the next page too)"
 		}
 		fmt.Fprintln(a.stdout, migrate.Printable(line))
 	}
-	var withSettings string
-	if len(settings) > 0 {
-		withSettings = ", " + migrate.Plural(len(settings), "role settings record", "role settings records")
-	}
-	fmt.Fprintf(a.stdout, "Exported %s (%s folded into others)%s, %d rejected, to %s.\n",
-		migrate.Plural(n, "assignment", "assignments"), migrate.Plural(b.Folded(), "record", "records"), withSettings, len(rejected), migrate.Printable(o.out))
+	fmt.Fprintln(a.stdout, migrate.Printable(line))
 	for _, u := range unknown {
 		fmt.Fprintln(a.stderr, migrate.Printable(fmt.Sprintf("  note %s: rule %s is not one pimmigrate knows; kept in legacy.json, carried over nowhere", u.Source, u.Rule)))
 	}
@@ -163,6 +163,41 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 		fmt.Fprintln(a.stderr, migrate.Printable(line))
 	}
 	return nil
+}
+
+// exportLine is export's summary line.
+func exportLine(n, folded, settings, rejected int, out string) string {
+	var withFolded, withSettings string
+	if folded > 0 {
+		withFolded = " (" + migrate.Plural(folded, "record", "records") + " folded into others)"
+	}
+	if settings > 0 {
+		withSettings = ", " + migrate.Plural(settings, "role settings record", "role settings records")
+	}
+	return fmt.Sprintf("Exported %s%s%s, %d rejected, to %s.",
+		migrate.Plural(n, "assignment", "assignments"), withFolded, withSettings, rejected, out)
+}
+
+// lastPages reports, by kind, whether a saved page without a nextLink (the
+// last of its collection) was given: then the pages with one are taken
+// for its earlier pages, and not reported missing.
+func lastPages(sources []migrate.Source) map[string]bool {
+	last := map[string]bool{}
+	for _, s := range sources {
+		if s.NextLink == "" {
+			last[s.Kind] = true
+		}
+	}
+	return last
+}
+
+// nonNil is s, or an empty list: --output json prints lists as [], never
+// null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // exportError is what export says when it stops: Ctrl-C (exit 130), or err.

@@ -250,7 +250,7 @@ func TestFaultsAndLagThenRollback(t *testing.T) {
 		if r.code == exitOK {
 			break
 		}
-		if r.code != exitFailedItems || !strings.Contains(r.stderr, "failed items") || try == 4 {
+		if r.code != exitFailedItems || !strings.Contains(r.stderr, "failed item") || try == 4 {
 			t.Fatalf("rollback run %d: exit %d\n%s%s", try, r.code, r.stdout, r.stderr)
 		}
 	}
@@ -362,7 +362,7 @@ func TestApplyAndRollbackUnderChaos(t *testing.T) {
 			case args[0] == "rollback":
 				// Exit 3 says something is left: nothing to check but
 				// that it is said.
-				if !strings.Contains(r.stderr, "failed items") && !strings.Contains(r.stderr, "not visible") {
+				if !strings.Contains(r.stderr, "failed item") && !strings.Contains(r.stderr, "not visible") {
 					t.Errorf("rollback exit 3 without saying why:\n%s", r.stderr)
 				}
 			}

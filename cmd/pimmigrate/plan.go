@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -57,7 +58,11 @@ need delegated sign-in. --policy-check off leaves that out.
 
 --preflight sends every planned schedule request to Graph with
 isValidationOnly (nothing is created), in batches as apply sends them, and
-skips each one Graph refuses (policy-validation-failed, naming the rules).`,
+skips each one Graph refuses (policy-validation-failed, naming the rules).
+
+A plan that has been applied is never replaced in place: when --out holds a
+plan that run.jsonl next to it applied, both are kept under the next free
+number (plan.1.json and run.1.jsonl), and the new plan starts a new journal.`,
 		Example: `  pimmigrate plan --offline --legacy legacy.json --out plan.json
   pimmigrate plan --offline --legacy legacy.json --out plan.json --protect breakglass.txt --as-of 2026-11-22T12:00:00Z
   pimmigrate plan --legacy legacy.json --out plan.json --preflight`,
@@ -82,10 +87,15 @@ type planResult struct {
 	Command string          `json:"command"`
 	Out     string          `json:"out"`
 	Line    string          `json:"line"`
-	Notes   []string        `json:"notes,omitempty"`
+	Notes   []string        `json:"notes"`
 	Summary migrate.Summary `json:"summary"`
 	// Preflight is set for plan --preflight.
 	Preflight *preflightResult `json:"preflight,omitempty"`
+	// Kept is the applied plan --out held, and its journal, kept under
+	// numbered names; Replaced says a plan no journal next to it applied
+	// was replaced.
+	Kept     *keptRun `json:"kept,omitempty"`
+	Replaced bool     `json:"replaced"`
 }
 
 func runPlan(ctx context.Context, a *app, o *planOptions) error {
@@ -101,11 +111,11 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	policy := migrate.DefaultPolicy()
 	var err error
 	if policy.EligibleAs, err = migrate.ParseEligibleAs(o.eligibleAs); err != nil {
-		return usageError{err}
+		return usagef("plan: %w", err)
 	}
 	policy.KeepActivations = o.keepActivations
 	if policy.Settings, err = migrate.ParseSettingsMode(o.settings); err != nil {
-		return usageError{err}
+		return usagef("plan: %w", err)
 	}
 	if policy.PolicyExpiry, err = migrate.ParsePolicyExpiry(o.policyExpiry); err != nil {
 		return usageError{err}
@@ -155,6 +165,11 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	if err != nil {
 		return err
 	}
+	kept, replaced, err := keepApplied(a, "plan", o.out)
+	if err != nil {
+		lock.Unlock()
+		return fmt.Errorf("plan: %w", err)
+	}
 	in := migrate.PlanInput{
 		Legacy: legacy, LegacyDigest: digest, Tenant: tenant, Policy: policy,
 		Catalogue: cat, GraphURL: a.global.graphURL, AsOf: asOf, CreatedAt: now, Notes: notes,
@@ -166,12 +181,15 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	} else {
 		p, err = migrate.BuildPlanFile(o.out, in)
 	}
+	if err != nil && kept != nil {
+		kept.undo()
+	}
 	lock.Unlock()
 	if err != nil {
 		return err
 	}
 	if a.jsonOutput() {
-		return a.printJSON(planResult{"plan", o.out, p.Summary.Line(), p.Notes, p.Summary, pre})
+		return a.printJSON(planResult{Command: "plan", Out: o.out, Line: p.Summary.Line(), Notes: nonNil(p.Notes), Summary: p.Summary, Kept: kept, Replaced: replaced, Preflight: pre})
 	}
 	if pre != nil {
 		fmt.Fprint(a.stdout, pre.text())
@@ -188,6 +206,12 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 		fmt.Fprintln(a.stderr, "note: offline plan: principals and the tenant's existing assignments were not checked.")
 	}
 	fmt.Fprintf(a.stdout, "Saved the plan to %s.\n", migrate.Printable(o.out))
+	switch {
+	case kept != nil:
+		fmt.Fprintln(a.stdout, migrate.Printable(kept.String(o.out)))
+	case replaced:
+		fmt.Fprintf(a.stdout, "Replaced the plan that was in %s (%s next to it records no run of it).\n", migrate.Printable(o.out), filepath.Base(defaultJournal(o.out)))
+	}
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -62,6 +61,7 @@ the XLSX, behind a leading apostrophe in the CSV.`,
 // reportResult is the --output json summary of report.
 type reportResult struct {
 	Command  string         `json:"command"`
+	Line     string         `json:"line"`
 	Plan     string         `json:"plan"`
 	Journal  string         `json:"journal,omitempty"`
 	XLSX     string         `json:"xlsx,omitempty"`
@@ -90,10 +90,7 @@ func runReport(a *app, o *reportOptions) error {
 	// items: a report of a plan of any size holds one item at a time.
 	p, err := migrate.ScanPlanFile(o.plan, func(*migrate.Item) error { return nil })
 	if err != nil {
-		if errors.Is(err, migrate.ErrPlanDigest) {
-			return fmt.Errorf("report: %w\nA report of an edited plan would not show what was planned; make it again: pimmigrate plan --legacy legacy.json --out %s", err, o.plan)
-		}
-		return fmt.Errorf("report: %w", err)
+		return planError("report", o.plan, err)
 	}
 	in := report.MigrationInput{Plan: p, Items: report.PlanFileItems(o.plan, p.Digest), PlanFile: o.plan, ToolVersion: version(), MadeAt: a.now().UTC()}
 	if o.journal != "" {
@@ -131,6 +128,7 @@ func runReport(a *app, o *reportOptions) error {
 		res.SettingsCSV = o.settingsCSV
 		lines = append(lines, fmt.Sprintf("Wrote %s: %d role settings.", o.settingsCSV, p.Summary.RoleSettings))
 	}
+	res.Line = strings.Join(lines, " ")
 	if a.jsonOutput() {
 		return a.printJSON(res)
 	}
@@ -154,7 +152,13 @@ func readRun(path, planFile string, p *migrate.Plan) (*report.Run, error) {
 	run := &report.Run{Journal: path, Items: map[string]report.Outcome{}}
 	for _, h := range j.Headers() {
 		if h.PlanDigest != p.Digest {
-			return nil, fmt.Errorf("%s: %w: it records runs of the plan with digest %s (tenant %s), but %s has digest %s; report with the plan that journal was applied from, or with the journal of this plan", path, apply.ErrForeignJournal, h.PlanDigest, h.TenantID, planFile, p.Digest)
+			hint := "report with the plan that journal was applied from, or with the journal of this plan"
+			if h.Plan != "" {
+				if applied, _, err := findAppliedPlan(path, &h); err == nil {
+					hint = fmt.Sprintf("that journal applied %s: pimmigrate report --plan %s --journal %s", applied, applied, path)
+				}
+			}
+			return nil, fmt.Errorf("%s: %w: it records runs of the plan with digest %s (tenant %s), but %s has digest %s; %s", path, apply.ErrForeignJournal, h.PlanDigest, h.TenantID, planFile, p.Digest, hint)
 		}
 		switch h.Run {
 		case "apply":

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -30,8 +30,10 @@ send; / searches names, UPNs and roles; tab filters; ? lists every key.
 
 space approves an item not reviewed yet, then switches it between approved and
 declined; a and A approve or decline every create item shown. w saves the
-approvals into the plan (atomically, with a new digest); if another reviewer
-saved the file meanwhile, w says so and only a second w overwrites it. apply
+approvals into the plan (atomically, with a new digest; a plan run.jsonl
+applied is first kept, with that journal, as plan.N.json and run.N.jsonl); if
+another reviewer saved the file meanwhile, w says so and only a second w
+overwrites it. apply
 sends the approved items, the ones nobody reviewed only once you confirm, and
 never the declined ones.
 
@@ -39,7 +41,7 @@ Review needs a terminal; without one it prints the plan summary and exits 1.
 Colours follow the terminal; NO_COLOR turns them off.`,
 		Example: `  pimmigrate review plan.json
   NO_COLOR=1 pimmigrate review plan.json`,
-		Args: cobra.ExactArgs(1),
+		Args: planArg("review", "the plan file to review"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.plan = args[0]
 			return runReview(cmd.Context(), a, o)
@@ -54,7 +56,7 @@ type reviewResult struct {
 	Plan       string          `json:"plan"`
 	Line       string          `json:"line"`
 	Saved      bool            `json:"saved"`
-	Unsaved    int             `json:"unsaved,omitempty"`
+	Unsaved    int             `json:"unsaved"`
 	Approved   int             `json:"approved"`
 	Declined   int             `json:"declined"`
 	Unreviewed int             `json:"unreviewed"`
@@ -64,11 +66,8 @@ type reviewResult struct {
 func runReview(ctx context.Context, a *app, o *reviewOptions) error {
 	read := func() (*migrate.Plan, error) {
 		p, err := migrate.ReadPlanFile(o.plan)
-		switch {
-		case errors.Is(err, migrate.ErrPlanDigest):
-			return nil, fmt.Errorf("review: %w\nThe plan was edited after it was made; make it again: pimmigrate plan --legacy legacy.json --out %s", err, o.plan)
-		case err != nil:
-			return nil, fmt.Errorf("review: %w", err)
+		if err != nil {
+			return nil, planError("review", o.plan, err)
 		}
 		return p, nil
 	}
@@ -89,8 +88,19 @@ func runReview(ctx context.Context, a *app, o *reviewOptions) error {
 		return fmt.Errorf("review needs a terminal; stdin and stdout are not both one. Run it in a terminal, or list what apply would send: pimmigrate apply %s --dry-run", o.plan)
 	}
 	r := newReviewRenderer(a.stdout, a.stdoutTTY, a.getenv)
+	// Saving over a plan that has been applied keeps it, with its journal,
+	// under numbered names (keepApplied).
+	var kept []string
+	replace := func(path string) (string, func(), error) {
+		k, _, err := keepApplied(a, "review", path)
+		if err != nil || k == nil {
+			return "", nil, err
+		}
+		kept = append(kept, k.String(path))
+		return fmt.Sprintf("Kept the applied plan as %s, with %s.", filepath.Base(k.Plan), filepath.Base(k.Journal)), k.undo, nil
+	}
 	// The screen shows at once; the plan is read and verified behind it.
-	p, res, err := tui.Open(ctx, o.plan, read, a.stdin, a.stdout, tui.Options{Now: a.now, Renderer: r,
+	p, res, err := tui.Open(ctx, o.plan, read, a.stdin, a.stdout, tui.Options{Now: a.now, Renderer: r, Replace: replace,
 		Lock: func(path string) (func(), error) {
 			l, err := lockFile(a, path, "review", path)
 			if err != nil {
@@ -98,6 +108,9 @@ func runReview(ctx context.Context, a *app, o *reviewOptions) error {
 			}
 			return func() { l.Unlock() }, nil
 		}})
+	for _, k := range kept {
+		fmt.Fprintln(a.stdout, migrate.Printable(k))
+	}
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func runRollback(ctx context.Context, a *app, o *rollbackOptions) error {
 		return fmt.Errorf("rollback: %s: %w", o.journal, apply.ErrNothingApplied)
 	}
 	tenant := first.TenantID
-	p, err := rollbackPlan(o, first)
+	planPath, p, err := rollbackPlan(o, first)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func runRollback(ctx context.Context, a *app, o *rollbackOptions) error {
 		}
 	}
 	if !a.jsonOutput() {
-		fmt.Fprintf(a.stdout, "Rollback removes up to %d objects apply created in tenant %s.\n", created, migrate.Printable(tenant))
+		fmt.Fprintf(a.stdout, "Rollback removes up to %d objects apply created in tenant %s, as planned in %s.\n", created, migrate.Printable(tenant), migrate.Printable(planPath))
 	}
 	if err := confirmed(ctx, a, "rollback", o.yes, "roll back "+o.journal, "Type yes to remove them: "); err != nil {
 		return err
@@ -95,26 +95,30 @@ func runRollback(ctx context.Context, a *app, o *rollbackOptions) error {
 	bar := newProgressBar(a, "rollback")
 	s, err := apply.Rollback(ctx, p, j, c, apply.Options{ReplicationWait: o.replication, Now: a.now, Progress: bar.update})
 	bar.close()
-	return finishRun(a, "rollback", o.journal, s, err)
+	return finishRun(a, "rollback", planPath, o.journal, p, s, 0, err)
 }
 
 // rollbackPlan reads the plan the journal's first apply run applied:
-// --plan, or the path that run recorded. It must be that very plan (the
-// same digest): rollback removes only what it creates.
-func rollbackPlan(o *rollbackOptions, first *apply.Line) (*migrate.Plan, error) {
-	path := o.plan
-	if path == "" {
-		path = first.Plan
+// --plan, or the plan that run recorded (kept under a numbered name if it
+// has been replaced since). It must be that very plan (the same digest):
+// rollback removes only what it creates.
+func rollbackPlan(o *rollbackOptions, first *apply.Line) (string, *migrate.Plan, error) {
+	switch {
+	case o.plan == "" && first.Plan == "":
+		return "", nil, usagef("rollback: %s does not record its plan (written by an older pimmigrate); pass the plan it applied: --plan plan.json", o.journal)
+	case o.plan == "":
+		path, p, err := findAppliedPlan(o.journal, first)
+		if err != nil {
+			return "", nil, fmt.Errorf("rollback: %w; pass the plan %s applied with --plan", err, o.journal)
+		}
+		return path, p, nil
 	}
-	if path == "" {
-		return nil, usagef("rollback: %s does not record its plan (written by an older pimmigrate); pass the plan it applied: --plan plan.json", o.journal)
-	}
-	p, err := migrate.ReadPlanFile(path)
+	p, err := migrate.ReadPlanFile(o.plan)
 	if err != nil {
-		return nil, fmt.Errorf("rollback: %w; pass the plan %s applied with --plan", err, o.journal)
+		return "", nil, fmt.Errorf("rollback: %w; pass the plan %s applied with --plan", err, o.journal)
 	}
 	if p.Digest != first.PlanDigest {
-		return nil, fmt.Errorf("rollback: %s is not the plan %s applied (%w; the journal applied %s); pass that plan with --plan", path, o.journal, apply.ErrPlanMismatch, first.PlanDigest)
+		return "", nil, fmt.Errorf("rollback: %s is not the plan %s applied (%w; the journal applied %s); pass that plan with --plan", o.plan, o.journal, apply.ErrPlanMismatch, first.PlanDigest)
 	}
-	return p, nil
+	return o.plan, p, nil
 }

@@ -57,6 +57,9 @@ func (s *Severity) UnmarshalText(b []byte) error {
 // never rename one.
 const (
 	CheckLegacyMissing       = "legacy-missing"
+	CheckLegacyNeedsDecision = "legacy-needs-decision"
+	CheckLegacySkipped       = "legacy-skipped"
+	CheckLegacyGone          = "legacy-gone"
 	CheckEligibleNowStanding = "eligible-now-standing"
 	CheckStandingNotInLegacy = "standing-not-in-legacy"
 	CheckDeletedPrincipal    = "deleted-principal"
@@ -96,13 +99,18 @@ func baseChecks() []CheckInfo {
 				`while the tenant has a standing role assignment (not a PIM activation) at "/"; the detail says whether there is an eligibility too.`},
 		{CheckLegacyMissing, High, "Legacy grants missing from unified role management",
 			`Each principal and role with a legacy record live at asOf (permanent, eligible, activated or time-bound eligible) ` +
-				`and no unified role assignment or eligibility at "/" (roles matched by template or directory-specific id). Protected principals are exempt.`},
+				`and no unified role assignment or eligibility at "/" (roles matched by template or directory-specific id), ` +
+				`that the plan (--plan) creates or found present, or that nothing explains: not counted here are grants of deleted principals or roles, ` +
+				`grants the tenant cannot hold as legacy did, and grants skipped by choice (legacy-gone, legacy-needs-decision, legacy-skipped). Protected principals are exempt.`},
 		{CheckDeletedPrincipal, Medium, "Assignments of deleted principals",
 			`Each unified role assignment or eligibility, at any scope, whose principal directoryObjects/getByIds does not return.`},
 		{CheckDisabledPrincipal, Medium, "Assignments of disabled principals",
 			`Each unified role assignment or eligibility, at any scope, whose principal has accountEnabled false.`},
 		{CheckGuestPrivileged, Medium, "Guests with privileged roles",
 			`Each unified role assignment or eligibility, at any scope, of a role the built-in catalogue labels privileged, held by a user with userType Guest.`},
+		{CheckLegacyNeedsDecision, Medium, "Legacy grants that need a decision",
+			`Each live legacy grant with no unified grant at "/" that the tenant cannot hold as legacy did: a service principal that was eligible ` +
+				`(it can only be active), a group that is not role-assignable, or (with --plan) records that disagree (conflicting-records).`},
 		{CheckStandingNotInLegacy, Medium, "Standing access to privileged roles not in legacy",
 			`Each standing unified role assignment (not a PIM activation), at any scope, of a role the built-in catalogue labels privileged, ` +
 				`whose principal and role have no legacy record live at asOf. Protected principals are exempt.`},
@@ -111,6 +119,12 @@ func baseChecks() []CheckInfo {
 		{CheckGlobalAdminCount, Low, "Global Administrator count outside 2-5",
 			`Distinct principals with a standing role assignment (not a PIM activation) of Global Administrator at "/": ` +
 				`a group counts once (members not expanded), eligible Global Administrators are not counted. One finding when fewer than 2 or more than 5.`},
+		{CheckLegacySkipped, Low, "Legacy grants skipped by choice",
+			`Each live legacy grant with no unified grant at "/" of a role disabled in the tenant, or that the plan (--plan) skipped ` +
+				`by its policy: eligible-as-skip, protected, expired (at the plan's asOf).`},
+		{CheckLegacyGone, Info, "Legacy grants of deleted principals or roles",
+			`Each live legacy grant with no unified grant at "/" whose principal the tenant no longer returns or whose role it does not have ` +
+				`(with --plan: skipped principal-not-found or role-not-found): no access is missing.`},
 		{CheckLegacyRejected, Info, "Legacy records rejected at export",
 			`Each record legacy.json lists as rejected at export, with its reason.`},
 		{CheckProtectedPrincipal, Info, "Protected (break-glass) principals and what they hold",
@@ -202,6 +216,16 @@ type Input struct {
 	// ExpiryWindow is how far ahead of AsOf expiring-soon looks; 0 means
 	// DefaultExpiryWindow.
 	ExpiryWindow time.Duration
+	// Plan, when set, is what the plan made of each legacy principal and
+	// role (audit --plan): a grant it skipped is judged by its reason.
+	Plan []Planned
+}
+
+// Planned is what a plan made of one legacy principal and role.
+type Planned struct {
+	PrincipalID, RoleID migrate.GUID
+	Action              migrate.Action
+	Reason              string
 }
 
 // Result is the audit's outcome: findings sorted by severity (highest

@@ -121,6 +121,8 @@ type checkCase struct {
 	legacy  []migrate.Assignment
 	tenant  func(t *migrate.Tenant)
 	protect []string
+	// planned is what a plan made of the legacy grants (audit --plan).
+	planned []Planned
 	want    []string
 	// detail, when set, must appear in the first finding's detail.
 	detail string
@@ -128,20 +130,27 @@ type checkCase struct {
 
 func runCheck(t *testing.T, check string, tests []checkCase) {
 	t.Helper()
+	runChecks(t, func(c string) bool { return c == check }, tests)
+}
+
+// runChecks is runCheck for the checks that match.
+func runChecks(t *testing.T, match func(check string) bool, tests []checkCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ten := baseTenant()
 			if tt.tenant != nil {
 				tt.tenant(ten)
 			}
-			res, err := Run(Input{Legacy: &migrate.Legacy{Assignments: tt.legacy}, Tenant: ten, Catalogue: migrate.BuiltinCatalogue(), AsOf: asOf, Protect: tt.protect})
+			res, err := Run(Input{Legacy: &migrate.Legacy{Assignments: tt.legacy}, Tenant: ten, Catalogue: migrate.BuiltinCatalogue(), AsOf: asOf,
+				Protect: tt.protect, Plan: tt.planned})
 			if err != nil {
 				t.Fatal(err)
 			}
 			var got []string
 			var first *Finding
 			for i, f := range res.Findings {
-				if f.Check == check {
+				if match(f.Check) {
 					got = append(got, short(f))
 					if first == nil {
 						first = &res.Findings[i]
@@ -149,7 +158,7 @@ func runCheck(t *testing.T, check string, tests []checkCase) {
 				}
 			}
 			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("findings of %s\n got %q\nwant %q", check, got, tt.want)
+				t.Errorf("findings\n got %q\nwant %q", got, tt.want)
 			}
 			if tt.detail != "" && (first == nil || !strings.Contains(first.Detail, tt.detail)) {
 				t.Errorf("detail %+v does not say %q", first, tt.detail)
@@ -201,26 +210,80 @@ func TestLegacyMissing(t *testing.T) {
 			},
 			want:   []string{"high legacy-missing alice@contoso.example | Security Administrator | / | legacy"},
 			detail: "only at " + adminUnit},
-		{name: "deleted principal", legacy: []migrate.Assignment{eligibleRec(deleted, secAdmin)},
-			want:   []string{"high legacy-missing " + deleted + " | Security Administrator | / | legacy"},
-			detail: "not found in the tenant"},
-		{name: "eligible service principal", legacy: []migrate.Assignment{func() migrate.Assignment {
-			r := eligibleRec(app, secAdmin)
-			r.PrincipalType = migrate.PrincipalServicePrincipal
-			return r
-		}()},
-			want:   []string{"high legacy-missing Contoso Automation | Security Administrator | / | legacy"},
-			detail: "a service principal cannot be eligible"},
-		{name: "group that is not role-assignable", legacy: []migrate.Assignment{permanent(group, secAdmin)},
-			tenant: func(t *migrate.Tenant) { t.Principals[7].IsAssignableToRole = no },
-			want:   []string{"high legacy-missing PIM-Admins | Security Administrator | / | legacy"},
-			detail: "the group is not role-assignable"},
-		{name: "role that exists nowhere", legacy: []migrate.Assignment{eligibleRec(alice, goneRole)},
-			want:   []string{"high legacy-missing alice@contoso.example |  | / | legacy"},
-			detail: "the role does not exist in the tenant"},
+		{name: "deleted principal: not missing access (legacy-gone)", legacy: []migrate.Assignment{eligibleRec(deleted, secAdmin)}},
+		{name: "role that exists nowhere: not missing access (legacy-gone)", legacy: []migrate.Assignment{eligibleRec(alice, goneRole)}},
 		{name: "protected principals are exempt", legacy: []migrate.Assignment{permanent(breakglass, ga)}, protect: []string{"breakglass@contoso.example"}},
 		{name: "one finding for records merged by key", legacy: []migrate.Assignment{eligibleRec(alice, secReader), eligibleRec(alice, secRdrDir)},
 			want: []string{"high legacy-missing alice@contoso.example | Security Reader | / | legacy"}},
+	})
+}
+
+// planned is a plan item for a legacy grant.
+func planned(p, r string, action migrate.Action, reason string) Planned {
+	return Planned{PrincipalID: g(p), RoleID: g(r), Action: action, Reason: reason}
+}
+
+func spEligible() migrate.Assignment {
+	r := eligibleRec(app, secAdmin)
+	r.PrincipalType = migrate.PrincipalServicePrincipal
+	return r
+}
+
+// TestLegacyNotMigrated: a live legacy grant with no unified grant at "/"
+// is high (legacy-missing) only when access is missing: a deleted
+// principal or role is not (legacy-gone, info), a grant the tenant cannot
+// hold as legacy did needs a decision (medium), one skipped by choice or of
+// a disabled role is low. With a plan, its reason decides.
+func TestLegacyNotMigrated(t *testing.T) {
+	legacyCheck := func(c string) bool { return strings.HasPrefix(c, "legacy-") && c != CheckLegacyRejected }
+	disableSecAdmin := func(t *migrate.Tenant) {
+		for i := range t.RoleDefinitions {
+			if t.RoleDefinitions[i].TemplateID == g(secAdmin) || t.RoleDefinitions[i].ID == g(secAdmin) {
+				t.RoleDefinitions[i].IsEnabled = false
+			}
+		}
+	}
+	runChecks(t, legacyCheck, []checkCase{
+		{name: "deleted principal", legacy: []migrate.Assignment{eligibleRec(deleted, secAdmin)},
+			want:   []string{"info legacy-gone " + deleted + " | Security Administrator | / | legacy"},
+			detail: "the principal was not found in the tenant"},
+		{name: "role that exists nowhere", legacy: []migrate.Assignment{eligibleRec(alice, goneRole)},
+			want:   []string{"info legacy-gone alice@contoso.example |  | / | legacy"},
+			detail: "the role does not exist in the tenant"},
+		{name: "eligible service principal", legacy: []migrate.Assignment{spEligible()},
+			want:   []string{"medium legacy-needs-decision Contoso Automation | Security Administrator | / | legacy"},
+			detail: "a service principal cannot be eligible"},
+		{name: "group that is not role-assignable", legacy: []migrate.Assignment{permanent(group, secAdmin)},
+			tenant: func(t *migrate.Tenant) { t.Principals[7].IsAssignableToRole = no },
+			want:   []string{"medium legacy-needs-decision PIM-Admins | Security Administrator | / | legacy"},
+			detail: "the group is not role-assignable"},
+		{name: "disabled role", legacy: []migrate.Assignment{permanent(alice, secAdmin)}, tenant: disableSecAdmin,
+			want:   []string{"low legacy-skipped alice@contoso.example | Security Administrator | / | legacy"},
+			detail: "the role is disabled in the tenant"},
+		{name: "plan: skipped eligible-as-skip", legacy: []migrate.Assignment{eligibleRec(alice, secAdmin)},
+			planned: []Planned{planned(alice, secAdmin, migrate.ActionSkip, migrate.ReasonEligibleAsSkip)},
+			want:    []string{"low legacy-skipped alice@contoso.example | Security Administrator | / | legacy"},
+			detail:  "the plan skipped it: eligible-as-skip"},
+		{name: "plan: conflicting records", legacy: []migrate.Assignment{eligibleRec(alice, secAdmin)},
+			planned: []Planned{planned(alice, secAdmin, migrate.ActionSkip, migrate.ReasonConflictingRecords)},
+			want:    []string{"medium legacy-needs-decision alice@contoso.example | Security Administrator | / | legacy"},
+			detail:  "the plan skipped it: conflicting-records"},
+		{name: "plan: principal-not-found, by the directory-specific role id", legacy: []migrate.Assignment{eligibleRec(deleted, secRdrDir)},
+			planned: []Planned{planned(deleted, secReader, migrate.ActionSkip, migrate.ReasonPrincipalNotFound)},
+			want:    []string{"info legacy-gone " + deleted + " | Security Reader | / | legacy"},
+			detail:  "the plan skipped it: principal-not-found"},
+		{name: "plan: a create that is not there is missing", legacy: []migrate.Assignment{eligibleRec(alice, secAdmin)},
+			planned: []Planned{planned(alice, secAdmin, migrate.ActionCreate, "")},
+			want:    []string{"high legacy-missing alice@contoso.example | Security Administrator | / | legacy"},
+			detail:  "the plan creates it"},
+		{name: "plan: created", legacy: []migrate.Assignment{eligibleRec(alice, secAdmin)},
+			planned: []Planned{planned(alice, secAdmin, migrate.ActionCreate, "")},
+			tenant: func(t *migrate.Tenant) {
+				t.EligibilitySchedules = append(t.EligibilitySchedules, eligible(alice, secAdmin, "/", nil))
+			}},
+		{name: "plan: no item for the grant", legacy: []migrate.Assignment{eligibleRec(bob, secAdmin)},
+			planned: []Planned{planned(alice, secAdmin, migrate.ActionSkip, migrate.ReasonEligibleAsSkip)},
+			want:    []string{"high legacy-missing bob@contoso.example | Security Administrator | / | legacy"}},
 	})
 }
 

@@ -38,7 +38,9 @@ type auditor struct {
 	scopes    map[key][]string
 	schedules map[scoped][]*migrate.AssignmentSchedule
 	protect   migrate.Protected
-	out       []Finding
+	// planned is Input.Plan by principal and role.
+	planned map[key]Planned
+	out     []Finding
 }
 
 func newAuditor(in Input) *auditor {
@@ -48,7 +50,13 @@ func newAuditor(in Input) *auditor {
 		principals: map[migrate.GUID]*migrate.Principal{}, legacy: map[key]*legacyGroup{},
 		standingRoot: map[key]*migrate.RoleAssignment{}, eligibleRoot: map[key]*migrate.EligibilitySchedule{},
 		scopes: map[key][]string{}, schedules: map[scoped][]*migrate.AssignmentSchedule{},
-		protect: migrate.NewProtected(in.Protect),
+		protect: migrate.NewProtected(in.Protect), planned: map[key]Planned{},
+	}
+	for _, p := range in.Plan {
+		k := a.key(p.PrincipalID, p.RoleID)
+		if _, dup := a.planned[k]; !dup {
+			a.planned[k] = p
+		}
 	}
 	for i := range t.Principals {
 		a.principals[t.Principals[i].ID] = &t.Principals[i]
@@ -235,20 +243,13 @@ func (a *auditor) legacyChecks() {
 		}
 		if standing == nil && elig == nil && !a.isProtected(k.p) {
 			f := base
-			f.Severity, f.Check, f.Grant = High, CheckLegacyMissing, GrantLegacy
+			f.Grant = GrantLegacy
+			var why string
+			f.Check, why = a.notMigrated(k, permanent)
+			f.Severity = checkSeverity(f.Check)
 			var notes []string
-			switch p := a.principals[k.p]; {
-			case p == nil:
-				notes = append(notes, "the principal was not found in the tenant (deleted?)")
-			case p.Type == migrate.PrincipalServicePrincipal && !permanent:
-				notes = append(notes, "a service principal cannot be eligible, only active")
-			case p.Type == migrate.PrincipalGroup && p.IsAssignableToRole != nil && !*p.IsAssignableToRole:
-				notes = append(notes, "the group is not role-assignable")
-			}
-			if d, ok := a.roles.Definition(k.r); !ok {
-				notes = append(notes, "the role does not exist in the tenant")
-			} else if !d.IsEnabled {
-				notes = append(notes, "the role is disabled in the tenant")
+			if why != "" {
+				notes = append(notes, why)
 			}
 			var other []string
 			for _, sc := range a.scopes[k] {
@@ -283,6 +284,66 @@ func (a *auditor) legacyChecks() {
 			a.add(f)
 		}
 	}
+}
+
+// skipChecks is the check for a live legacy grant the plan skipped, by the
+// plan's reason.
+var skipChecks = map[string]string{
+	migrate.ReasonPrincipalNotFound:        CheckLegacyGone,
+	migrate.ReasonRoleNotFound:             CheckLegacyGone,
+	migrate.ReasonServicePrincipalEligible: CheckLegacyNeedsDecision,
+	migrate.ReasonGroupNotRoleAssignable:   CheckLegacyNeedsDecision,
+	migrate.ReasonConflictingRecords:       CheckLegacyNeedsDecision,
+	migrate.ReasonRoleDisabled:             CheckLegacySkipped,
+	migrate.ReasonEligibleAsSkip:           CheckLegacySkipped,
+	migrate.ReasonProtected:                CheckLegacySkipped,
+	migrate.ReasonExpired:                  CheckLegacySkipped,
+}
+
+// notMigrated judges a live legacy grant with no unified grant at "/", and
+// says why. Access is missing (legacy-missing) unless the plan skipped the
+// grant for a reason, or — without a plan item for it — the tenant shows
+// one: a deleted principal or role is no missing access (legacy-gone); a
+// grant the tenant cannot hold as legacy did needs a decision; one of a
+// disabled role is skipped.
+func (a *auditor) notMigrated(k key, permanent bool) (check, why string) {
+	if pl, ok := a.planned[k]; ok {
+		switch pl.Action {
+		case migrate.ActionSkip:
+			if c, ok := skipChecks[pl.Reason]; ok {
+				return c, "the plan skipped it: " + pl.Reason
+			}
+		case migrate.ActionCreate:
+			return CheckLegacyMissing, "the plan creates it: not applied yet, declined in review, failed, or removed since"
+		case migrate.ActionPresent:
+			return CheckLegacyMissing, "the plan found it in the tenant: removed since"
+		}
+	}
+	p := a.principals[k.p]
+	d, roleExists := a.roles.Definition(k.r)
+	switch {
+	case p == nil:
+		return CheckLegacyGone, "the principal was not found in the tenant (deleted?)"
+	case !roleExists:
+		return CheckLegacyGone, "the role does not exist in the tenant"
+	case p.Type == migrate.PrincipalServicePrincipal && !permanent:
+		return CheckLegacyNeedsDecision, "a service principal cannot be eligible, only active"
+	case p.Type == migrate.PrincipalGroup && p.IsAssignableToRole != nil && !*p.IsAssignableToRole:
+		return CheckLegacyNeedsDecision, "the group is not role-assignable"
+	case !d.IsEnabled:
+		return CheckLegacySkipped, "the role is disabled in the tenant"
+	}
+	return CheckLegacyMissing, ""
+}
+
+// checkSeverity is a check's severity (Checks).
+func checkSeverity(id string) Severity {
+	for _, c := range Checks() {
+		if c.ID == id {
+			return c.Severity
+		}
+	}
+	return High
 }
 
 // standingNotInLegacy: standing role assignments, at any scope, to roles

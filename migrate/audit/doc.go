@@ -2,7 +2,8 @@
 // legacy PIM assignments it was migrated from, and against hygiene rules,
 // and returns findings. It is pure: Run takes the legacy snapshot, the
 // tenant state (as migrate/graph read it), the built-in role catalogue, the
-// time to judge expiries at and the --protect list, and returns the same
+// time to judge expiries at, the --protect list and, optionally, what the
+// plan made of each legacy grant (audit --plan), and returns the same
 // sorted findings for the same input. It reads no clock, file or network.
 //
 //	res, err := audit.Run(audit.Input{Legacy: l, Tenant: t, Catalogue: migrate.BuiltinCatalogue(), AsOf: asOf})
@@ -12,14 +13,19 @@
 //
 // Checks (Checks lists them with their severities):
 //
-//	high    legacy-missing          a live legacy grant has no unified role assignment or eligibility at "/"
+//	high    legacy-missing          a live legacy grant has no unified role assignment or eligibility at "/",
+//	                                and nothing below explains it: access is missing
 //	high    eligible-now-standing   legacy eligible, the tenant has a standing role assignment at "/"
 //	medium  standing-not-in-legacy  standing access to a privileged role with no live legacy record
 //	medium  deleted-principal       a unified grant to an object getByIds does not return
 //	medium  disabled-principal      a unified grant to a principal with accountEnabled false
 //	medium  guest-privileged        a guest user holding a privileged role
+//	medium  legacy-needs-decision   a live legacy grant the tenant cannot hold as legacy did (an eligible
+//	                                service principal, a group not role-assignable, conflicting records)
 //	low     global-admin-count      standing Global Administrators outside 2–5
 //	low     expiring-soon           a unified grant that ends within 30 days
+//	low     legacy-skipped          a live legacy grant of a disabled role, or skipped by the plan's policy
+//	info    legacy-gone             a live legacy grant of a deleted principal or role: no access is missing
 //	info    protected-principal     what each --protect (break-glass) principal holds
 //	info    legacy-rejected         a record export could not use (never dropped silently)
 package audit

@@ -66,7 +66,7 @@ type sink interface {
 func ReadFile(ctx context.Context, path string, b *migrate.Builder) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("read snapshot: %w; check the --source path", err)
+		return fmt.Errorf("read snapshot: %w", err)
 	}
 	defer f.Close()
 	h := sha256.New()
