@@ -181,16 +181,9 @@ func runAudit(ctx context.Context, a *app, o *auditOptions) error {
 		}
 	}
 	if failing > 0 {
-		return exitCodeError{exitFailedItems, fmt.Errorf("audit: %s at or above %s (--fail-on %s)", countOf(failing, "finding", "findings"), failOn, o.failOn)}
+		return exitCodeError{exitFailedItems, fmt.Errorf("audit: %s at or above %s (--fail-on %s)", migrate.Plural(failing, "finding", "findings"), failOn, o.failOn)}
 	}
 	return nil
-}
-
-func countOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // printFindings lists the findings, one a line, when no file is written.
