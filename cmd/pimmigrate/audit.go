@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"net/http"
 	"strings"
 	"time"
@@ -147,15 +146,15 @@ func runAudit(ctx context.Context, a *app, o *auditOptions) error {
 		return err
 	}
 
-	meta := auditMeta{legacy: o.legacy, digest: digest, plan: o.plan, graphURL: a.global.graphURL, madeAt: now, protect: len(protect), failOn: o.failOn}
+	meta := report.AuditMeta{Legacy: o.legacy, Digest: digest, Plan: o.plan, GraphURL: a.global.graphURL, MadeAt: now, Protect: len(protect), FailOn: o.failOn, ToolVersion: version()}
 	if o.xlsx != "" {
-		wb := auditWorkbook(res, meta)
+		wb := report.Audit(res, meta)
 		if err := migrate.WriteFileAtomic(o.xlsx, func(w io.Writer) error { return report.WriteXLSX(w, wb) }); err != nil {
 			return fmt.Errorf("audit: --xlsx: %w", err)
 		}
 	}
 	if o.csv != "" {
-		if err := migrate.WriteFileAtomic(o.csv, func(w io.Writer) error { return report.WriteCSV(w, findingsSheet(res), o.bom) }); err != nil {
+		if err := migrate.WriteFileAtomic(o.csv, func(w io.Writer) error { return report.WriteCSV(w, report.AuditFindings(res), o.bom) }); err != nil {
 			return fmt.Errorf("audit: --csv: %w", err)
 		}
 	}
@@ -296,137 +295,4 @@ func readPlanned(path, legacyPath, legacyDigest string) ([]audit.Planned, string
 		return nil, "", fmt.Errorf("--plan %s was made from another legacy snapshot (digest %s), not from %s (digest %s); pass the plan made from --legacy, or leave --plan out", path, p.LegacyDigest, legacyPath, legacyDigest)
 	}
 	return out, p.TenantID, nil
-}
-
-// auditMeta is what the Summary sheet says the audit was of.
-type auditMeta struct {
-	legacy, digest, plan, graphURL, failOn string
-	madeAt                                 time.Time
-	protect                                int
-}
-
-func severityTone(s audit.Severity) report.Tone {
-	switch s {
-	case audit.High:
-		return report.ToneBad
-	case audit.Medium:
-		return report.ToneWarn
-	case audit.Low:
-		return report.ToneInfo
-	}
-	return report.TonePlain
-}
-
-// auditWorkbook is the audit's XLSX: Summary, then Findings.
-func auditWorkbook(res *audit.Result, m auditMeta) report.Workbook {
-	var rows [][]report.Cell
-	add := func(cells ...report.Cell) { rows = append(rows, cells) }
-	heading := func(names ...string) {
-		cells := make([]report.Cell, len(names))
-		for i, n := range names {
-			cells[i] = report.Text(n).WithTone(report.ToneHeading)
-			if n == "Findings" && i > 0 { // over counts
-				cells[i] = cells[i].Right()
-			}
-		}
-		add(cells...)
-	}
-	field := func(name string, v report.Cell) { add(report.Text(name), v) }
-
-	heading("Audit report", "")
-	field("Tenant", report.Text(res.TenantID))
-	field("Graph URL", report.Text(m.graphURL))
-	field("Legacy snapshot", report.Text(m.legacy))
-	field("Legacy snapshot digest", report.Text(m.digest))
-	if m.plan != "" {
-		field("Plan", report.Text(m.plan))
-	}
-	field("As of (UTC)", report.Date(res.AsOf))
-	field("Report made at (UTC)", report.Date(m.madeAt))
-	field("Tool version", report.Text("pimmigrate "+version()))
-	field("Protected principals", report.Int(m.protect))
-	if m.failOn != "" {
-		field("Fail on", report.Text(m.failOn))
-	}
-	field("Findings", report.Int(res.Summary.Findings))
-
-	add()
-	heading("Severity", "Findings")
-	for s := audit.High; s >= audit.Info; s-- {
-		add(report.Text(s.String()).WithTone(severityTone(s)), report.Int(res.Summary.BySeverity.Of(s)))
-	}
-
-	add()
-	heading("Check", "Findings", "Severity", "Title", "What it counts")
-	for _, c := range audit.Checks() {
-		add(report.Text(c.ID), report.Int(res.Summary.ByCheck[c.ID]), report.Text(c.Severity.String()).WithTone(severityTone(c.Severity)),
-			report.Text(c.Title), report.Text(c.Counts))
-	}
-	summary := report.Sheet{Name: "Summary", Rows: report.RowsOf(rows),
-		Columns: []report.Column{{Width: 26}, {Width: 44}, {Width: 10}, {Width: 40, Wrap: true}, {Width: 80, Wrap: true}}}
-	return report.Workbook{Sheets: []report.Sheet{summary, findingsSheet(res)}}
-}
-
-var findingColumns = []report.Column{
-	{Header: "Severity", Width: 10},
-	{Header: "Check", Width: 24},
-	{Header: "Principal"},
-	{Header: "User principal name"},
-	{Header: "Principal type", Width: 16},
-	{Header: "Principal ID", Width: 38},
-	{Header: "Role"},
-	{Header: "Role ID", Width: 38},
-	{Header: "Privileged role", Width: 10},
-	{Header: "Scope"},
-	{Header: "Grant", Width: 10},
-	{Header: "Object ID", Width: 38},
-	{Header: "Ends (UTC)", Width: 21},
-	{Header: "Detail", Width: 80, Wrap: true},
-	{Header: "Legacy source"},
-}
-
-// findingsSheet has one row per finding, in the audit's order. The CSV is
-// this sheet.
-func findingsSheet(res *audit.Result) report.Sheet {
-	return report.Sheet{Name: "Findings", Columns: findingColumns, AutoFilter: true, Rows: findingRows(res.Findings)}
-}
-
-func findingRows(fs []audit.Finding) iter.Seq[[]report.Cell] {
-	return func(yield func([]report.Cell) bool) {
-		row := make([]report.Cell, 0, len(findingColumns))
-		for i := range fs {
-			f := &fs[i]
-			var ends time.Time
-			if f.EndDateTime != nil {
-				ends = *f.EndDateTime
-			}
-			privileged := ""
-			if f.Role.ID != "" {
-				privileged = "no"
-				if f.Role.Privileged {
-					privileged = "yes"
-				}
-			}
-			row = append(row[:0],
-				report.Text(f.Severity.String()).WithTone(severityTone(f.Severity)),
-				report.Text(f.Check),
-				report.Text(f.Principal.DisplayName),
-				report.Text(f.Principal.UserPrincipalName),
-				report.Text(string(f.Principal.Type)),
-				report.Text(f.Principal.ID),
-				report.Text(report.RoleName(f.Role.DisplayName, f.Role.ID)),
-				report.Text(f.Role.ID),
-				report.Text(privileged),
-				report.Text(f.Scope),
-				report.Text(string(f.Grant)),
-				report.Text(f.ObjectID),
-				report.Date(ends),
-				report.Text(f.Detail),
-				report.Text(f.LegacySource),
-			)
-			if !yield(row) {
-				return
-			}
-		}
-	}
 }

@@ -451,7 +451,7 @@ func TestAuditWorkbookReads(t *testing.T) {
 		Detail: strings.Repeat("a detail long enough to need more than one line on paper ", 4)}}}
 	res.Summary.ByCheck = map[string]int{audit.CheckLegacyGone: 1}
 	var b bytes.Buffer
-	if err := report.WriteXLSX(&b, auditWorkbook(res, auditMeta{legacy: "legacy.json"})); err != nil {
+	if err := report.WriteXLSX(&b, report.Audit(res, report.AuditMeta{Legacy: "legacy.json"})); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&b)
