@@ -2,6 +2,7 @@ package report
 
 import (
 	"iter"
+	"strings"
 	"time"
 
 	"github.com/pimmigrate/pimmigrate/migrate/audit"
@@ -74,7 +75,39 @@ func Audit(res *audit.Result, m AuditMeta) Workbook {
 	}
 	summary := Sheet{Name: "Summary", Rows: RowsOf(rows),
 		Columns: []Column{{Width: 26}, {Width: 44}, {Width: 10}, {Width: 40, Wrap: true}, {Width: 80, Wrap: true}}}
-	return Workbook{Sheets: []Sheet{summary, AuditFindings(res)}}
+	sheets := []Sheet{summary, AuditFindings(res)}
+	if res.RoleSettings != nil {
+		sheets = append(sheets, auditRoleSettings(res.RoleSettings))
+	}
+	return Workbook{Sheets: sheets}
+}
+
+// auditRoleSettings is the activation controls of the highly privileged
+// roles and of the roles with legacy settings, as the tenant's policies
+// hold them: what the ScubaGear checks and weaker-than-legacy looked at.
+func auditRoleSettings(ss []audit.RoleSetting) Sheet {
+	yesNo := func(b bool) Cell {
+		if b {
+			return Text("yes")
+		}
+		return Text("no")
+	}
+	var rows [][]Cell
+	for _, s := range ss {
+		weaker := Text(strings.Join(s.Weaker, ", "))
+		if len(s.Weaker) > 0 {
+			weaker = weaker.WithTone(ToneBad)
+		}
+		rows = append(rows, []Cell{Text(s.Role.DisplayName), Text(s.Role.ID), yesNo(s.HighlyPrivileged),
+			yesNo(s.Approval), yesNo(s.MFA), yesNo(s.Justification), Text(s.MaxActivation),
+			Text(strings.Join(s.AssignmentAlerts, ", ")), Text(strings.Join(s.ActivationAlerts, ", ")), weaker, Text(s.PolicyID)})
+	}
+	return Sheet{Name: "Role settings", AutoFilter: true, Rows: RowsOf(rows), Columns: []Column{
+		{Header: "Role"}, {Header: "Role ID", Width: 38}, {Header: "Highly privileged (ScubaGear)", Width: 12},
+		{Header: "Approval to activate", Width: 12}, {Header: "MFA to activate", Width: 12}, {Header: "Justification to activate", Width: 12},
+		{Header: "Longest activation", Width: 12}, {Header: "Assignment alert recipients", Width: 30, Wrap: true},
+		{Header: "Activation alert recipients", Width: 30, Wrap: true}, {Header: "Weaker than legacy", Width: 30, Wrap: true},
+		{Header: "Policy ID", Width: 40}}}
 }
 
 var findingColumns = []Column{

@@ -173,7 +173,11 @@ func runAudit(ctx context.Context, a *app, o *auditOptions) error {
 			printFindings(a.stdout, res.Findings)
 		}
 		if o.xlsx != "" {
-			fmt.Fprintf(a.stdout, "Wrote %s (Summary and Findings sheets).\n", migrate.Printable(o.xlsx))
+			sheets := "Summary and Findings sheets"
+			if res.RoleSettings != nil {
+				sheets = "Summary, Findings and Role settings sheets"
+			}
+			fmt.Fprintf(a.stdout, "Wrote %s (%s).\n", migrate.Printable(o.xlsx), sheets)
 		}
 		if o.csv != "" {
 			fmt.Fprintf(a.stdout, "Wrote %s.\n", migrate.Printable(o.csv))

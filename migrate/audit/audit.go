@@ -235,6 +235,11 @@ type Result struct {
 	AsOf     time.Time `json:"asOf"`
 	Findings []Finding `json:"findings"`
 	Summary  Summary   `json:"summary"`
+	// RoleSettings are the activation controls of the highly privileged
+	// roles and of every role legacy.json has settings for, as the
+	// tenant's policies hold them (the workbook's Role settings sheet);
+	// nil when the policies were not read.
+	RoleSettings []RoleSetting `json:"-"`
 }
 
 // ErrOfflineTenant is returned for a tenant that was not read.
@@ -267,10 +272,11 @@ func Run(in Input) (*Result, error) {
 		a.out = []Finding{}
 	}
 	return &Result{
-		TenantID: strings.ToLower(in.Tenant.TenantID),
-		AsOf:     in.AsOf.UTC(),
-		Findings: a.out,
-		Summary:  summarize(a.out),
+		TenantID:     strings.ToLower(in.Tenant.TenantID),
+		AsOf:         in.AsOf.UTC(),
+		Findings:     a.out,
+		Summary:      summarize(a.out),
+		RoleSettings: a.settings,
 	}, nil
 }
 

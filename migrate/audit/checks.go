@@ -41,6 +41,8 @@ type auditor struct {
 	// planned is Input.Plan by principal and role.
 	planned map[key]Planned
 	out     []Finding
+	// settings are the roles' activation controls (Result.RoleSettings).
+	settings []RoleSetting
 }
 
 func newAuditor(in Input) *auditor {

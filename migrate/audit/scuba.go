@@ -125,6 +125,76 @@ func (a *auditor) scuba() {
 		}
 	}
 	a.weakerThanLegacy()
+	a.roleSettings(rules)
+}
+
+// RoleSetting is one role's activation controls as its policy holds them.
+type RoleSetting struct {
+	Role             Role
+	HighlyPrivileged bool
+	PolicyID         string
+	// Approval, MFA and Justification say whether activating requires
+	// them; MaxActivation is the longest activation (ISO 8601).
+	Approval, MFA, Justification bool
+	MaxActivation                string
+	// AssignmentAlerts and ActivationAlerts are the additional
+	// recipients of the assignment and activation alerts.
+	AssignmentAlerts, ActivationAlerts []string
+	// Weaker lists the fields looser than legacy.json's settings asked.
+	Weaker []string
+}
+
+// roleSettings lists the controls of the highly privileged roles and of
+// the roles legacy.json has settings for, highly privileged first.
+func (a *auditor) roleSettings(rules map[migrate.GUID]map[string]json.RawMessage) {
+	want := map[migrate.GUID]bool{}
+	for _, id := range HighlyPrivileged {
+		want[id] = true
+	}
+	for _, s := range a.in.Legacy.Settings {
+		want[a.roles.Canonical(s.RoleID)] = true
+	}
+	weaker := map[migrate.GUID][]string{}
+	for _, it := range migrate.SettingsGaps(a.in.Legacy, a.in.Tenant, a.in.Catalogue) {
+		r := a.roles.Canonical(it.Setting.RoleID)
+		for _, c := range it.Setting.Changes {
+			weaker[r] = append(weaker[r], c.Field)
+		}
+	}
+	policyIDs := map[migrate.GUID]string{}
+	for _, p := range a.in.Tenant.Policies {
+		policyIDs[a.roles.Canonical(p.RoleID)] = p.PolicyID
+	}
+	value := func(r map[string]json.RawMessage, rule, field string) string {
+		vs, _ := migrate.RuleValues(rule, r[rule])
+		for _, v := range vs {
+			if v.Field == field {
+				return v.Value
+			}
+		}
+		return ""
+	}
+	for id := range want {
+		r := rules[id]
+		if r == nil {
+			continue
+		}
+		a.settings = append(a.settings, RoleSetting{Role: a.role(id), HighlyPrivileged: a.isHighlyPrivileged(id), PolicyID: policyIDs[id],
+			Approval:         value(r, migrate.RuleActivationApproval, migrate.FieldApprovalRequired) == "true",
+			MFA:              value(r, migrate.RuleActivationEnablement, migrate.FieldMFA) == "true",
+			Justification:    value(r, migrate.RuleActivationEnablement, migrate.FieldJustification) == "true",
+			MaxActivation:    value(r, migrate.RuleActivationExpiration, migrate.FieldMaximumDuration),
+			AssignmentAlerts: append(recipients(r["Notification_Admin_Admin_Assignment"]), recipients(r["Notification_Admin_Admin_Eligibility"])...),
+			ActivationAlerts: recipients(r["Notification_Admin_EndUser_Assignment"]),
+			Weaker:           weaker[id]})
+	}
+	sort.Slice(a.settings, func(i, j int) bool {
+		x, y := &a.settings[i], &a.settings[j]
+		if x.HighlyPrivileged != y.HighlyPrivileged {
+			return x.HighlyPrivileged
+		}
+		return strings.ToLower(x.Role.DisplayName) < strings.ToLower(y.Role.DisplayName)
+	})
 }
 
 // recipients are a notification rule's additional recipients.

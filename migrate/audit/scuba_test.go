@@ -186,3 +186,36 @@ func TestWeakerThanLegacy(t *testing.T) {
 		})
 	}
 }
+
+// TestRoleSettingsRows: the workbook's Role settings are the highly
+// privileged roles and the roles with legacy settings, each with its
+// controls and what is weaker than legacy.
+func TestRoleSettingsRows(t *testing.T) {
+	ten := baseTenant()
+	withPolicies(nil)(ten)
+	ten.Policies = append(ten.Policies, migrate.RolePolicy{RoleID: g(rptReader), PolicyID: "DirectoryRole_x_r", Rules: migrate.DefaultPolicyRules()})
+	settings := []migrate.LegacySettings{{RoleID: g(ga), Origin: migrate.OriginIteration1, Source: "s.json#1", ApprovalOnElevation: yes},
+		{RoleID: g(rptReader), Origin: migrate.OriginIteration1, Source: "s.json#2", ElevationDuration: "PT8H"}}
+	res, err := Run(Input{Legacy: &migrate.Legacy{Settings: settings}, Tenant: ten, Catalogue: migrate.BuiltinCatalogue(), AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.RoleSettings) != len(HighlyPrivileged)+1 {
+		t.Fatalf("%d role settings rows, want the %d highly privileged roles and Reports Reader", len(res.RoleSettings), len(HighlyPrivileged))
+	}
+	first, last := res.RoleSettings[0], res.RoleSettings[len(res.RoleSettings)-1]
+	if first.Role.DisplayName != "Application Administrator" || !first.HighlyPrivileged || last.Role.DisplayName != "Reports Reader" || last.HighlyPrivileged {
+		t.Errorf("order: first %s, last %s", first.Role.DisplayName, last.Role.DisplayName)
+	}
+	for _, s := range res.RoleSettings {
+		if s.Role.DisplayName == "Global Administrator" && (s.Approval || !s.MFA || s.MaxActivation != "PT8H" || strings.Join(s.Weaker, ",") != "isApprovalRequired") {
+			t.Errorf("Global Administrator: %+v", s)
+		}
+		if s.Role.DisplayName == "Reports Reader" && len(s.Weaker) != 0 {
+			t.Errorf("Reports Reader asked for what the tenant has: %+v", s)
+		}
+	}
+	if res, _ := Run(Input{Legacy: &migrate.Legacy{}, Tenant: baseTenant(), Catalogue: migrate.BuiltinCatalogue(), AsOf: asOf}); res.RoleSettings != nil {
+		t.Errorf("policies not read, yet %d role settings rows", len(res.RoleSettings))
+	}
+}
