@@ -104,9 +104,11 @@ func (c *call) scheduleInfo(b *scheduleRequestBody) (ScheduleInfo, *response) {
 func (c *call) createEligibilityRequest() *response { return c.scheduleRequest(false) }
 func (c *call) createAssignmentRequest() *response  { return c.scheduleRequest(true) }
 
-// scheduleRequest handles adminAssign and adminRemove: eligible (active
-// false) creates or removes a roleEligibilitySchedule; active creates or
-// removes a roleAssignmentSchedule and the roleAssignment it grants.
+// scheduleRequest handles adminAssign (assignSchedule) and adminRemove
+// (removeSchedule): eligible (active false) creates or removes a
+// roleEligibilitySchedule; active creates or removes a
+// roleAssignmentSchedule and the roleAssignment it grants. It parses the
+// request and answers; the two do the work.
 func (c *call) scheduleRequest(active bool) *response {
 	resource := "UnifiedRoleEligibilityScheduleRequest"
 	if active {
@@ -150,81 +152,13 @@ func (c *call) scheduleRequest(active bool) *response {
 	k := makeKey(t.principal, st.roles.canonical(t.role), t.dirScope, t.appScope)
 	var status, targetID string
 	if action == "adminAssign" {
-		_, role, bad := c.checkTarget(t, !active)
-		if bad == nil {
-			bad = c.checkDirectoryScope(t, role)
-		}
-		if bad != nil {
-			return bad
-		}
-		var exists bool
-		if active {
-			st.expireActive(k, c.now)
-			exists = st.raKey[k] != nil || st.aschKey[k] != nil
-		} else {
-			st.expireEligible(k, c.now)
-			exists = st.eligKey[k] != nil
-		}
-		if exists {
-			r := c.fail(http.StatusBadRequest, "RoleAssignmentExists", "The Role assignment already exists.")
-			r.dupRefused = true
-			return r
-		}
-		if bad := c.checkRequestPolicy(k.role, active, &b, info); bad != nil {
-			return bad
-		}
-		status, targetID = "Provisioned", reqID
-		if !b.IsValidationOnly {
-			now := c.now.UTC()
-			s := Schedule{
-				ID: reqID, PrincipalID: t.principalText, RoleDefinitionID: t.roleText,
-				DirectoryScopeID: t.dirScope, AppScopeID: t.appScope, MemberType: "Direct",
-				Status: "Provisioned", CreatedUsing: reqID, CreatedDateTime: &now, ScheduleInfo: *info,
-			}
-			if active {
-				s.AssignmentType = "Assigned"
-				st.addSchedule(&st.asch, st.aschKey, s, c.now)
-				st.addRoleAssignment(RoleAssignment{
-					ID:          roleAssignmentID(t.principal, k.role, t.dirScope, t.appScope),
-					PrincipalID: t.principalText, RoleDefinitionID: t.roleText,
-					DirectoryScopeID: t.dirScope, AppScopeID: t.appScope,
-				}, c.now)
-			} else {
-				st.addSchedule(&st.elig, st.eligKey, s, c.now)
-			}
-		}
+		status, targetID, bad = "Provisioned", reqID, c.assignSchedule(t, k, active, &b, info, reqID)
 	} else {
-		if active {
-			st.expireActive(k, c.now)
-			ra, s := st.raKey[k], st.aschKey[k]
-			if ra == nil && s == nil {
-				return c.notExists()
-			}
-			if s != nil {
-				targetID = s.v.ID
-			} else {
-				targetID = ra.v.ID
-			}
-			if !b.IsValidationOnly {
-				if s != nil {
-					st.removeSchedule(&st.asch, st.aschKey, s)
-				}
-				if ra != nil {
-					st.removeRoleAssignment(ra)
-				}
-			}
-		} else {
-			st.expireEligible(k, c.now)
-			s := st.eligKey[k]
-			if s == nil {
-				return c.notExists()
-			}
-			targetID = s.v.ID
-			if !b.IsValidationOnly {
-				st.removeSchedule(&st.elig, st.eligKey, s)
-			}
-		}
 		status = "Revoked"
+		targetID, bad = c.removeSchedule(k, active, b.IsValidationOnly)
+	}
+	if bad != nil {
+		return bad
 	}
 
 	obj := map[string]any{
@@ -265,6 +199,95 @@ func (c *call) scheduleRequest(active bool) *response {
 		reqs.add(reqID, &entry[scheduleRequest]{seq: st.next(), created: c.now, v: scheduleRequest{id: reqID, obj: obj}})
 	}
 	return c.entity(http.StatusCreated, context, obj)
+}
+
+// assignSchedule makes the schedule an adminAssign request asks for (and,
+// active, its role assignment), unless the request only validates. Call
+// with the state locked.
+func (c *call) assignSchedule(t *target, k tripleKey, active bool, b *scheduleRequestBody, info *ScheduleInfo, reqID string) *response {
+	st := c.s.st
+	_, role, bad := c.checkTarget(t, !active)
+	if bad == nil {
+		bad = c.checkDirectoryScope(t, role)
+	}
+	if bad != nil {
+		return bad
+	}
+	var exists bool
+	if active {
+		st.expireActive(k, c.now)
+		exists = st.raKey[k] != nil || st.aschKey[k] != nil
+	} else {
+		st.expireEligible(k, c.now)
+		exists = st.eligKey[k] != nil
+	}
+	if exists {
+		r := c.fail(http.StatusBadRequest, "RoleAssignmentExists", "The Role assignment already exists.")
+		r.dupRefused = true
+		return r
+	}
+	if bad := c.checkRequestPolicy(k.role, active, b, info); bad != nil {
+		return bad
+	}
+	if b.IsValidationOnly {
+		return nil
+	}
+	now := c.now.UTC()
+	s := Schedule{
+		ID: reqID, PrincipalID: t.principalText, RoleDefinitionID: t.roleText,
+		DirectoryScopeID: t.dirScope, AppScopeID: t.appScope, MemberType: "Direct",
+		Status: "Provisioned", CreatedUsing: reqID, CreatedDateTime: &now, ScheduleInfo: *info,
+	}
+	if !active {
+		st.addSchedule(&st.elig, st.eligKey, s, c.now)
+		return nil
+	}
+	s.AssignmentType = "Assigned"
+	st.addSchedule(&st.asch, st.aschKey, s, c.now)
+	st.addRoleAssignment(RoleAssignment{
+		ID:          roleAssignmentID(t.principal, k.role, t.dirScope, t.appScope),
+		PrincipalID: t.principalText, RoleDefinitionID: t.roleText,
+		DirectoryScopeID: t.dirScope, AppScopeID: t.appScope,
+	}, c.now)
+	return nil
+}
+
+// removeSchedule ends the schedule an adminRemove request names (and,
+// active, its role assignment), unless the request only validates, and
+// says which it was. Call with the state locked.
+func (c *call) removeSchedule(k tripleKey, active, validationOnly bool) (string, *response) {
+	st := c.s.st
+	if !active {
+		st.expireEligible(k, c.now)
+		s := st.eligKey[k]
+		if s == nil {
+			return "", c.notExists()
+		}
+		if !validationOnly {
+			st.removeSchedule(&st.elig, st.eligKey, s)
+		}
+		return s.v.ID, nil
+	}
+	st.expireActive(k, c.now)
+	ra, s := st.raKey[k], st.aschKey[k]
+	if ra == nil && s == nil {
+		return "", c.notExists()
+	}
+	targetID := ""
+	if s != nil {
+		targetID = s.v.ID
+	} else {
+		targetID = ra.v.ID
+	}
+	if !validationOnly {
+		if s != nil {
+			st.removeSchedule(&st.asch, st.aschKey, s)
+		}
+		if ra != nil {
+			st.removeRoleAssignment(ra)
+		}
+	}
+	return targetID, nil
 }
 
 func (c *call) notExists() *response {

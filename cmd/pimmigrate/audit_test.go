@@ -197,8 +197,8 @@ func TestAuditFindsEveryKind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sheets) != 2 || sheets[0].Name != "Summary" || sheets[1].Name != "Findings" {
-		t.Fatalf("sheets %v, want Summary and Findings", sheets)
+	if len(sheets) != 3 || sheets[0].Name != "Summary" || sheets[1].Name != "Findings" || sheets[2].Name != "Role settings" {
+		t.Fatalf("sheets %v, want Summary, Findings and Role settings", sheets)
 	}
 	// Summary: a title and 9 fields, a blank row, the severity table (a
 	// heading and 4 rows), a blank row, the check table (a heading and a
