@@ -119,31 +119,10 @@ func emRAJSON(a *EntitlementRoleAssignment, st *state, expand map[string]bool) m
 var emRAFilter = fields(field{name: "id"}, field{name: "principalId"}, field{name: "roleDefinitionId"}, field{name: "appScopeId"})
 
 func (c *call) listEMRoleAssignments() *response {
-	return listEntries(c, emRAFilter, emRAContext, func(st *state) []*entry[EntitlementRoleAssignment] { return st.scopes.em.list },
-		func(st *state, q *listQuery, a *EntitlementRoleAssignment) map[string]any {
-			return emRAJSON(a, st, q.expand)
+	return listEntries(c, emRAFilter, nil, emRAContext, func(st *state) []*entry[EntitlementRoleAssignment] { return st.scopes.em.list },
+		func(st *state, q *listQuery, e *entry[EntitlementRoleAssignment]) map[string]any {
+			return emRAJSON(&e.v, st, q.expand)
 		})
-}
-
-// listEntries answers a list of stored entries: paged on their seq, each
-// hidden until the consistency lag has passed, rendered by build. Call
-// without the lock.
-func listEntries[T any](c *call, filter map[string]field, fragment string, entries func(*state) []*entry[T],
-	build func(*state, *listQuery, *T) map[string]any) *response {
-	q, bad := c.parseList(filter)
-	if bad != nil {
-		return bad
-	}
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	st := c.s.st
-	p := c.pager(q, st.roles)
-	for _, e := range entries(st) {
-		if !p.offer(e.seq, e.created, func() map[string]any { return build(st, q, &e.v) }) {
-			break
-		}
-	}
-	return p.respond(fragment)
 }
 
 // visibleEM is the assignment with this id, if it exists and is visible.

@@ -89,18 +89,8 @@ func (c *call) ofTenant(list func() *response) *response {
 }
 
 func (c *call) governance() *response {
-	q, bad := c.parseList(govFilter)
-	if bad != nil {
-		return bad
-	}
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	st := c.s.st
-	p := c.pager(q, st.roles)
-	for _, e := range st.gov.list {
-		if !p.offer(e.seq, e.created, func() map[string]any { return govJSON(&e.v, st, q.expand) }) {
-			break
-		}
-	}
-	return p.respond("governanceRoleAssignments")
+	return listEntries(c, govFilter, nil, "governanceRoleAssignments", func(st *state) []*entry[GovernanceRoleAssignment] { return st.gov.list },
+		func(st *state, q *listQuery, e *entry[GovernanceRoleAssignment]) map[string]any {
+			return govJSON(&e.v, st, q.expand)
+		})
 }

@@ -57,25 +57,13 @@ func privRoleJSON(r *roleDef, st *state, expand map[string]bool) map[string]any 
 
 // listPrivilegedWhere lists the legacy assignments that keep passes.
 func (c *call) listPrivilegedWhere(keep func(*PrivilegedRoleAssignment) bool) *response {
-	q, bad := c.parseList(privFilter)
-	if bad != nil {
-		return bad
-	}
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	st := c.s.st
-	p := c.pager(q, st.roles)
-	for _, e := range st.priv.list {
-		if !p.offer(e.seq, e.created, func() map[string]any {
+	return listEntries(c, privFilter, nil, privContext, func(st *state) []*entry[PrivilegedRoleAssignment] { return st.priv.list },
+		func(st *state, q *listQuery, e *entry[PrivilegedRoleAssignment]) map[string]any {
 			if keep != nil && !keep(&e.v) {
 				return nil
 			}
 			return privJSON(&e.v, st, q.expand)
-		}) {
-			break
-		}
-	}
-	return p.respond(privContext)
+		})
 }
 
 func (c *call) listPrivileged() *response { return c.listPrivilegedWhere(nil) }

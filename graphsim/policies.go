@@ -378,24 +378,11 @@ func (c *call) policyAsgView(a *RoleManagementPolicyAssignment, expand map[strin
 }
 
 func (c *call) listPolicyAssignments() *response {
-	q, bad := c.parseList(policyAsgFilter)
-	if bad != nil {
-		return bad
-	}
-	if bad := c.needScope(q); bad != nil {
-		return bad
-	}
 	expand := c.expandOptions()
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	st := c.s.st
-	p := c.pager(q, st.roles)
-	for _, e := range st.policyAsg.list {
-		if !p.offer(e.seq, e.created, func() map[string]any { return c.policyAsgView(&e.v, expand) }) {
-			break
-		}
-	}
-	return p.respond(policyAsgContext)
+	return listEntries(c, policyAsgFilter, c.needScope, policyAsgContext, func(st *state) []*entry[RoleManagementPolicyAssignment] { return st.policyAsg.list },
+		func(_ *state, _ *listQuery, e *entry[RoleManagementPolicyAssignment]) map[string]any {
+			return c.policyAsgView(&e.v, expand)
+		})
 }
 
 func (c *call) getPolicyAssignment() *response {
@@ -409,23 +396,10 @@ func (c *call) getPolicyAssignment() *response {
 }
 
 func (c *call) listPolicies() *response {
-	q, bad := c.parseList(policyFilter)
-	if bad != nil {
-		return bad
-	}
-	if bad := c.needScope(q); bad != nil {
-		return bad
-	}
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	st := c.s.st
-	p := c.pager(q, st.roles)
-	for _, e := range st.policies.list {
-		if !p.offer(e.seq, e.created, func() map[string]any { return c.policyJSON(e.v, q.expand["rules"]) }) {
-			break
-		}
-	}
-	return p.respond(policyContext)
+	return listEntries(c, policyFilter, c.needScope, policyContext, func(st *state) []*entry[*rmPolicy] { return st.policies.list },
+		func(_ *state, q *listQuery, e *entry[*rmPolicy]) map[string]any {
+			return c.policyJSON(e.v, q.expand["rules"])
+		})
 }
 
 // policy finds the policy of the route's first parameter. Call with the

@@ -295,31 +295,18 @@ func (c *call) notExists() *response {
 }
 
 func (c *call) listRequests(active bool) *response {
-	q, bad := c.parseList(requestFilter)
-	if bad != nil {
-		return bad
-	}
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	st := c.s.st
-	reqs, context := &st.eligReq, eligReqContext
+	context, reqs := eligReqContext, func(st *state) []*entry[scheduleRequest] { return st.eligReq.list }
 	if active {
-		reqs, context = &st.asgReq, asgReqContext
+		context, reqs = asgReqContext, func(st *state) []*entry[scheduleRequest] { return st.asgReq.list }
 	}
-	p := c.pager(q, st.roles)
-	for _, e := range reqs.list {
-		if !p.offer(e.seq, e.created, func() map[string]any {
-			m := make(map[string]any, len(e.v.obj)+2)
-			for k, v := range e.v.obj {
-				m[k] = v
-			}
-			expandRefs(m, e.v.obj["principalId"].(string), e.v.obj["roleDefinitionId"].(string), st, q.expand)
-			return m
-		}) {
-			break
+	return listEntries(c, requestFilter, nil, context, reqs, func(st *state, q *listQuery, e *entry[scheduleRequest]) map[string]any {
+		m := make(map[string]any, len(e.v.obj)+2)
+		for k, v := range e.v.obj {
+			m[k] = v
 		}
-	}
-	return p.respond(context)
+		expandRefs(m, e.v.obj["principalId"].(string), e.v.obj["roleDefinitionId"].(string), st, q.expand)
+		return m
+	})
 }
 
 func (c *call) getRequest(active bool) *response {

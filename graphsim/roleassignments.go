@@ -80,25 +80,13 @@ func (c *call) raReadable(e *entry[RoleAssignment]) bool {
 }
 
 func (c *call) listRoleAssignments() *response {
-	q, bad := c.parseList(assignmentFilter)
-	if bad != nil {
-		return bad
-	}
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	st := c.s.st
-	p := c.pager(q, st.roles)
-	for _, e := range st.ra.list {
-		if !p.offer(e.seq, e.created, func() map[string]any {
+	return listEntries(c, assignmentFilter, nil, raContext, func(st *state) []*entry[RoleAssignment] { return st.ra.list },
+		func(st *state, q *listQuery, e *entry[RoleAssignment]) map[string]any {
 			if st.raEnded(e, c.now) {
 				return nil
 			}
 			return raJSON(&e.v, st, q.expand)
-		}) {
-			break
-		}
-	}
-	return p.respond(raContext)
+		})
 }
 
 func (c *call) getRoleAssignment() *response {

@@ -230,20 +230,10 @@ func govSettingJSON(s *GovernanceRoleSetting, st *state) map[string]any {
 }
 
 func (c *call) listRoleSettings() *response {
-	q, bad := c.parseList(roleSettingFilter)
-	if bad != nil {
-		return bad
-	}
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	st := c.s.st
-	p := c.pager(q, st.roles)
-	for _, e := range st.govSettings.list {
-		if !p.offer(e.seq, e.created, func() map[string]any { return govSettingJSON(&e.v, st) }) {
-			break
-		}
-	}
-	return p.respond(roleSettingContext)
+	return listEntries(c, roleSettingFilter, nil, roleSettingContext, func(st *state) []*entry[GovernanceRoleSetting] { return st.govSettings.list },
+		func(st *state, _ *listQuery, e *entry[GovernanceRoleSetting]) map[string]any {
+			return govSettingJSON(&e.v, st)
+		})
 }
 
 // listRoleSettingsOfResource lists one resource's role settings: for

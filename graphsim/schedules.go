@@ -134,25 +134,13 @@ func orDefault(s, def string) string {
 
 // listEligibilitySchedules lists eligibilities that have not ended.
 func (c *call) listEligibilitySchedules() *response {
-	q, bad := c.parseList(scheduleFilter)
-	if bad != nil {
-		return bad
-	}
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	st := c.s.st
-	p := c.pager(q, st.roles)
-	for _, e := range st.elig.list {
-		if !p.offer(e.seq, e.created, func() map[string]any {
+	return listEntries(c, scheduleFilter, nil, eligContext, func(st *state) []*entry[Schedule] { return st.elig.list },
+		func(st *state, q *listQuery, e *entry[Schedule]) map[string]any {
 			if ended(&e.v, c.now) {
 				return nil
 			}
 			return scheduleJSON(&e.v, st, q.expand, false)
-		}) {
-			break
-		}
-	}
-	return p.respond(eligContext)
+		})
 }
 
 func (c *call) getEligibilitySchedule() *response {
@@ -181,26 +169,14 @@ func (st *state) activeSchedule(e *entry[RoleAssignment]) Schedule {
 
 // listAssignmentSchedules lists the schedule of every readable assignment.
 func (c *call) listAssignmentSchedules() *response {
-	q, bad := c.parseList(scheduleFilter)
-	if bad != nil {
-		return bad
-	}
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	st := c.s.st
-	p := c.pager(q, st.roles)
-	for _, e := range st.ra.list {
-		if !p.offer(e.seq, e.created, func() map[string]any {
+	return listEntries(c, scheduleFilter, nil, aschContext, func(st *state) []*entry[RoleAssignment] { return st.ra.list },
+		func(st *state, q *listQuery, e *entry[RoleAssignment]) map[string]any {
 			if st.raEnded(e, c.now) {
 				return nil
 			}
 			s := st.activeSchedule(e)
 			return scheduleJSON(&s, st, q.expand, true)
-		}) {
-			break
-		}
-	}
-	return p.respond(aschContext)
+		})
 }
 
 // getAssignmentSchedule finds a schedule by its id or its assignment's id.
@@ -223,42 +199,22 @@ func (c *call) getAssignmentSchedule() *response {
 
 // listEligibilityInstances lists the eligibilities in effect now.
 func (c *call) listEligibilityInstances() *response {
-	q, bad := c.parseList(scheduleFilter)
-	if bad != nil {
-		return bad
-	}
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	st := c.s.st
-	p := c.pager(q, st.roles)
-	for _, e := range st.elig.list {
-		if !p.offer(e.seq, e.created, func() map[string]any {
+	return listEntries(c, scheduleFilter, nil, eligInstContext, func(st *state) []*entry[Schedule] { return st.elig.list },
+		func(st *state, q *listQuery, e *entry[Schedule]) map[string]any {
 			if ended(&e.v, c.now) || !started(&e.v, c.now) {
 				return nil
 			}
 			m := instanceJSON(&e.v, st, q.expand)
 			m["roleEligibilityScheduleId"] = e.v.ID
 			return m
-		}) {
-			break
-		}
-	}
-	return p.respond(eligInstContext)
+		})
 }
 
 // listAssignmentInstances lists the active assignments in effect now, all
 // with assignmentType "Assigned" (graphsim has no activations).
 func (c *call) listAssignmentInstances() *response {
-	q, bad := c.parseList(scheduleFilter)
-	if bad != nil {
-		return bad
-	}
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	st := c.s.st
-	p := c.pager(q, st.roles)
-	for _, e := range st.ra.list {
-		if !p.offer(e.seq, e.created, func() map[string]any {
+	return listEntries(c, scheduleFilter, nil, asgInstContext, func(st *state) []*entry[RoleAssignment] { return st.ra.list },
+		func(st *state, q *listQuery, e *entry[RoleAssignment]) map[string]any {
 			s := st.activeSchedule(e)
 			if ended(&s, c.now) || !started(&s, c.now) {
 				return nil
@@ -269,11 +225,7 @@ func (c *call) listAssignmentInstances() *response {
 			m["roleAssignmentOriginId"] = e.v.ID
 			m["roleAssignmentScheduleId"] = s.ID
 			return m
-		}) {
-			break
-		}
-	}
-	return p.respond(asgInstContext)
+		})
 }
 
 func instanceJSON(s *Schedule, st *state, expand map[string]bool) map[string]any {
