@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
-
-	"github.com/pimmigrate/pimmigrate/migrate/wire"
 
 	"github.com/spf13/cobra"
 
@@ -133,7 +129,7 @@ func runAudit(ctx context.Context, a *app, o *auditOptions) error {
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	tenant, err := readAuditTenant(ctx, a, legacy, protect)
+	tenant, err := readTenant(ctx, a, legacy, protect, tenantRead{audit: true, policies: true})
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
@@ -227,55 +223,6 @@ func principalLabel(p audit.Principal) string {
 		return p.DisplayName
 	}
 	return p.ID
-}
-
-// readAuditTenant reads the signed-in tenant's state, assignment schedules
-// included, for the principals of the legacy snapshot and the protect list,
-// refuses a snapshot of another tenant, and refuses protect entries that
-// name no principal of it.
-func readAuditTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect migrate.ProtectList) (*migrate.Tenant, error) {
-	c, err := a.graphClient()
-	if err != nil {
-		return nil, err
-	}
-	seen := map[migrate.GUID]bool{}
-	var ids []migrate.GUID
-	add := func(id migrate.GUID) {
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	for i := range legacy.Assignments {
-		add(legacy.Assignments[i].UserID)
-	}
-	for _, id := range protect.IDs() {
-		add(id)
-	}
-	fmt.Fprintf(a.stderr, "Reading tenant state from %s (read-only) ...\n", c.GraphURL())
-	t, err := c.ReadAuditTenant(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	if err := sameTenant(a, legacy, t.TenantID); err != nil {
-		return nil, err
-	}
-	if err := resolveProtect(ctx, c, t, protect); err != nil {
-		return nil, err
-	}
-	// The PIM checks read the roles' policies; without the permission
-	// the rest of the audit still stands, and says what it left out.
-	var we *wire.Error
-	switch t.Policies, err = c.ReadPolicies(ctx); {
-	case errors.As(err, &we) && we.Status == http.StatusForbidden:
-		t.Policies = nil
-		fmt.Fprintln(a.stderr, "note: the role management policies could not be read (RoleManagementPolicy.Read.Directory): the ScubaGear policy checks and weaker-than-legacy are left out")
-	case err != nil:
-		return nil, err
-	}
-	fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules, %d assignment schedules, %d principals.\n",
-		migrate.Printable(t.TenantID), len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), len(t.AssignmentSchedules), len(t.Principals))
-	return t, nil
 }
 
 // readPlanned reads what the plan at path (none: "") made of each legacy

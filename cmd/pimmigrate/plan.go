@@ -154,7 +154,7 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 			tenantID = a.global.tenantID
 		}
 		tenant = migrate.OfflineTenant(cat, tenantID)
-	} else if tenant, err = readTenant(ctx, a, legacy, protect, policy.PolicyCheck != migrate.PolicyCheckOff || policy.Settings != migrate.SettingsOff && len(legacy.Settings) > 0); err != nil {
+	} else if tenant, err = readTenant(ctx, a, legacy, protect, tenantRead{policies: policy.PolicyCheck != migrate.PolicyCheckOff || policy.Settings != migrate.SettingsOff && len(legacy.Settings) > 0}); err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
 	var notes []string
@@ -213,48 +213,6 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 		fmt.Fprintf(a.stdout, "Replaced the plan that was in %s (%s next to it records no run of it).\n", migrate.Printable(o.out), filepath.Base(defaultJournal(o.out)))
 	}
 	return nil
-}
-
-// readTenant reads the signed-in tenant's state for the principals of the
-// legacy snapshot and the protect list, refuses a snapshot of another
-// tenant, and refuses protect entries that name no principal of it.
-// With policies, it also reads every role's management policy, for the
-// legacy role settings.
-func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect migrate.ProtectList, policies bool) (*migrate.Tenant, error) {
-	c, err := a.graphClient()
-	if err != nil {
-		return nil, err
-	}
-	ids := legacy.PrincipalIDs()
-	seen := make(map[migrate.GUID]bool, len(ids))
-	for _, id := range ids {
-		seen[id] = true
-	}
-	fmt.Fprintf(a.stderr, "Reading tenant state from %s ...\n", c.GraphURL())
-	t, err := c.ReadTenant(ctx, append(append(protect.IDs(), legacy.ApproverIDs()...), ids...))
-	if err != nil {
-		return nil, err
-	}
-	if policies {
-		if t.Policies, err = c.ReadPolicies(ctx); err != nil {
-			return nil, fmt.Errorf("%w; reading role management policies needs RoleManagementPolicy.Read.Directory (or plan --settings off --policy-check off)", err)
-		}
-	}
-	if err := sameTenant(a, legacy, t.TenantID); err != nil {
-		return nil, err
-	}
-	if err := resolveProtect(ctx, c, t, protect); err != nil {
-		return nil, err
-	}
-	found := 0
-	for _, p := range t.Principals {
-		if seen[p.ID] {
-			found++
-		}
-	}
-	fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules; %d of %d legacy principals found.\n",
-		migrate.Printable(t.TenantID), len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), found, len(ids))
-	return t, nil
 }
 
 // sameTenant refuses a signed-in tenant other than --tenant-id, or other
