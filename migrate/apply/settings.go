@@ -47,6 +47,14 @@ func (r *run) applySettings(ctx context.Context, items []*migrate.Item) (held ma
 			checks = append(checks, r.ruleCheck(it, st.LastWrite))
 			r.progress(func(pr *Progress) { pr.Done++ })
 			continue
+		case st.Outcome == OutcomeRestored && (asPlanned || asBefore):
+			// A rollback put the rule back: a read that shows it as
+			// planned may lag behind that restore, so it proves nothing.
+			// The PATCH of the whole rule is safe to send again, and the
+			// rule before it is the one rollback restored.
+			op := wire.Op{Kind: wire.OpUpdateRule, PolicyID: sc.PolicyID, RuleID: sc.RuleID, Body: sc.Send}
+			stages[sc.Stage] = append(stages[sc.Stage], &task{key: it.Key, op: op, before: st.Before})
+			continue
 		case asPlanned && st.Sent:
 			line.Outcome, line.Reconciled = OutcomeUpdated, true // ours, from a run cut short
 		case asPlanned:
