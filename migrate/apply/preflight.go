@@ -48,7 +48,7 @@ func Preflight(ctx context.Context, p *migrate.Plan, g Graph, opt Options) (Pref
 		tasks = append(tasks, &task{key: it.Key, op: op})
 	}
 	s.Checked = len(tasks)
-	r.handle = r.handleValidate
+	r.handle = r.answeredWith(outcomeValid)
 	r.progress(func(pr *Progress) { pr.Phase, pr.Total = "preflight", len(tasks) })
 	err := r.execute(ctx, len(tasks), tasks, nil)
 	r.mu.Lock()
@@ -74,16 +74,3 @@ func Preflight(ctx context.Context, p *migrate.Plan, g Graph, opt Options) (Pref
 // outcomeValid is a pre-flight's outcome for a request Graph accepted; it
 // never reaches a journal file.
 const outcomeValid = "valid"
-
-func (r *run) handleValidate(t *task, res wire.Result) verdict {
-	l := r.outcomeLine(t, res)
-	if res.Status >= 200 && res.Status < 300 {
-		l.Outcome = outcomeValid
-		return verdict{line: &l}
-	}
-	if ok, wait := transient(t, res); ok {
-		return verdict{wait: wait}
-	}
-	fl := r.failLine(t, res)
-	return verdict{line: &fl}
-}

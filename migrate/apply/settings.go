@@ -214,7 +214,7 @@ func (r *run) restoreRules(ctx context.Context, items []*migrate.Item) error {
 		op := wire.Op{Kind: wire.OpUpdateRule, PolicyID: sc.PolicyID, RuleID: sc.RuleID, Body: st.Before}
 		stages[-sc.Stage] = append(stages[-sc.Stage], &task{key: it.Key, op: op})
 	}
-	r.handle = r.handleRestore
+	r.handle = r.answeredWith(OutcomeRestored)
 	order := make([]int, 0, len(stages))
 	for s := range stages {
 		order = append(order, s)
@@ -228,15 +228,19 @@ func (r *run) restoreRules(ctx context.Context, items []*migrate.Item) error {
 	return nil
 }
 
-func (r *run) handleRestore(t *task, res wire.Result) verdict {
-	l := r.outcomeLine(t, res)
-	if res.Status >= 200 && res.Status < 300 {
-		l.Outcome = OutcomeRestored
-		return verdict{line: &l}
+// answeredWith judges an answer that needs no read-back: a success is
+// outcome, a transient failure is sent again, anything else fails.
+func (r *run) answeredWith(outcome string) func(*task, wire.Result) verdict {
+	return func(t *task, res wire.Result) verdict {
+		l := r.outcomeLine(t, res)
+		if res.Status >= 200 && res.Status < 300 {
+			l.Outcome = outcome
+			return verdict{line: &l}
+		}
+		if ok, wait := transient(t, res); ok {
+			return verdict{wait: wait}
+		}
+		fl := r.failLine(t, res)
+		return verdict{line: &fl}
 	}
-	if ok, wait := transient(t, res); ok {
-		return verdict{wait: wait}
-	}
-	fl := r.failLine(t, res)
-	return verdict{line: &fl}
 }
