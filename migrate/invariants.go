@@ -20,8 +20,10 @@ var ErrPlanUnsafe = errors.New("the plan breaks a safety rule")
 //     recreation of a running activation), unless the policy says
 //     --eligible-as assignment;
 //   - a principal the policy protects (--protect) is never sent;
-//   - each target is for the principal and role of its key and its legacy
-//     record, at the directory scope "/";
+//   - each target is for the principal, role, scope and provider of its
+//     key and the principal of its legacy record, at "/" unless a scope
+//     rule narrowed it; an item legacy did not hold (--add, or an offered
+//     Directory Readers) says where it comes from and is class "added";
 //   - a role setting item changes only the fields its rule maps legacy
 //     settings to, keeps the rule's type, id and whole target, and makes
 //     no control weaker unless the policy says --settings mirror.
@@ -60,14 +62,19 @@ func checkItem(p *Plan, it *Item, protect map[string]bool) error {
 	switch {
 	case it.Action != ActionCreate:
 		return fmt.Errorf("action %q is not create", it.Action)
-	case base != Key(t.PrincipalID, t.RoleDefinitionID):
-		return fmt.Errorf("the target is for principal %s and role %s, not the key's", t.PrincipalID, t.RoleDefinitionID)
-	case t.PrincipalID != it.Legacy.UserID:
-		return fmt.Errorf("the target's principal %s is not the legacy record's %s", t.PrincipalID, it.Legacy.UserID)
-	case t.DirectoryScopeID != DirectoryScopeRoot:
-		return fmt.Errorf("directory scope %q: legacy access maps to %q only", t.DirectoryScopeID, DirectoryScopeRoot)
+	case base != ScopedKey(t.PrincipalID, t.RoleDefinitionID, t.Provider, t.ScopeID()):
+		return fmt.Errorf("the target is for principal %s, role %s and scope %q, not the key's", t.PrincipalID, t.RoleDefinitionID, t.ScopeID())
 	case protect[t.PrincipalID.String()] || it.Principal.UserPrincipalName != "" && protect[strings.ToLower(it.Principal.UserPrincipalName)]:
 		return fmt.Errorf("principal %s is protected (--protect)", t.PrincipalID)
+	}
+	if err := checkScope(it); err != nil {
+		return err
+	}
+	if it.Added != "" {
+		return checkAdded(it)
+	}
+	if t.PrincipalID != it.Legacy.UserID {
+		return fmt.Errorf("the target's principal %s is not the legacy record's %s", t.PrincipalID, it.Legacy.UserID)
 	}
 	class := Classify(&it.Legacy, p.AsOf)
 	if class != it.Class {
@@ -85,6 +92,44 @@ func checkItem(p *Plan, it *Item, protect map[string]bool) error {
 		}
 	}
 	return fmt.Errorf("legacy %s access planned as standing %s, but the plan's policy is --eligible-as %s", class, t.Kind, p.Policy.EligibleAs)
+}
+
+// checkScope: legacy access lands at "/" unless a scope rule narrowed it;
+// any other scope is one of the forms Graph takes for the provider.
+func checkScope(it *Item) error {
+	t := &it.Target
+	scope := t.ScopeID()
+	if scope == DirectoryScopeRoot {
+		return nil
+	}
+	if it.ScopeRule == "" && it.Added == "" {
+		return fmt.Errorf("scope %q: legacy access maps to %q unless a scope rule narrows it", scope, DirectoryScopeRoot)
+	}
+	ref, err := ParseScopeRef(scope, t.ProviderName())
+	if err != nil || !ref.ByID {
+		return fmt.Errorf("scope %q is not a scope Graph takes by id", scope)
+	}
+	return nil
+}
+
+// checkAdded checks an item legacy did not hold: one --add asked for, or
+// the Directory Readers item offered with a scoped role. The admin's file
+// asked for it, so standing access is allowed; the provider's kinds are.
+func checkAdded(it *Item) error {
+	t := &it.Target
+	switch {
+	case it.Class != ClassAdded:
+		return fmt.Errorf("added by %s, but class %q", it.Added, it.Class)
+	case !it.Legacy.UserID.IsZero():
+		return fmt.Errorf("added by %s, but it carries a legacy record", it.Added)
+	case t.Provider != "" && t.Provider != ProviderEntitlement:
+		return fmt.Errorf("provider %q is not one apply knows", t.Provider)
+	case t.Provider == ProviderEntitlement && (t.Kind != KindRoleAssignment || t.DirectoryScopeID != ""):
+		return fmt.Errorf("an entitlement-management target is a role assignment at an app scope, not %s at %q", t.Kind, t.DirectoryScopeID)
+	case it.Added == AddedDirectoryReaders && (t.RoleDefinitionID != DirectoryReadersRole || t.DirectoryScopeID != DirectoryScopeRoot):
+		return fmt.Errorf("a Directory Readers item grants Directory Readers at %q, not role %s at %q", DirectoryScopeRoot, t.RoleDefinitionID, t.DirectoryScopeID)
+	}
+	return nil
 }
 
 // checkSetting checks a role setting item: the rule it sends is the rule it

@@ -103,7 +103,18 @@ func TestCheckSendable(t *testing.T) {
 			it := item(p, Key(gGuest, rSecReader))
 			it.Target.DirectoryScopeID = "/administrativeUnits/x"
 			return it
-		}, "directory scope"},
+		}, "not the key's"},
+		{"another scope, key resealed, no scope rule", keep, func(p *Plan) *Item {
+			it := item(p, Key(gGuest, rSecReader))
+			it.Target.DirectoryScopeID = "/administrativeUnits/" + gGuest.String()
+			it.Key = ScopedKey(gGuest, rSecReader, ProviderDirectory, it.Target.DirectoryScopeID)
+			return it
+		}, "unless a scope rule narrows it"},
+		{"made into an added item", keep, func(p *Plan) *Item {
+			it := item(p, Key(gGuest, rSecReader))
+			it.Added, it.Class = "add.csv:2", ClassAdded
+			return it
+		}, "carries a legacy record"},
 		{"a skipped item sent", keep, func(p *Plan) *Item {
 			it := item(p, Key(gGuest, rSecReader))
 			it.Action = ActionSkip

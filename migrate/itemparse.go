@@ -84,7 +84,7 @@ type itemParser struct {
 	ok bool
 	// own are the item's strings that are not shared, cut from one string
 	// once the whole item is parsed.
-	own  [6]ownString // key, legacy id and source, names, justification
+	own  [7]ownString // key, legacy id and source, names, justification, scope name
 	nown int
 }
 
@@ -129,6 +129,15 @@ func (p *itemParser) item(it *Item) bool {
 	it.Warnings = p.strs(true)
 	p.lit(`,"target":`)
 	p.target(&it.Target)
+	if p.opt(`,"scopeName":`) {
+		p.ownStr(&it.ScopeName)
+	}
+	if p.opt(`,"scopeRule":`) {
+		it.ScopeRule = p.str(true)
+	}
+	if p.opt(`,"added":`) {
+		it.Added = p.str(true)
+	}
 	if p.opt(`,"policyRules":`) {
 		it.PolicyRules = p.policyEffects()
 	}
@@ -185,6 +194,12 @@ func (p *itemParser) target(t *Target) {
 	t.RoleDefinitionID = p.guid()
 	p.lit(`,"directoryScopeId":`)
 	t.DirectoryScopeID = p.str(true)
+	if p.opt(`,"provider":`) {
+		t.Provider = p.str(true)
+	}
+	if p.opt(`,"appScopeId":`) {
+		t.AppScopeID = p.str(true)
+	}
 	if p.opt(`,"startDateTime":`) {
 		t.StartDateTime = p.time()
 	}

@@ -83,6 +83,18 @@ type Item struct {
 	// or shortened, a skip) or says of it (MFA required), each with the
 	// rule that caused it; pre-flight adds the rules Graph said failed.
 	PolicyRules []PolicyEffect `json:"policyRules,omitempty"`
+	// ScopeName names the target's scope object for people (an attribute
+	// set's id, which is its name); empty at the tenant "/".
+	ScopeName string `json:"scopeName,omitempty"`
+	// ScopeRule is the --scope-rules row ("rules.csv:3") that narrowed the
+	// legacy grant's scope, or that a Directory Readers item is offered
+	// for.
+	ScopeRule string `json:"scopeRule,omitempty"`
+	// Added is the --add row ("assignments.csv:4") an item comes from, or
+	// "directory-readers" for the Directory Readers item the planner offers
+	// a service principal or guest given a role at an administrative unit.
+	// Such an item is access beyond legacy: its Legacy is empty.
+	Added string `json:"added,omitempty"`
 	// Setting is what a role setting item does.
 	Setting *SettingChange `json:"setting,omitempty"`
 	// Approved is absent until review sets it. apply sends create items that
@@ -120,6 +132,11 @@ type PlanInput struct {
 	CreatedAt    time.Time
 	// Notes are plan-wide remarks to record in the plan, as they are.
 	Notes []string
+	// ScopeRules (plan --scope-rules) narrow legacy grants' scopes; Adds
+	// (plan --add) are assignments wanted beyond legacy. Both need an
+	// online tenant with Scopes (and GroupMembers for the rules' groups).
+	ScopeRules *ScopeRules
+	Adds       []AddRow
 }
 
 // BuildPlan compares the legacy assignments with the tenant and gives every
@@ -174,6 +191,9 @@ func planItems(in PlanInput) (*Plan, func(fn func(*Item) error) error, error) {
 	}
 	pl := &planner{in: in, roles: NewRoles(in.Tenant.RoleDefinitions, in.Catalogue)}
 	pl.indexTenant()
+	if err := pl.newScoping(); err != nil {
+		return nil, nil, err
+	}
 	pl.settings = pl.settingItems()
 	pl.rules = pl.policyRules(pl.settings)
 	if in.Tenant.Offline {
@@ -194,7 +214,24 @@ func planItems(in PlanInput) (*Plan, func(fn func(*Item) error) error, error) {
 		p.Rejected = []Rejected{}
 	}
 	p.Notes = append(p.Notes, in.Notes...)
-	return p, pl.each, nil
+	if pl.scoping == nil {
+		return p, pl.each, nil
+	}
+	var items []Item
+	_ = pl.each(func(it *Item) error { // fails only when fn does
+		items = append(items, *it)
+		return nil
+	})
+	items, notes := pl.scopedPlan(items)
+	p.Notes = append(p.Notes, notes...)
+	return p, func(fn func(*Item) error) error {
+		for i := range items {
+			if err := fn(&items[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil
 }
 
 // each plans the legacy records a key at a time, in key order, and passes
@@ -250,15 +287,17 @@ func (pl *planner) each(fn func(*Item) error) error {
 	return nil
 }
 
+// scopedKey is a grant: principal, role (canonical) and scope (lower case).
 type scopedKey struct {
 	principal, role GUID
+	scope           string
 }
 
 type planner struct {
 	in         PlanInput
 	roles      *Roles
-	assigned   map[scopedKey]bool // standing access at "/"
-	eligible   map[scopedKey]bool // eligibility at "/"
+	assigned   map[scopedKey]bool // standing access, at every scope
+	eligible   map[scopedKey]bool // eligibility, at every scope
 	principals map[GUID]*Principal
 	protect    Protected
 	// settings are the role setting items, planned first: the assignment
@@ -268,6 +307,8 @@ type planner struct {
 	// defaults stand in for a role's policy offline.
 	rules    map[GUID]map[string]json.RawMessage
 	defaults map[string]json.RawMessage
+	// scoping is --scope-rules and --add; nil without them.
+	scoping *scoping
 }
 
 func (pl *planner) indexTenant() {
@@ -275,14 +316,10 @@ func (pl *planner) indexTenant() {
 	pl.assigned = map[scopedKey]bool{}
 	pl.eligible = map[scopedKey]bool{}
 	for _, ra := range t.RoleAssignments {
-		if ra.DirectoryScopeID == DirectoryScopeRoot {
-			pl.assigned[scopedKey{ra.PrincipalID, pl.roles.Canonical(ra.RoleDefinitionID)}] = true
-		}
+		pl.assigned[scopedKey{ra.PrincipalID, pl.roles.Canonical(ra.RoleDefinitionID), strings.ToLower(ra.DirectoryScopeID)}] = true
 	}
 	for _, es := range t.EligibilitySchedules {
-		if es.DirectoryScopeID == DirectoryScopeRoot {
-			pl.eligible[scopedKey{es.PrincipalID, pl.roles.Canonical(es.RoleDefinitionID)}] = true
-		}
+		pl.eligible[scopedKey{es.PrincipalID, pl.roles.Canonical(es.RoleDefinitionID), strings.ToLower(es.DirectoryScopeID)}] = true
 	}
 	pl.principals = map[GUID]*Principal{}
 	for i := range t.Principals {
@@ -303,21 +340,29 @@ func (pl *planner) item(key string, recs []*Assignment) []Item {
 	a, d := m.primary, m.decision
 	role := pl.roles.Canonical(a.RoleID)
 	pr := pl.principals[a.UserID]
-	it := Item{Key: key, Legacy: *a, Class: d.class, MergedFrom: m.mergedFrom, Role: pl.roles.Info(role),
-		Principal: PrincipalInfo{Type: a.PrincipalType}, Warnings: m.warnings}
-	if pr != nil {
-		it.Principal = PrincipalInfo{DisplayName: pr.DisplayName, UserPrincipalName: pr.UserPrincipalName, Type: pr.Type, AccountEnabled: pr.AccountEnabled}
+	scope, scopeID, rule, scopeSkip := pl.legacyScope(a.UserID, role, pr)
+	if rule != "" {
+		key = ScopedKey(a.UserID, role, ProviderDirectory, scopeID)
 	}
+	it := Item{Key: key, Legacy: *a, Class: d.class, MergedFrom: m.mergedFrom, Role: pl.roles.Info(role),
+		Principal: principalInfo(pr, a.PrincipalType), Warnings: m.warnings, ScopeName: scope.DisplayName(), ScopeRule: rule}
 	it.Target = Target{
-		Kind: d.kind, PrincipalID: a.UserID, RoleDefinitionID: role, DirectoryScopeID: DirectoryScopeRoot,
+		Kind: d.kind, PrincipalID: a.UserID, RoleDefinitionID: role, DirectoryScopeID: scopeID,
 		StartDateTime: d.start, Justification: justification(a),
 	}
 	if d.kind != KindRoleAssignment {
 		it.Target.Expiration = expiration(d.end)
 	}
-	sk := scopedKey{a.UserID, role}
+	sk := scopedKey{a.UserID, role, strings.ToLower(scopeID)}
 	it.Warnings = pl.warnings(it.Warnings, d, pr, sk)
-	it.Action, it.Reason = pl.action(a, d, m.conflict, pr, sk)
+	it.Action, it.Reason = pl.action(a, d, m.conflict, pr, sk, scopeSkip)
+	if rule != "" {
+		root := scopedKey{a.UserID, role, DirectoryScopeRoot}
+		if scopeID != DirectoryScopeRoot && (pl.assigned[root] || pl.eligible[root]) {
+			it.Warnings = appendUnique(it.Warnings, WarnWiderGrantPresent)
+		}
+		pl.noteReaders(&it, scope, pr, rule)
+	}
 	sort.Strings(it.Warnings)
 	items := []Item{it}
 
@@ -423,7 +468,7 @@ func (pl *planner) warnings(w []string, d decision, pr *Principal, sk scopedKey)
 
 // action is the item's action and reason: the first skip that applies, in
 // this order (the README lists it), else present or create.
-func (pl *planner) action(a *Assignment, d decision, conflict bool, pr *Principal, sk scopedKey) (Action, string) {
+func (pl *planner) action(a *Assignment, d decision, conflict bool, pr *Principal, sk scopedKey, scopeSkip string) (Action, string) {
 	def := pl.roles.lookup(a.RoleID)
 	online := !pl.in.Tenant.Offline
 	switch {
@@ -443,6 +488,8 @@ func (pl *planner) action(a *Assignment, d decision, conflict bool, pr *Principa
 		return ActionSkip, ReasonServicePrincipalEligible
 	case pr != nil && pr.Type == PrincipalGroup && pr.IsAssignableToRole != nil && !*pr.IsAssignableToRole:
 		return ActionSkip, ReasonGroupNotRoleAssignable
+	case scopeSkip != "":
+		return ActionSkip, scopeSkip
 	case d.kind == KindEligibilityRequest && pl.eligible[sk]:
 		return ActionPresent, ReasonAlreadyEligible
 	case d.kind != KindEligibilityRequest && pl.assigned[sk]:

@@ -186,6 +186,15 @@ func appendItem(b []byte, it *Item) ([]byte, error) {
 	if b, err = appendTarget(b, &it.Target); err != nil {
 		return b, err
 	}
+	if it.ScopeName != "" {
+		b = appendJSONString(append(b, `,"scopeName":`...), it.ScopeName)
+	}
+	if it.ScopeRule != "" {
+		b = appendJSONString(append(b, `,"scopeRule":`...), it.ScopeRule)
+	}
+	if it.Added != "" {
+		b = appendJSONString(append(b, `,"added":`...), it.Added)
+	}
 	if len(it.PolicyRules) > 0 {
 		b = appendPolicyEffects(append(b, `,"policyRules":`...), it.PolicyRules)
 	}
@@ -233,6 +242,12 @@ func appendTarget(b []byte, t *Target) ([]byte, error) {
 	b = t.PrincipalID.AppendText(append(b, `,"principalId":"`...))
 	b = t.RoleDefinitionID.AppendText(append(b, `","roleDefinitionId":"`...))
 	b = appendJSONString(append(b, `","directoryScopeId":`...), t.DirectoryScopeID)
+	if t.Provider != "" {
+		b = appendJSONString(append(b, `,"provider":`...), t.Provider)
+	}
+	if t.AppScopeID != "" {
+		b = appendJSONString(append(b, `,"appScopeId":`...), t.AppScopeID)
+	}
 	if t.StartDateTime != nil {
 		if b, err = appendTimePtr(append(b, `,"startDateTime":`...), t.StartDateTime); err != nil {
 			return b, err

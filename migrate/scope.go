@@ -199,3 +199,12 @@ func ScopedKey(principal, role GUID, provider, scopeID string) string {
 	}
 	return k
 }
+
+// DisplayName names the scope's object for people: its display name, or
+// an attribute set's id (which is its name); empty for the tenant.
+func (s Scope) DisplayName() string {
+	if s.Kind == ScopeAttributeSet && s.Name == "" {
+		return s.ObjectID
+	}
+	return s.Name
+}

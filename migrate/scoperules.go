@@ -48,6 +48,7 @@ const (
 	RefByID  = "id"
 	RefByUPN = "upn"
 	RefGroup = "group" // the group's transitive members
+	RefAny   = "any"   // "*" in a scope rule: every principal
 )
 
 // PrincipalRef is a principal as a CSV names it: an object id, a user
@@ -67,8 +68,12 @@ func (p PrincipalRef) String() string {
 	return p.Value
 }
 
-// parsePrincipalRef reads a principal cell; groupOK allows group:.
+// parsePrincipalRef reads a principal cell; groupOK (scope rules) allows
+// group: and "*" for any principal.
 func parsePrincipalRef(s string, groupOK bool) (PrincipalRef, error) {
+	if s == "*" && groupOK {
+		return PrincipalRef{Kind: RefAny, Value: "*"}, nil
+	}
 	if rest, ok := cutFold(s, "group:"); ok {
 		rest = strings.TrimSpace(rest)
 		switch {
@@ -90,7 +95,7 @@ func parsePrincipalRef(s string, groupOK bool) (PrincipalRef, error) {
 	}
 	forms := "an object id (GUID) or a user principal name"
 	if groupOK {
-		forms += ", or group:<group id or display name>"
+		forms += ", group:<group id or display name>, or * for anyone"
 	}
 	return PrincipalRef{}, fmt.Errorf("%q is not %s", s, forms)
 }
@@ -245,6 +250,8 @@ func (r ScopeRule) matchesRole(g Grant) bool {
 
 func (m *RuleMatcher) matchesPrincipal(p PrincipalRef, g Grant) bool {
 	switch p.Kind {
+	case RefAny:
+		return true
 	case RefByID:
 		return g.PrincipalID.String() == p.Value
 	case RefByUPN:

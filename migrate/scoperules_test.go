@@ -34,7 +34,7 @@ func TestParseScopeRules(t *testing.T) {
 		{"UTF-16", "\xff\xfer\x00o\x00", `rules.csv: the file is UTF-16 text; save it as "CSV UTF-8 (Comma delimited)"`, true},
 		{"bad role", "role,principal,scope\n,bob@contoso.example,/\n", "rules.csv:2: role: empty; write a role's display name or id, or * for any role", true},
 		{"bad principal", "role,principal,scope\nUser Administrator,bob,/\n",
-			`rules.csv:2: principal: "bob" is not an object id (GUID) or a user principal name, or group:<group id or display name>`, true},
+			`rules.csv:2: principal: "bob" is not an object id (GUID) or a user principal name, group:<group id or display name>, or * for anyone`, true},
 		{"group without a name", "role,principal,scope\nUser Administrator,group: ,/\n", `rules.csv:2: principal: "group:" names no group`, true},
 		{"bad scope", "role,principal,scope\nx,bob@contoso.example,/\nUser Administrator,bob@contoso.example,/directory\n", `rules.csv:3: scope: not a scope: "/directory"; write one of`, true},
 		{"catalog scope", "role,principal,scope\nx,bob@contoso.example,/AccessPackageCatalog/General\n", "provider entitlementManagement", true},

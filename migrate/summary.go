@@ -22,7 +22,15 @@ type Summary struct {
 	Rejected     int            `json:"rejected"`
 	Approved     int            `json:"approved"`
 	Declined     int            `json:"declined"`
+	// Added counts create items legacy did not hold (--add, Directory
+	// Readers); Narrowed create items a scope rule put below "/".
+	Added    int `json:"added,omitempty"`
+	Narrowed int `json:"narrowed,omitempty"`
 }
+
+// summaryKindEntitlement counts entitlement-management creates in
+// CreateByKind, apart from the directory's role assignments.
+const summaryKindEntitlement TargetKind = "entitlementManagementRoleAssignment"
 
 // Summarize counts the items.
 func (p *Plan) Summarize() Summary {
@@ -53,7 +61,16 @@ func (s *Summary) add(it *Item) {
 	switch it.Action {
 	case ActionCreate:
 		s.Create++
-		s.CreateByKind[it.Target.Kind]++
+		if it.Target.Provider == ProviderEntitlement {
+			s.CreateByKind[summaryKindEntitlement]++
+		} else {
+			s.CreateByKind[it.Target.Kind]++
+		}
+		if it.Added != "" {
+			s.Added++
+		} else if it.Target.ScopeID() != DirectoryScopeRoot {
+			s.Narrowed++
+		}
 	case ActionUpdate:
 		s.Update++
 	case ActionPresent:
@@ -79,6 +96,7 @@ func (s Summary) Line() string {
 		{KindRoleAssignment, "assignment", "assignments"},
 		{KindEligibilityRequest, "eligibility", "eligibilities"},
 		{KindAssignmentScheduleRequest, "active schedule", "active schedules"},
+		{summaryKindEntitlement, "entitlement-management assignment", "entitlement-management assignments"},
 	} {
 		if n := s.CreateByKind[k.kind]; n > 0 {
 			kinds = append(kinds, Plural(n, k.one, k.plural))
@@ -87,6 +105,16 @@ func (s Summary) Line() string {
 	create := fmt.Sprintf("%d to create", s.Create)
 	if len(kinds) > 0 {
 		create += " (" + strings.Join(kinds, ", ") + ")"
+	}
+	var scoped []string
+	if s.Narrowed > 0 {
+		scoped = append(scoped, fmt.Sprintf("%d narrowed by scope rules", s.Narrowed))
+	}
+	if s.Added > 0 {
+		scoped = append(scoped, fmt.Sprintf("%d added beyond legacy", s.Added))
+	}
+	if len(scoped) > 0 {
+		create += "; " + strings.Join(scoped, ", ")
 	}
 	if s.RoleSettings > 0 {
 		create += ", " + Plural(s.Update, "role setting", "role settings") + " to update"

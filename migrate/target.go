@@ -34,7 +34,17 @@ type Target struct {
 	Kind             TargetKind `json:"kind"`
 	PrincipalID      GUID       `json:"principalId"`
 	RoleDefinitionID GUID       `json:"roleDefinitionId"`
-	DirectoryScopeID string     `json:"directoryScopeId"`
+	// DirectoryScopeID is the directory provider's scope: "/", an
+	// administrative unit, an attribute set or an app registration
+	// (docs/design.md, "Scopes and providers"); empty for entitlement
+	// management, whose scope is AppScopeID.
+	DirectoryScopeID string `json:"directoryScopeId"`
+	// Provider is ProviderEntitlement for an entitlement-management role
+	// assignment, empty for the directory.
+	Provider string `json:"provider,omitempty"`
+	// AppScopeID is an entitlement-management assignment's scope: "/" or
+	// "/AccessPackageCatalog/{id}".
+	AppScopeID string `json:"appScopeId,omitempty"`
 	// StartDateTime is set when the legacy assignment starts after asOf.
 	StartDateTime *time.Time `json:"startDateTime,omitempty"`
 	// Expiration is set for schedule requests, nil for a roleAssignment.
@@ -50,10 +60,36 @@ func (t *Target) ends() (time.Time, bool) {
 	return *t.Expiration.EndDateTime, true
 }
 
+// ScopeID is the target's scope, whichever the provider.
+func (t *Target) ScopeID() string {
+	if t.Provider == ProviderEntitlement {
+		return t.AppScopeID
+	}
+	return t.DirectoryScopeID
+}
+
+// ProviderName is the target's provider, ProviderDirectory when empty.
+func (t *Target) ProviderName() string {
+	if t.Provider == "" {
+		return ProviderDirectory
+	}
+	return t.Provider
+}
+
 // RequestBody is the exact JSON body apply POSTs for the target (to
 // /roleManagement/directory/roleAssignments, roleEligibilityScheduleRequests
-// or roleAssignmentScheduleRequests). Review shows it; apply sends it.
+// or roleAssignmentScheduleRequests; an entitlement-management assignment
+// to /roleManagement/entitlementManagement/roleAssignments). Review shows
+// it; apply sends it.
 func (t *Target) RequestBody() map[string]any {
+	if t.Provider == ProviderEntitlement {
+		return map[string]any{
+			"@odata.type":      "#microsoft.graph.unifiedRoleAssignment",
+			"principalId":      t.PrincipalID.String(),
+			"roleDefinitionId": t.RoleDefinitionID.String(),
+			"appScopeId":       t.AppScopeID,
+		}
+	}
 	if t.Kind == KindRoleAssignment {
 		return map[string]any{
 			"@odata.type":      "#microsoft.graph.unifiedRoleAssignment",

@@ -22,6 +22,9 @@ type RoleAssignment struct {
 	PrincipalID      GUID   `json:"principalId"`
 	RoleDefinitionID GUID   `json:"roleDefinitionId"`
 	DirectoryScopeID string `json:"directoryScopeId"`
+	// AppScopeID is an entitlement-management assignment's scope ("/" or
+	// "/AccessPackageCatalog/{id}"); empty for the directory's.
+	AppScopeID string `json:"appScopeId,omitempty"`
 }
 
 // EligibilitySchedule is a unifiedRoleEligibilitySchedule.
@@ -76,6 +79,17 @@ type Tenant struct {
 	Principals          []Principal
 	// Policies are the roles' role management policies; nil when not read.
 	Policies []RolePolicy
+	// Scopes are the objects scopes name and GroupMembers the transitive
+	// members of the groups --scope-rules names (by the group reference as
+	// the rules write it); read only for --scope-rules and --add.
+	Scopes       ScopeObjects
+	GroupMembers map[string][]GUID
+	// EntitlementRoles and EntitlementAssignments are the
+	// entitlement-management provider's role definitions and role
+	// assignments; nil when not read (the planner then knows the built-in
+	// roles, migrate.EntitlementRoles).
+	EntitlementRoles       []RoleDefinition
+	EntitlementAssignments []RoleAssignment
 	// Offline is true when the tenant was not read: roles are the built-in
 	// catalogue, principals are unknown and kept with a
 	// principal-unverified warning, and nothing is found present.
