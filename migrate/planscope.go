@@ -7,11 +7,11 @@ import (
 	"strings"
 )
 
-// Scope rules and --add in the planner (docs/design.md, "Scopes and
-// providers"). Without either, a plan is made a key at a time and never
-// held; with them it is held, because an --add row or an offered
-// Directory Readers item can fall anywhere in key order and must not
-// repeat a key legacy already plans.
+// Scope rules and --add in the planner
+// (docs/design.md, "Scopes and providers"). Without either, a plan is
+// made a key at a time and never held; with them it is held, because an
+// --add row or an offered Directory Readers item can fall anywhere in key
+// order and must not repeat a key legacy already plans.
 
 // Reasons and warnings of scoped and added items.
 const (
