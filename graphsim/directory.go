@@ -144,6 +144,28 @@ func (c *call) getGroup() *response            { return c.getObject(kindGroup, "
 func (c *call) getServicePrincipal() *response { return c.getObject(kindSP, "servicePrincipals") }
 func (c *call) getDirectoryObject() *response  { return c.getObject("", "directoryObjects") }
 
+var groupFilter = fields(field{name: "id"}, field{name: "displayName"})
+
+// listGroups lists groups (filter on id and displayName): how a scope
+// rule's group:<display name> is found.
+func (c *call) listGroups() *response {
+	q, bad := c.parseList(groupFilter)
+	if bad != nil {
+		return bad
+	}
+	c.s.mu.RLock()
+	defer c.s.mu.RUnlock()
+	st := c.s.st
+	p := c.pager(q, st.roles)
+	for i, g := range st.groups {
+		o := st.dir[migrate.MustGUID(g.ID)]
+		if !p.offer(uint64(i+1), zeroTime, func() map[string]any { return o.json(nil, true, false) }) {
+			break
+		}
+	}
+	return p.respond("groups")
+}
+
 var userFilter = fields(
 	field{name: "id"},
 	field{name: "userPrincipalName"},

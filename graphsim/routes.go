@@ -117,6 +117,7 @@ func table() []*route {
 	add("/v1.0/directoryObjects/{id}", h{get: (*call).getDirectoryObject})
 	add("/v1.0/users", h{get: (*call).listUsers})
 	add("/v1.0/users/{id}", h{get: (*call).getUser})
+	add("/v1.0/groups", h{get: (*call).listGroups})
 	add("/v1.0/groups/{id}", h{get: (*call).getGroup})
 	add("/v1.0/servicePrincipals/{id}", h{get: (*call).getServicePrincipal})
 	add("/v1.0/organization", h{get: (*call).listOrganization})

@@ -134,23 +134,28 @@ func (pl *planner) legacyScope(principal, role GUID, pr *Principal) (s Scope, id
 }
 
 // noteReaders records that the item, planned at an administrative unit,
-// needs Directory Readers at "/" for its principal, and warns on it,
-// unless the tenant already grants that.
+// needs Directory Readers at "/" for its principal, and warns on it when
+// the tenant does not grant that yet.
 func (pl *planner) noteReaders(it *Item, s Scope, pr *Principal, rule string) {
 	if pr == nil || it.Action == ActionSkip || !NeedsDirectoryReaders(string(pr.Type), pr.UserType, s) {
 		return
 	}
-	k := scopedKey{pr.ID, DirectoryReadersRole, DirectoryScopeRoot}
-	if pl.assigned[k] || pl.eligible[k] {
-		return
+	if !pl.holdsReaders(pr.ID) {
+		it.Warnings = appendUnique(it.Warnings, WarnNeedsDirectoryReaders)
 	}
-	it.Warnings = appendUnique(it.Warnings, WarnNeedsDirectoryReaders)
 	n := pl.scoping.needsReaders[pr.ID]
 	if n == nil {
 		n = &readersNeed{rule: rule, pr: pr}
 		pl.scoping.needsReaders[pr.ID] = n
 	}
 	n.standing = n.standing || it.Target.Kind != KindEligibilityRequest || pr.Type == PrincipalServicePrincipal
+}
+
+// holdsReaders reports whether the tenant grants the principal Directory
+// Readers at "/", standing or eligible.
+func (pl *planner) holdsReaders(id GUID) bool {
+	k := scopedKey{id, DirectoryReadersRole, DirectoryScopeRoot}
+	return pl.assigned[k] || pl.eligible[k]
 }
 
 // scopedPlan completes a held plan: the --add items and the offered
@@ -216,6 +221,13 @@ func (pl *planner) readersItem(n *readersNeed) Item {
 	}
 	if kind == KindEligibilityRequest {
 		it.Target.Expiration = expiration(nil)
+	}
+	k := scopedKey{pr.ID, DirectoryReadersRole, DirectoryScopeRoot}
+	switch {
+	case pl.assigned[k]:
+		it.Action, it.Reason = ActionPresent, ReasonAlreadyAssigned
+	case pl.eligible[k]:
+		it.Action, it.Reason = ActionPresent, ReasonAlreadyEligible
 	}
 	pl.checkPolicy(&it)
 	return it

@@ -45,6 +45,10 @@ type Policy struct {
 	// from the plan's --auth: items that need delegated sign-in are
 	// flagged for an app-only plan.
 	SignIn string `json:"signIn,omitempty"`
+	// ScopeRules and Add are the --scope-rules and --add files the plan
+	// read, as named on the command line.
+	ScopeRules string `json:"scopeRules,omitempty"`
+	Add        string `json:"add,omitempty"`
 }
 
 // DefaultPolicy is the safe mapping of docs/design.md ("Targets").

@@ -122,14 +122,28 @@ type triple struct{ principal, role, scope string }
 func tripleOf(p, r, s string) triple { return triple{strings.ToLower(p), strings.ToLower(r), s} }
 
 func targetTriple(tg migrate.Target) triple {
-	return tripleOf(tg.PrincipalID.String(), tg.RoleDefinitionID.String(), tg.DirectoryScopeID)
+	return tripleOf(tg.PrincipalID.String(), tg.RoleDefinitionID.String(), tg.ScopeID())
+}
+
+// kindEM is where holdings count entitlement-management role assignments.
+const kindEM migrate.TargetKind = "entitlementManagement:roleAssignment"
+
+// holdingKind is where holdings count a target.
+func holdingKind(tg migrate.Target) migrate.TargetKind {
+	if tg.Provider == migrate.ProviderEntitlement {
+		return kindEM
+	}
+	return tg.Kind
 }
 
 // holdings counts what a tenant holds, by kind and principal/role/scope.
 type holdings map[migrate.TargetKind]map[triple]int
 
 func holdingsOf(st *graphsim.Seed) holdings {
-	h := holdings{migrate.KindRoleAssignment: {}, migrate.KindEligibilityRequest: {}, migrate.KindAssignmentScheduleRequest: {}}
+	h := holdings{migrate.KindRoleAssignment: {}, migrate.KindEligibilityRequest: {}, migrate.KindAssignmentScheduleRequest: {}, kindEM: {}}
+	for _, a := range st.EntitlementManagementRoleAssignments {
+		h[kindEM][tripleOf(a.PrincipalID, a.RoleDefinitionID, a.AppScopeID)]++
+	}
 	for _, a := range st.RoleAssignments {
 		h[migrate.KindRoleAssignment][tripleOf(a.PrincipalID, a.RoleDefinitionID, a.DirectoryScopeID)]++
 	}
@@ -164,7 +178,7 @@ func plannedHoldings(before holdings, p *migrate.Plan, sent func(*migrate.Item) 
 			continue
 		}
 		tr := targetTriple(it.Target)
-		want[it.Target.Kind][tr]++
+		want[holdingKind(it.Target)][tr]++
 		if it.Target.Kind == migrate.KindAssignmentScheduleRequest {
 			want[migrate.KindRoleAssignment][tr]++
 		}
@@ -228,10 +242,11 @@ func noEligibleBecameStanding(t *testing.T, p *migrate.Plan, before, got holding
 func unifiedState(t *testing.T, st *graphsim.Seed) string {
 	t.Helper()
 	b, err := json.MarshalIndent(struct {
-		A []graphsim.RoleAssignment
-		E []graphsim.Schedule
-		S []graphsim.Schedule
-	}{st.RoleAssignments, st.RoleEligibilitySchedules, st.RoleAssignmentSchedules}, "", " ")
+		A  []graphsim.RoleAssignment
+		E  []graphsim.Schedule
+		S  []graphsim.Schedule
+		EM []graphsim.EntitlementRoleAssignment
+	}{st.RoleAssignments, st.RoleEligibilitySchedules, st.RoleAssignmentSchedules, st.EntitlementManagementRoleAssignments}, "", " ")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,9 @@ func newDemoCmd(a *app) *cobra.Command {
 seeded with the demo tenant (61 users, 150 legacy assignments in every state),
 with realistic latency and a write throttle, and runs the whole pipeline
 against it: export from the live beta API, plan, review (--review, in the
-terminal UI), apply, report and audit. Each step prints its summary; the files
+terminal UI), apply, report and audit. The plan narrows Helpdesk and User
+Administrators to an administrative unit (demo-scope-rules.csv) and adds a
+catalog owner and an attribute-set assignment (demo-add.csv). Each step prints its summary; the files
 are left in --out. No Azure tenant, no sign-in, nothing leaves this machine.
 
 Each run starts from a fresh tenant and replaces the files the last run left
@@ -51,7 +53,7 @@ in --out; a folder holding anything else is refused.`,
 const demoToken = "pimmigrate-demo-token"
 
 // demoFiles are the files the demo leaves in its folder.
-var demoFiles = []string{fixtures.DemoTenant, fixtures.Protect, "legacy.json", "plan.json", "run.jsonl",
+var demoFiles = []string{fixtures.DemoTenant, fixtures.Protect, fixtures.DemoScopeRules, fixtures.DemoAdd, "legacy.json", "plan.json", "run.jsonl",
 	"report.xlsx", "report.csv", "audit.xlsx", "audit.csv"}
 
 // clearDemoFolder readies dir for a run: made if missing, and emptied of
@@ -96,7 +98,7 @@ func runDemo(ctx context.Context, a *app, o *demoOptions) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	path := func(name string) string { return filepath.Join(o.out, name) }
-	for _, name := range []string{fixtures.DemoTenant, fixtures.Protect} {
+	for _, name := range []string{fixtures.DemoTenant, fixtures.Protect, fixtures.DemoScopeRules, fixtures.DemoAdd} {
 		b, err := fixtures.FS.ReadFile(name)
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
@@ -143,7 +145,8 @@ func runDemo(ctx context.Context, a *app, o *demoOptions) error {
 	defer func() { a.getenv = getenv }()
 	steps := [][]string{
 		{"export", "--source", "beta", "--out", path("legacy.json")},
-		{"plan", "--legacy", path("legacy.json"), "--out", path("plan.json"), "--protect", path(fixtures.Protect)},
+		{"plan", "--legacy", path("legacy.json"), "--out", path("plan.json"), "--protect", path(fixtures.Protect),
+			"--scope-rules", path(fixtures.DemoScopeRules), "--add", path(fixtures.DemoAdd)},
 	}
 	if o.review {
 		steps = append(steps, []string{"review", path("plan.json")})

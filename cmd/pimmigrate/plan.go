@@ -24,6 +24,8 @@ type planOptions struct {
 	policyExpiry    string
 	policyCheck     string
 	preflight       bool
+	scopeRules      string
+	add             string
 }
 
 func newPlanCmd(a *app) *cobra.Command {
@@ -80,6 +82,8 @@ number (plan.1.json and run.1.jsonl), and the new plan starts a new journal.`,
 	f.StringVar(&o.policyExpiry, "policy-expiry", string(migrate.PolicyExpirySet), "access without an end where the role's policy requires one: set (asOf + the policy's maximum)|skip")
 	f.StringVar(&o.policyCheck, "policy-check", migrate.PolicyCheckOn, "check items against the roles' policies: on|off")
 	f.BoolVar(&o.preflight, "preflight", false, "validate every planned schedule request with Graph (isValidationOnly) and skip those refused")
+	f.StringVar(&o.scopeRules, "scope-rules", "", "CSV of rules (role, principal, scope) that narrow legacy grants below \"/\"; the first matching row wins")
+	f.StringVar(&o.add, "add", "", "CSV of assignments wanted beyond legacy (principal, role, scope, kind, start, end, provider)")
 	return cmd
 }
 
@@ -105,7 +109,7 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	if o.out == "" {
 		return usagef("plan: --out is required (where to write plan.json)")
 	}
-	if err := distinctOutputs("plan", []namedFile{{"--out", o.out}}, []namedFile{{"--legacy", o.legacy}, {"--protect", o.protect}}); err != nil {
+	if err := distinctOutputs("plan", []namedFile{{"--out", o.out}}, []namedFile{{"--legacy", o.legacy}, {"--protect", o.protect}, {"--scope-rules", o.scopeRules}, {"--add", o.add}}); err != nil {
 		return err
 	}
 	policy := migrate.DefaultPolicy()
@@ -129,6 +133,9 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	if o.preflight && o.offline {
 		return usagef("plan: --preflight asks Graph and --offline does not read the tenant: leave one out")
 	}
+	if (o.scopeRules != "" || o.add != "") && o.offline {
+		return usagef("plan: --scope-rules and --add resolve names and scopes against the tenant, and --offline does not read it: leave --offline out")
+	}
 	policy.SignIn = a.signIn()
 	now := a.now().UTC()
 	asOf := now
@@ -142,6 +149,11 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 		return fmt.Errorf("plan: %w", err)
 	}
 	policy.Protect = protect.Values()
+	scoped, err := readScopeInputs(o.scopeRules, o.add)
+	if err != nil {
+		return fmt.Errorf("plan: %w", err)
+	}
+	policy.ScopeRules, policy.Add = o.scopeRules, o.add
 	legacy, digest, err := migrate.ReadLegacyFileCompact(o.legacy)
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
@@ -154,8 +166,17 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 			tenantID = a.global.tenantID
 		}
 		tenant = migrate.OfflineTenant(cat, tenantID)
-	} else if tenant, err = readTenant(ctx, a, legacy, protect, tenantRead{policies: policy.PolicyCheck != migrate.PolicyCheckOff || policy.Settings != migrate.SettingsOff && len(legacy.Settings) > 0}); err != nil {
-		return fmt.Errorf("plan: %w", err)
+	} else {
+		ids, _ := scoped.principals()
+		read := tenantRead{principals: ids, policies: policy.PolicyCheck != migrate.PolicyCheckOff || policy.Settings != migrate.SettingsOff && len(legacy.Settings) > 0}
+		if tenant, err = readTenant(ctx, a, legacy, protect, read); err != nil {
+			return fmt.Errorf("plan: %w", err)
+		}
+		if scoped.given() {
+			if err := readScopeTenant(ctx, a, tenant, scoped); err != nil {
+				return fmt.Errorf("plan: %w", err)
+			}
+		}
 	}
 	var notes []string
 	if o.offline {
@@ -173,6 +194,7 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	in := migrate.PlanInput{
 		Legacy: legacy, LegacyDigest: digest, Tenant: tenant, Policy: policy,
 		Catalogue: cat, GraphURL: a.global.graphURL, AsOf: asOf, CreatedAt: now, Notes: notes,
+		ScopeRules: scoped.rules, Adds: scoped.adds,
 	}
 	var p *migrate.Plan
 	var pre *preflightResult

@@ -20,6 +20,8 @@ type tenantRead struct {
 	// policies reads every role's management policy; plan needs it for
 	// role settings and the policy check, and fails without it.
 	policies bool
+	// principals are more principals to read (plan's --scope-rules and --add).
+	principals []migrate.GUID
 }
 
 // readTenant is the one tenant reader of plan and audit: the tenant's
@@ -48,7 +50,7 @@ func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect mig
 		t, err = c.ReadAuditTenant(ctx, lookup)
 	} else {
 		fmt.Fprintf(a.stderr, "Reading tenant state from %s ...\n", c.GraphURL())
-		t, err = c.ReadTenant(ctx, append(append(protect.IDs(), legacy.ApproverIDs()...), ids...))
+		t, err = c.ReadTenant(ctx, append(append(append(protect.IDs(), legacy.ApproverIDs()...), r.principals...), ids...))
 	}
 	if err != nil {
 		return nil, err

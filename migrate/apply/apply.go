@@ -316,32 +316,37 @@ func (r *run) existsCheck(it *migrate.Item, since time.Time) *check {
 // holding identifies what grants a target: its kind, principal, role and
 // scope.
 type holdingKey struct {
+	provider        string
 	kind            migrate.TargetKind
 	principal, role migrate.GUID
 	scope           string
 }
 
 func holding(t migrate.Target) holdingKey {
-	return holdingKey{t.Kind, t.PrincipalID, t.RoleDefinitionID, t.DirectoryScopeID}
+	return holdingKey{t.ProviderName(), t.Kind, t.PrincipalID, t.RoleDefinitionID, strings.ToLower(t.ScopeID())}
 }
 
 // existing lists, once, the objects of every kind the items create, keyed
 // by what they grant.
 func (r *run) existing(ctx context.Context, items []*migrate.Item) (map[holdingKey]wire.Object, error) {
 	out := map[holdingKey]wire.Object{}
-	listed := map[migrate.TargetKind]bool{}
+	type list struct {
+		provider string
+		kind     migrate.TargetKind
+	}
+	listed := map[list]bool{}
 	for _, it := range items {
-		k := it.Target.Kind
-		if listed[k] {
+		l := list{it.Target.ProviderName(), it.Target.Kind}
+		if listed[l] {
 			continue
 		}
-		listed[k] = true
-		objs, err := r.g.Objects(ctx, k)
+		listed[l] = true
+		objs, err := r.g.Objects(ctx, l.provider, l.kind)
 		if err != nil {
 			return nil, fmt.Errorf("read the tenant before applying: %w", err)
 		}
 		for _, o := range objs {
-			out[holdingKey{k, o.PrincipalID, o.RoleDefinitionID, o.DirectoryScopeID}] = o
+			out[holdingKey{l.provider, l.kind, o.PrincipalID, o.RoleDefinitionID, strings.ToLower(o.ScopeID(l.provider))}] = o
 		}
 	}
 	return out, nil
@@ -366,8 +371,8 @@ func mismatch(t migrate.Target, o wire.Object) string {
 	if o.RoleDefinitionID != t.RoleDefinitionID {
 		d = append(d, fmt.Sprintf("has role %s, not %s", o.RoleDefinitionID, t.RoleDefinitionID))
 	}
-	if o.DirectoryScopeID != t.DirectoryScopeID {
-		d = append(d, fmt.Sprintf("has scope %q, not %q", o.DirectoryScopeID, t.DirectoryScopeID))
+	if got, want := o.ScopeID(t.Provider), t.ScopeID(); !strings.EqualFold(got, want) {
+		d = append(d, fmt.Sprintf("has scope %q, not %q", got, want))
 	}
 	return strings.Join(d, ", ")
 }

@@ -25,7 +25,7 @@ type Graph interface {
 	Look(ctx context.Context, probes []wire.Probe) ([]wire.Sighting, error)
 	// Objects lists every object of a target kind (role assignments,
 	// eligibility schedules or active assignment schedules).
-	Objects(ctx context.Context, kind migrate.TargetKind) ([]wire.Object, error)
+	Objects(ctx context.Context, provider string, kind migrate.TargetKind) ([]wire.Object, error)
 }
 
 // Options tune a run. Zero values take the defaults.

@@ -92,7 +92,7 @@ func sighting(p wire.Probe, a *batchAnswer) wire.Sighting {
 
 // objectFromMap reads id, principal, role and scope from a batch body.
 func objectFromMap(m map[string]any) (wire.Object, error) {
-	o := wire.Object{ID: asString(field(m, "id")), DirectoryScopeID: asString(field(m, "directoryScopeId"))}
+	o := wire.Object{ID: asString(field(m, "id")), DirectoryScopeID: asString(field(m, "directoryScopeId")), AppScopeID: asString(field(m, "appScopeId"))}
 	var err error
 	if o.PrincipalID, err = migrate.ParseGUID(asString(field(m, "principalId"))); err != nil {
 		return wire.Object{}, fmt.Errorf("principalId: %w", err)
@@ -113,6 +113,9 @@ var lookFields = []string{"id", "principalId", "roleDefinitionId", "directorySco
 func (c *Client) probeInfo(ctx context.Context, p wire.Probe) (*abs.RequestInformation, error) {
 	if p.Rule != nil {
 		return ruleRequest(abs.GET, p.Rule.PolicyID, p.Rule.RuleID, nil)
+	}
+	if p.Target.Provider == migrate.ProviderEntitlement {
+		return c.entitlementProbe(ctx, p)
 	}
 	dir := c.api.RoleManagement().Directory()
 	if p.ID != "" {
@@ -145,6 +148,27 @@ func (c *Client) probeInfo(ctx context.Context, p wire.Probe) (*abs.RequestInfor
 			QueryParameters: &rm.DirectoryRoleAssignmentSchedulesRequestBuilderGetQueryParameters{Filter: &filter, Select: lookFields}})
 	}
 	return nil, fmt.Errorf("unknown target kind %q", p.Kind)
+}
+
+// entitlementProbe is the GET of a probe for an entitlement-management
+// role assignment: by id, or by principal, role and app scope.
+func (c *Client) entitlementProbe(ctx context.Context, p wire.Probe) (*abs.RequestInformation, error) {
+	em := c.api.RoleManagement().EntitlementManagement().RoleAssignments()
+	fields := []string{"id", "principalId", "roleDefinitionId", "appScopeId"}
+	switch {
+	case p.Kind != migrate.KindRoleAssignment:
+		return nil, fmt.Errorf("the entitlement-management provider has role assignments only, not %s", p.Kind)
+	case p.ID != "":
+		return em.ByUnifiedRoleAssignmentId(p.ID).ToGetRequestInformation(ctx,
+			&rm.EntitlementManagementRoleAssignmentsUnifiedRoleAssignmentItemRequestBuilderGetRequestConfiguration{QueryParameters: &rm.EntitlementManagementRoleAssignmentsUnifiedRoleAssignmentItemRequestBuilderGetQueryParameters{Select: fields}})
+	case p.Target.PrincipalID.IsZero() || p.Target.RoleDefinitionID.IsZero() || p.Target.AppScopeID == "":
+		return nil, fmt.Errorf("a probe by target needs a principal, a role and an app scope")
+	}
+	filter := "principalId eq '" + p.Target.PrincipalID.String() +
+		"' and roleDefinitionId eq '" + p.Target.RoleDefinitionID.String() +
+		"' and appScopeId eq '" + strings.ReplaceAll(p.Target.AppScopeID, "'", "''") + "'"
+	return em.ToGetRequestInformation(ctx, &rm.EntitlementManagementRoleAssignmentsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &rm.EntitlementManagementRoleAssignmentsRequestBuilderGetQueryParameters{Filter: &filter, Select: fields}})
 }
 
 // targetFilter is the $filter matching t's principal, role and scope:

@@ -8,10 +8,23 @@ import (
 	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
-// Objects lists every object of a target kind: role assignments, eligibility
-// schedules, or active assignment schedules. Apply reads back what it
-// created this way: a few large pages instead of one read per object.
-func (c *Client) Objects(ctx context.Context, kind migrate.TargetKind) ([]wire.Object, error) {
+// Objects lists every object of a target kind of a provider: role
+// assignments, eligibility schedules, or active assignment schedules of
+// the directory; role assignments of entitlement management. Apply reads
+// back what it created this way: a few large pages instead of one read
+// per object.
+func (c *Client) Objects(ctx context.Context, provider string, kind migrate.TargetKind) ([]wire.Object, error) {
+	if provider == migrate.ProviderEntitlement {
+		if kind != migrate.KindRoleAssignment {
+			return nil, fmt.Errorf("list objects: entitlement management has no %q", kind)
+		}
+		ras, err := c.EntitlementAssignments(ctx)
+		out := make([]wire.Object, len(ras))
+		for i, a := range ras {
+			out[i] = wire.Object{ID: a.ID, PrincipalID: a.PrincipalID, RoleDefinitionID: a.RoleDefinitionID, AppScopeID: a.AppScopeID}
+		}
+		return out, err
+	}
 	switch kind {
 	case migrate.KindRoleAssignment:
 		ras, err := c.RoleAssignments(ctx)

@@ -149,6 +149,48 @@ func (c *Client) RoleAssignments(ctx context.Context) ([]migrate.RoleAssignment,
 	return out, err
 }
 
+// EntitlementAssignments lists every role assignment of the
+// entitlement-management provider (catalog roles), with its app scope.
+func (c *Client) EntitlementAssignments(ctx context.Context) ([]migrate.RoleAssignment, error) {
+	var out []migrate.RoleAssignment
+	b := c.api.RoleManagement().EntitlementManagement().RoleAssignments()
+	cfg := &rm.EntitlementManagementRoleAssignmentsRequestBuilderGetRequestConfiguration{QueryParameters: &rm.EntitlementManagementRoleAssignmentsRequestBuilderGetQueryParameters{
+		Select: []string{"id", "principalId", "roleDefinitionId", "appScopeId"}}}
+	err := listAll(ctx, c, "list entitlementManagement roleAssignments", func(ctx context.Context, next string) (models.UnifiedRoleAssignmentCollectionResponseable, error) {
+		if next != "" {
+			return b.WithUrl(next).Get(ctx, nil)
+		}
+		return b.Get(ctx, cfg)
+	}, func(a models.UnifiedRoleAssignmentable) {
+		if p, r, ok := principalRole(a.GetPrincipalId(), a.GetRoleDefinitionId()); ok {
+			out = append(out, migrate.RoleAssignment{ID: deref(a.GetId()), PrincipalID: p, RoleDefinitionID: r, AppScopeID: deref(a.GetAppScopeId())})
+		}
+	})
+	return out, withHint(err, "reading entitlement-management role assignments needs EntitlementManagement.Read.All")
+}
+
+// EntitlementRoles lists the entitlement-management provider's role
+// definitions.
+func (c *Client) EntitlementRoles(ctx context.Context) ([]migrate.RoleDefinition, error) {
+	var out []migrate.RoleDefinition
+	b := c.api.RoleManagement().EntitlementManagement().RoleDefinitions()
+	cfg := &rm.EntitlementManagementRoleDefinitionsRequestBuilderGetRequestConfiguration{QueryParameters: &rm.EntitlementManagementRoleDefinitionsRequestBuilderGetQueryParameters{
+		Select: []string{"id", "displayName", "isBuiltIn", "isEnabled", "templateId"}}}
+	err := listAll(ctx, c, "list entitlementManagement roleDefinitions", func(ctx context.Context, next string) (models.UnifiedRoleDefinitionCollectionResponseable, error) {
+		if next != "" {
+			return b.WithUrl(next).Get(ctx, nil)
+		}
+		return b.Get(ctx, cfg)
+	}, func(d models.UnifiedRoleDefinitionable) {
+		if id, ok := guid(d.GetId()); ok {
+			tmpl, _ := guid(d.GetTemplateId())
+			out = append(out, migrate.RoleDefinition{ID: id, TemplateID: tmpl, DisplayName: deref(d.GetDisplayName()),
+				IsBuiltIn: derefBool(d.GetIsBuiltIn()), IsEnabled: derefBool(d.GetIsEnabled())})
+		}
+	})
+	return out, withHint(err, "reading entitlement-management role definitions needs EntitlementManagement.Read.All")
+}
+
 // EligibilitySchedules lists every eligibility schedule of the tenant, with
 // the end of each (scheduleInfo.expiration).
 func (c *Client) EligibilitySchedules(ctx context.Context) ([]migrate.EligibilitySchedule, error) {

@@ -109,6 +109,9 @@ func asString(v any) string {
 func (c *Client) requestInfo(ctx context.Context, o wire.Op) (*abs.RequestInformation, error) {
 	dir := c.api.RoleManagement().Directory()
 	t := o.Target
+	if t.Provider == migrate.ProviderEntitlement {
+		return c.entitlementRequest(ctx, o)
+	}
 	switch o.Kind {
 	case wire.OpDeleteAssignment:
 		if o.ObjectID == "" {
@@ -156,6 +159,30 @@ func (c *Client) requestInfo(ctx context.Context, o wire.Op) (*abs.RequestInform
 		}
 		return dir.RoleAssignmentScheduleRequests().ToPostRequestInformation(ctx, body, nil)
 	}
+}
+
+// entitlementRequest is a write of the entitlement-management provider:
+// a unifiedRoleAssignment created at an app scope, or deleted by id.
+// Nothing else exists there (no schedules, no validation-only form).
+func (c *Client) entitlementRequest(ctx context.Context, o wire.Op) (*abs.RequestInformation, error) {
+	em := c.api.RoleManagement().EntitlementManagement().RoleAssignments()
+	t := o.Target
+	switch {
+	case o.Kind == wire.OpDeleteAssignment && o.ObjectID != "":
+		return em.ByUnifiedRoleAssignmentId(o.ObjectID).ToDeleteRequestInformation(ctx, nil)
+	case o.Kind == wire.OpDeleteAssignment:
+		return nil, errors.New("no roleAssignment id to delete")
+	case o.Kind != wire.OpCreateAssignment || t.Kind != migrate.KindRoleAssignment:
+		return nil, fmt.Errorf("the entitlement-management provider has role assignments only, not %s of %s", o.Kind, t.Kind)
+	case t.PrincipalID.IsZero() || t.RoleDefinitionID.IsZero() || t.AppScopeID == "":
+		return nil, errors.New("the target needs a principal, a role and an app scope")
+	}
+	b := models.NewUnifiedRoleAssignment()
+	b.SetOdataType(ptr("#microsoft.graph.unifiedRoleAssignment"))
+	b.SetPrincipalId(ptr(t.PrincipalID.String()))
+	b.SetRoleDefinitionId(ptr(t.RoleDefinitionID.String()))
+	b.SetAppScopeId(ptr(t.AppScopeID))
+	return em.ToPostRequestInformation(ctx, b, nil)
 }
 
 // createKind is the target kind a create (or its validation) writes.

@@ -17,7 +17,9 @@ type OpKind string
 // The writes apply and rollback make.
 const (
 	// OpCreateAssignment POSTs a unifiedRoleAssignment to
-	// /roleManagement/directory/roleAssignments.
+	// /roleManagement/directory/roleAssignments, or, for a Target of the
+	// entitlement-management provider, to
+	// /roleManagement/entitlementManagement/roleAssignments.
 	OpCreateAssignment OpKind = "createRoleAssignment"
 	// OpCreateEligibility POSTs an adminAssign
 	// unifiedRoleEligibilityScheduleRequest.
@@ -25,7 +27,9 @@ const (
 	// OpCreateActiveSchedule POSTs an adminAssign
 	// unifiedRoleAssignmentScheduleRequest.
 	OpCreateActiveSchedule OpKind = "createActiveSchedule"
-	// OpDeleteAssignment DELETEs /roleManagement/directory/roleAssignments/{ObjectID}.
+	// OpDeleteAssignment DELETEs /roleManagement/directory/roleAssignments/{ObjectID}
+	// (/roleManagement/entitlementManagement/roleAssignments/{ObjectID} for
+	// a Target of that provider).
 	OpDeleteAssignment OpKind = "deleteRoleAssignment"
 	// OpRemoveEligibility POSTs an adminRemove eligibility schedule request.
 	OpRemoveEligibility OpKind = "removeEligibility"
@@ -108,6 +112,16 @@ type Object struct {
 	PrincipalID      migrate.GUID
 	RoleDefinitionID migrate.GUID
 	DirectoryScopeID string
+	// AppScopeID is an entitlement-management assignment's scope.
+	AppScopeID string
+}
+
+// ScopeID is the object's scope for its provider.
+func (o Object) ScopeID(provider string) string {
+	if provider == migrate.ProviderEntitlement {
+		return o.AppScopeID
+	}
+	return o.DirectoryScopeID
 }
 
 // Probe asks whether an object is in the tenant: by its id when ID is set
