@@ -217,7 +217,7 @@ func planItems(in PlanInput) (*Plan, func(fn func(*Item) error) error, error) {
 	if pl.scoping == nil {
 		return p, pl.each, nil
 	}
-	var items []Item
+	items := make([]Item, 0, in.Legacy.Len()+len(pl.settings)+len(in.Adds))
 	_ = pl.each(func(it *Item) error { // fails only when fn does
 		items = append(items, *it)
 		return nil

@@ -159,23 +159,14 @@ func (pl *planner) holdsReaders(id GUID) bool {
 }
 
 // scopedPlan completes a held plan: the --add items and the offered
-// Directory Readers items join the legacy ones, where no legacy item has
-// their key, in key order; notes say what the rules and rows did not do.
+// Directory Readers items join the legacy ones (which each made in key
+// order), where no legacy item has their key, in key order; notes say
+// what the rules and rows did not do.
 func (pl *planner) scopedPlan(items []Item) ([]Item, []string) {
 	sc := pl.scoping
-	have := make(map[string]bool, len(items))
-	for i := range items {
-		have[items[i].Key] = true
-	}
-	var notes []string
+	var extra []Item
 	for _, a := range pl.in.Adds {
-		it := pl.addItem(a)
-		if have[it.Key] {
-			notes = append(notes, fmt.Sprintf("%s: the plan already has item %s (from legacy or an earlier row); the row adds nothing", a.Pos, it.Key))
-			continue
-		}
-		have[it.Key] = true
-		items = append(items, it)
+		extra = append(extra, pl.addItem(a))
 	}
 	ids := make([]GUID, 0, len(sc.needsReaders))
 	for id := range sc.needsReaders {
@@ -183,13 +174,30 @@ func (pl *planner) scopedPlan(items []Item) ([]Item, []string) {
 	}
 	slices.SortFunc(ids, GUID.Compare)
 	for _, id := range ids {
-		n := sc.needsReaders[id]
-		if it := pl.readersItem(n); !have[it.Key] {
-			have[it.Key] = true
-			items = append(items, it)
+		extra = append(extra, pl.readersItem(sc.needsReaders[id]))
+	}
+	have := make(map[string]bool, len(extra))
+	for i := range extra {
+		have[extra[i].Key] = false
+	}
+	for i := range items {
+		if _, ok := have[items[i].Key]; ok {
+			have[items[i].Key] = true
 		}
 	}
-	slices.SortFunc(items, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
+	var notes []string
+	kept := extra[:0]
+	for i, it := range extra {
+		switch {
+		case !have[it.Key]:
+			have[it.Key] = true
+			kept = append(kept, it)
+		case it.Added != AddedDirectoryReaders:
+			notes = append(notes, fmt.Sprintf("%s: the plan already has item %s (from legacy or an earlier row); the row adds nothing", pl.in.Adds[i].Pos, it.Key))
+		}
+	}
+	slices.SortStableFunc(kept, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
+	items = mergeByKey(items, kept)
 	if sc.rules != nil {
 		for _, r := range sc.rules.Rules {
 			if n := sc.skipped[r.Pos.N]; n > 0 {
@@ -398,3 +406,19 @@ func (pl *planner) addRole(ref RoleRef) (GUID, bool) {
 }
 
 func sortWarnings(it *Item) { slices.Sort(it.Warnings) }
+
+// mergeByKey merges two lists of items, each in key order, into one.
+func mergeByKey(a, b []Item) []Item {
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]Item, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0].Key <= b[0].Key {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}

@@ -1,9 +1,11 @@
 package migrate_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/pimmigrate/pimmigrate/fixtures/scale"
@@ -72,5 +74,62 @@ func BenchmarkReadPlanFile(b *testing.B) {
 				})
 			})
 		}
+	}
+}
+
+// BenchmarkPlanScoped plans 100,000 legacy records against the tenant
+// without and with --scope-rules and --add: four rules (a group of 1,000
+// members among them) and 100 --add rows. With them the plan is held in
+// memory (docs/design.md, "Scopes and providers"); this measures what that
+// and the rule matching cost.
+func BenchmarkPlanScoped(b *testing.B) {
+	const n = 100_000
+	dir := b.TempDir()
+	legacyFile := filepath.Join(dir, "legacy.json")
+	writeScaleLegacy(b, legacyFile, n)
+	legacy, digest, err := migrate.ReadLegacyFileCompact(legacyFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	au := "a0000000-0000-4000-8000-00000000a001"
+	tenant := scale.Tenant(n)
+	tenant.Scopes.AdministrativeUnits = []migrate.ScopeObject{{ID: au, DisplayName: "Paris"}}
+	tenant.Scopes.AttributeSets = []migrate.ScopeObject{{ID: "Engineering"}}
+	members := make([]migrate.GUID, 1000)
+	for i := range members {
+		members[i] = scale.Principal(i * 7)
+	}
+	tenant.GroupMembers = map[string][]migrate.GUID{"team": members}
+	rules, err := migrate.ParseScopeRules(strings.NewReader("role,principal,scope\n"+
+		"Helpdesk Administrator,*,/administrativeUnits/Paris\n"+
+		"User Administrator,group:Team,/administrativeUnits/"+au+"\n"+
+		"Attribute Assignment Administrator,*,/attributeSets/Engineering\n"+
+		"Global Administrator,group:Team,/\n"), "rules.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var add strings.Builder
+	add.WriteString("principal,role,scope,kind\n")
+	for i := range 100 {
+		fmt.Fprintf(&add, "%s,Helpdesk Administrator,/administrativeUnits/Paris,eligible\n", scale.Principal(i*13))
+	}
+	adds, err := migrate.ParseAddFile(strings.NewReader(add.String()), "add.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, scoped := range []bool{false, true} {
+		b.Run(fmt.Sprintf("scoped=%v/items=%d", scoped, n), func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "plan.json")
+			in := migrate.PlanInput{Legacy: legacy, LegacyDigest: digest, Tenant: tenant, Policy: migrate.DefaultPolicy(),
+				Catalogue: migrate.BuiltinCatalogue(), AsOf: scale.AsOf, CreatedAt: scale.AsOf}
+			if scoped {
+				in.ScopeRules, in.Adds = rules, adds
+			}
+			scale.Measure(b, n, path, func() {
+				if _, err := migrate.BuildPlanFile(path, in); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
 	}
 }

@@ -208,3 +208,29 @@ func (s Scope) DisplayName() string {
 	}
 	return s.Name
 }
+
+// ScopeLabel names a target's scope for people, shortly: "/" for the
+// directory's tenant, "all catalogs" for entitlement management's, else
+// the kind and the object's name ("AU Contoso Europe", "attribute set
+// Engineering", "app Payroll", "catalog Sales"), or its id when the name
+// is not known.
+func ScopeLabel(t *Target, name string) string {
+	id := t.ScopeID()
+	ref, err := ParseScopeRef(id, t.ProviderName())
+	switch {
+	case err != nil:
+		return id
+	case ref.Kind == ScopeTenant && t.Provider == ProviderEntitlement:
+		return "all catalogs"
+	case ref.Kind == ScopeTenant:
+		return DirectoryScopeRoot
+	}
+	if name == "" {
+		name = ref.Ref
+	}
+	return scopeLabelKinds[ref.Kind] + " " + name
+}
+
+var scopeLabelKinds = map[ScopeKind]string{
+	ScopeAdministrativeUnit: "AU", ScopeAttributeSet: "attribute set", ScopeApplication: "app", ScopeCatalog: "catalog",
+}

@@ -315,3 +315,31 @@ func TestFindEntitlementRole(t *testing.T) {
 		})
 	}
 }
+
+func TestScopeLabel(t *testing.T) {
+	au := "/administrativeUnits/" + auParisForLabel
+	tests := []struct {
+		name string
+		t    Target
+		obj  string
+		want string
+	}{
+		{"tenant", Target{DirectoryScopeID: "/"}, "", "/"},
+		{"AU by name", Target{DirectoryScopeID: au}, "Paris", "AU Paris"},
+		{"AU without a name", Target{DirectoryScopeID: au}, "", "AU " + auParisForLabel},
+		{"attribute set", Target{DirectoryScopeID: "/attributeSets/Engineering"}, "Engineering", "attribute set Engineering"},
+		{"app", Target{DirectoryScopeID: "/" + auParisForLabel}, "Payroll", "app Payroll"},
+		{"entitlement tenant", Target{Provider: ProviderEntitlement, AppScopeID: "/"}, "", "all catalogs"},
+		{"catalog", Target{Provider: ProviderEntitlement, AppScopeID: "/AccessPackageCatalog/" + auParisForLabel}, "Sales", "catalog Sales"},
+		{"not a scope", Target{DirectoryScopeID: "/administrativeUnits/Nowhere x/y"}, "", "AU Nowhere x/y"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ScopeLabel(&tt.t, tt.obj); got != tt.want {
+				t.Errorf("ScopeLabel = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+const auParisForLabel = "a0000000-0000-4000-8000-00000000a001"

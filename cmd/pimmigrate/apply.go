@@ -378,10 +378,16 @@ func dryRun(a *app, o *applyOptions, selected, notApproved int, e *earlierRuns) 
 		if name == "" {
 			name = r.Principal
 		}
+		scope := ""
 		if it.Kind == migrate.KindRoleSetting {
 			name = r.Rule
+		} else {
+			scope = migrate.ScopeLabel(&it.Target, it.ScopeName)
 		}
-		fmt.Fprintf(tw, "  + %s\t%s\t%s\t%s\n", migrate.Printable(r.Key), migrate.Printable(r.Kind), migrate.Printable(name), migrate.Printable(r.Role))
+		if it.Added != "" {
+			scope += " (added: " + it.Added + ")"
+		}
+		fmt.Fprintf(tw, "  + %s\t%s\t%s\t%s\t%s\n", migrate.Printable(r.Key), migrate.Printable(r.Kind), migrate.Printable(name), migrate.Printable(r.Role), migrate.Printable(scope))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -60,6 +60,14 @@ type runItem struct {
 	UserPrincipalName string `json:"userPrincipalName"`
 	Role              string `json:"role"`
 	Rule              string `json:"rule"`
+	// Scope is the target's scope id ("/" for the tenant), ScopeName its
+	// object's name, Provider "entitlementManagement" when not the
+	// directory's, and Added the --add row (or "directory-readers") of an
+	// item legacy did not hold.
+	Scope     string `json:"scope,omitempty"`
+	ScopeName string `json:"scopeName,omitempty"`
+	Provider  string `json:"provider,omitempty"`
+	Added     string `json:"added,omitempty"`
 }
 
 // runFailed is a failed item and Graph's answer.
@@ -84,7 +92,8 @@ func runItemOf(it *migrate.Item) runItem {
 		return runItem{Key: it.Key, Kind: "updateRule", Role: it.Role.DisplayName, Rule: it.Setting.RuleID}
 	}
 	return runItem{Key: it.Key, Kind: string(it.Target.Kind), Principal: it.Principal.DisplayName,
-		UserPrincipalName: it.Principal.UserPrincipalName, Role: it.Role.DisplayName}
+		UserPrincipalName: it.Principal.UserPrincipalName, Role: it.Role.DisplayName,
+		Scope: it.Target.ScopeID(), ScopeName: it.ScopeName, Provider: it.Target.Provider, Added: it.Added}
 }
 
 // itemsByKey indexes a plan's items.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -236,5 +237,51 @@ func scopesRun(t *testing.T, opt graphsim.Options) {
 	pim("rollback", "--journal", path("run.jsonl"), "--yes")
 	if got := unifiedState(t, srv.State()); got != beforeJSON {
 		t.Errorf("rollback did not restore the tenant:\n%s\nwant\n%s", got, beforeJSON)
+	}
+}
+
+// TestScopeFilesRefusedWithTheirLine: a rules or --add file that cannot be
+// used stops the plan before anything is written, naming the file, the
+// line and what to do.
+func TestScopeFilesRefusedWithTheirLine(t *testing.T) {
+	seed := scopedSeed()
+	seed.AdministrativeUnits = append(seed.AdministrativeUnits, graphsim.AdministrativeUnit{ID: "5c000000-0000-4000-8000-0000000000b3", DisplayName: "paris"})
+	_, url := startAuditSim(t, seed, nil)
+	dir := t.TempDir()
+	legacy := auditExport(t, url, dir)
+	tests := []struct {
+		name, rules, add string
+		offline          bool
+		code             int
+		want             string
+	}{
+		{"bad scope", "role,principal,scope\nHelpdesk Administrator,*,/directory/x\n", "", false, exitError, "rules.csv:2: scope:"},
+		{"no such group", "role,principal,scope\nHelpdesk Administrator,group:Nobody,/\n", "", false, exitError, `no group called "Nobody"`},
+		{"ambiguous AU", "role,principal,scope\nHelpdesk Administrator,*,/administrativeUnits/Paris\n", "", false, exitError, "rules.csv:2: "},
+		{"eligible catalog role", "", "principal,role,scope,kind,provider\nfrank@contoso.example,Catalog owner,/,eligible,entitlementManagement\n", false, exitError, "assignments.csv:2: kind: entitlement-management roles cannot be eligible"},
+		{"offline", "role,principal,scope\n*,*,/\n", "", true, exitUsage, "--offline does not read it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := t.TempDir()
+			out := filepath.Join(d, "plan.json")
+			args := []string{"--graph-url", url, "--auth", "token", "plan", "--legacy", legacy, "--out", out}
+			if tt.rules != "" {
+				args = append(args, "--scope-rules", writeFile(t, d, "rules.csv", tt.rules))
+			}
+			if tt.add != "" {
+				args = append(args, "--add", writeFile(t, d, "assignments.csv", tt.add))
+			}
+			if tt.offline {
+				args = append(args, "--offline")
+			}
+			r := runCLIEnv(t, liveEnv, args...)
+			if r.code != tt.code || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("exit %d, want %d with %q:\n%s", r.code, tt.code, tt.want, r.stderr)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("%s was written", out)
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
+	"github.com/pimmigrate/pimmigrate/migrate/graph"
 	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
@@ -74,8 +75,11 @@ func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect mig
 		}
 	}
 	if r.audit {
-		fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules, %d assignment schedules, %d principals.\n",
-			migrate.Printable(t.TenantID), len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), len(t.AssignmentSchedules), len(t.Principals))
+		if err := readAuditScopes(ctx, a, c, t); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules, %d assignment schedules, %d entitlement-management assignments, %d principals.\n",
+			migrate.Printable(t.TenantID), len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), len(t.AssignmentSchedules), len(t.EntitlementAssignments), len(t.Principals))
 		return t, nil
 	}
 	found := 0
@@ -87,4 +91,70 @@ func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect mig
 	fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules; %d of %d legacy principals found.\n",
 		migrate.Printable(t.TenantID), len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), found, len(ids))
 	return t, nil
+}
+
+// readAuditScopes reads, for audit, the entitlement-management provider's
+// assignments and the names of the objects every assignment's scope
+// names. Audit reads what it may: a kind it is not allowed to read (403)
+// is a note, and its findings show the scope id without a name.
+func readAuditScopes(ctx context.Context, a *app, c *graph.Client, t *migrate.Tenant) error {
+	denied := func(err error, what string) bool {
+		var we *wire.Error
+		if errors.As(err, &we) && we.Status == http.StatusForbidden {
+			fmt.Fprintf(a.stderr, "note: %s could not be read (%s): left out\n", what, migrate.Printable(we.Message))
+			return true
+		}
+		return false
+	}
+	var err error
+	if t.EntitlementAssignments, err = c.EntitlementAssignments(ctx); err != nil && !denied(err, "entitlement-management role assignments") {
+		return err
+	}
+	if t.EntitlementRoles, err = c.EntitlementRoles(ctx); err != nil && !denied(err, "entitlement-management role definitions") {
+		return err
+	}
+	have := map[migrate.GUID]bool{}
+	for _, p := range t.Principals {
+		have[p.ID] = true
+	}
+	var missing []migrate.GUID
+	for _, em := range t.EntitlementAssignments {
+		if !have[em.PrincipalID] {
+			have[em.PrincipalID] = true
+			missing = append(missing, em.PrincipalID)
+		}
+	}
+	if len(missing) > 0 {
+		ps, err := c.Principals(ctx, missing)
+		if err != nil {
+			return err
+		}
+		t.Principals = append(t.Principals, ps...)
+	}
+	kinds := map[migrate.ScopeKind]bool{}
+	note := func(scope, provider string) {
+		if ref, err := migrate.ParseScopeRef(scope, provider); err == nil && ref.Kind != migrate.ScopeTenant {
+			kinds[ref.Kind] = true
+		}
+	}
+	for _, ra := range t.RoleAssignments {
+		note(ra.DirectoryScopeID, migrate.ProviderDirectory)
+	}
+	for _, es := range t.EligibilitySchedules {
+		note(es.DirectoryScopeID, migrate.ProviderDirectory)
+	}
+	for _, em := range t.EntitlementAssignments {
+		note(em.AppScopeID, migrate.ProviderEntitlement)
+	}
+	for k := range kinds {
+		objs, err := c.ScopeObjects(ctx, map[migrate.ScopeKind]bool{k: true})
+		if err != nil && !denied(err, "the names of "+k.String()+"s") {
+			return err
+		}
+		t.Scopes.AdministrativeUnits = append(t.Scopes.AdministrativeUnits, objs.AdministrativeUnits...)
+		t.Scopes.AttributeSets = append(t.Scopes.AttributeSets, objs.AttributeSets...)
+		t.Scopes.Applications = append(t.Scopes.Applications, objs.Applications...)
+		t.Scopes.Catalogs = append(t.Scopes.Catalogs, objs.Catalogs...)
+	}
+	return nil
 }
