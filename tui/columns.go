@@ -177,38 +177,10 @@ func roleText(it *migrate.Item) string {
 	return it.Target.RoleDefinitionID.String()
 }
 
-// scopeKindText names the kinds of scope in the list.
-var scopeKindText = map[migrate.ScopeKind]string{
-	migrate.ScopeAdministrativeUnit: "AU",
-	migrate.ScopeAttributeSet:       "attr set",
-	migrate.ScopeApplication:        "app",
-	migrate.ScopeCatalog:            "catalog",
-}
-
-// scopeText is the item's scope in a few words: "/" for the tenant, "all
-// catalogs" for entitlement management's "/", else the kind and the
-// object's name (its id, or the name a scope rule wrote, when the plan
-// has none): "AU Paris", "attr set Engineering", "app Payroll", "catalog
-// Sales". A scope that is none of these is shown as it is.
-func scopeText(it *migrate.Item) string {
-	t := &it.Target
-	id := t.ScopeID()
-	if id == migrate.DirectoryScopeRoot {
-		if t.Provider == migrate.ProviderEntitlement {
-			return "all catalogs"
-		}
-		return id
-	}
-	ref, err := migrate.ParseScopeRef(id, t.ProviderName())
-	if err != nil || scopeKindText[ref.Kind] == "" {
-		return id
-	}
-	name := it.ScopeName
-	if name == "" {
-		name = ref.Ref
-	}
-	return scopeKindText[ref.Kind] + " " + name
-}
+// scopeText is the item's scope in a few words (migrate.ScopeLabel): "/",
+// "all catalogs", "AU Paris", "attr set Engineering", "app Payroll",
+// "catalog Sales".
+func scopeText(it *migrate.Item) string { return migrate.ScopeLabel(&it.Target, it.ScopeName) }
 
 // fromText is the legacy side of the mapping: the legacy state, or
 // "added" for an item legacy did not hold.
