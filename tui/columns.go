@@ -133,8 +133,7 @@ func layout(width int, w contentWidths) columns {
 
 // principalText is the display name and the UPN (when it is not the name);
 // the UPN, or else the principal's id, as the name when the tenant gave no
-// name; "(not found)" for a principal an --add row named that the tenant
-// does not have (no id either).
+// name; notFound when the plan has no id either.
 func principalText(it *migrate.Item) (name, upn string) {
 	p := it.Principal
 	switch {
@@ -162,17 +161,19 @@ func principalCell(it *migrate.Item, c columns) string {
 	return fit(migrate.Printable(name), c.name) + strings.Repeat(" ", gap) + migrate.Printable(upn)
 }
 
-// notFound names a principal or a role an --add row named that the tenant
-// does not have: the plan has no id for it.
+// notFound names a principal an --add row named that the tenant does not
+// have: the plan has no id for it.
 const notFound = "(not found)"
 
-// roleText is the role's name, or its id when the tenant has no such role.
+// roleText is the role's name, or its id when the tenant has no such role;
+// "(unknown role)" for a role an --add row named by a name the tenant does
+// not have (no id either).
 func roleText(it *migrate.Item) string {
 	switch {
 	case it.Role.DisplayName != "":
 		return it.Role.DisplayName
 	case it.Target.RoleDefinitionID.IsZero():
-		return notFound
+		return "(unknown role)"
 	}
 	return it.Target.RoleDefinitionID.String()
 }

@@ -93,22 +93,25 @@ func (m Model) legacyLines(it *migrate.Item, w int) []string {
 		}
 	}
 	p := it.Principal
-	pd := []string{string(p.Type)}
+	var pd []string
+	if p.Type != "" {
+		pd = append(pd, string(p.Type))
+	}
 	if p.AccountEnabled != nil {
 		pd = append(pd, map[bool]string{true: "enabled", false: "disabled"}[*p.AccountEnabled])
 	}
-	role := it.Role.DisplayName
+	privileged := ""
 	if it.Role.Privileged {
-		role += " (privileged)"
+		privileged = " (privileged)"
 	}
 	if it.Added != "" {
 		name, _ := principalText(it)
-		field("Principal", name, p.UserPrincipalName, strings.Trim(strings.Join(pd, ", "), ", "), guidText(it.Target.PrincipalID))
-		field("Role", roleText(it)+strings.TrimPrefix(role, it.Role.DisplayName), guidText(it.Target.RoleDefinitionID))
+		field("Principal", name, p.UserPrincipalName, strings.Join(pd, ", "), guidText(it.Target.PrincipalID))
+		field("Role", roleText(it)+privileged, guidText(it.Target.RoleDefinitionID))
 		field("Origin", it.OriginText()+" — not legacy access")
 	} else {
 		field("Principal", p.DisplayName, p.UserPrincipalName, strings.Join(pd, ", "), a.UserID.String())
-		field("Role", role, a.RoleID.String())
+		field("Role", it.Role.DisplayName+privileged, a.RoleID.String())
 		field("Legacy id", a.ID)
 		field("Source", fmt.Sprintf("%s (%s)", a.Source, a.Origin))
 		field("State", fmt.Sprintf("%s (isElevated %v)", a.State, a.IsElevated))

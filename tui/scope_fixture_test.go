@@ -20,8 +20,8 @@ const (
 // (one with a long name), an app registration and a unit that does not
 // exist; a service principal's narrowed grant with the Directory Readers
 // item offered for it; --add items at an attribute set, at a catalog and
-// at "/" of entitlement management, and one for a principal the tenant
-// does not have.
+// at "/" of entitlement management, and one each for a principal and a
+// role the tenant does not have.
 func scopedPlan() *migrate.Plan {
 	p := testPlan(40)
 	byName := map[string]*migrate.Item{}
@@ -71,12 +71,15 @@ func scopedPlan() *migrate.Plan {
 	attrs.Target.Kind, attrs.Target.Expiration = migrate.KindEligibilityRequest, &migrate.Expiration{Type: migrate.ExpirationNone}
 	nobody := scoped("", reader, "Catalog reader", migrate.ProviderEntitlement, "/", "", "", "assignments.csv:5")
 	nobody.Action, nobody.Reason = migrate.ActionSkip, migrate.ReasonPrincipalNotFound
+	// A role name the tenant does not have: no role id, no name.
+	noRole := scoped("Debra Vance", migrate.GUID{}.String(), "", "", "/", "", "", "assignments.csv:6")
+	noRole.Action, noRole.Reason, noRole.Role.Privileged = migrate.ActionSkip, migrate.ReasonRoleNotFound, false
 	p.Items = append(p.Items,
 		scoped("Adele Vance", helpdesk, "Helpdesk Administrator", "", auParis, "Paris", "rules.csv:2", ""),
 		scoped("Adele Vance", owner, "Catalog owner", migrate.ProviderEntitlement, catSales, "Sales", "", "assignments.csv:2"),
 		scoped("Allan Vance", appAdm, "Application Administrator", "", appPayroll, "Payroll", "rules.csv:4", ""),
 		scoped("Brian Vance", reader, "Catalog reader", migrate.ProviderEntitlement, "/", "", "", "assignments.csv:4"),
-		sp, dr, lyon, attrs, nobody)
+		sp, dr, lyon, attrs, nobody, noRole)
 	slices.SortFunc(p.Items, func(a, b migrate.Item) int { return strings.Compare(a.Key, b.Key) })
 	p.Seal()
 	return p

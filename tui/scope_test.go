@@ -17,6 +17,7 @@ var scopedKeys = map[string][]string{
 	"added-catalog":     {"/", "catalog owner", "enter", "enter"},
 	"directory-readers": {"/", "directory readers", "enter", "enter"},
 	"not-found":         {"/", "catalog reader", "enter", "end", "enter"},
+	"unknown-role":      {"/", "debra", "enter", "home", "enter"},
 }
 
 // TestScopedScreens goldens the list and the detail pane of a plan with
@@ -105,6 +106,7 @@ func TestScopesReadable(t *testing.T) {
 		{"narrowed", []string{"legacy, narrowed by rules.csv:2", auParis, "Paris (administrative unit)"}},
 		{"directory-readers", []string{"added: Directory Readers for the administrative unit of rules.csv:3 — not legacy access"}},
 		{"not-found", []string{"added by assignments.csv:5 — not legacy access", "(not found)"}},
+		{"unknown-role", []string{"added by assignments.csv:6 — not legacy access", "Role (unknown role)"}},
 	} {
 		t.Run("detail "+tt.item, func(t *testing.T) {
 			m, _ := press(t, newTestModel(p, 80, 60, ""), scopedKeys[tt.item]...) // stacked: no line of the other pane between
