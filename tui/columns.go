@@ -180,8 +180,13 @@ func roleText(it *migrate.Item) string {
 
 // scopeText is the item's scope in a few words (migrate.ScopeLabel): "/",
 // "all catalogs", "AU Paris", "attr set Engineering", "app Payroll",
-// "catalog Sales".
-func scopeText(it *migrate.Item) string { return migrate.ScopeLabel(&it.Target, it.ScopeName) }
+// "catalog Sales"; "" for a role setting.
+func scopeText(it *migrate.Item) string {
+	if isSetting(it) {
+		return ""
+	}
+	return migrate.ScopeLabel(&it.Target, it.ScopeName)
+}
 
 // fromText is the legacy side of the mapping: the legacy state, or
 // "added" for an item legacy did not hold.

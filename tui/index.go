@@ -171,10 +171,10 @@ func (x *index) sortRows(items []migrate.Item, all []int32) {
 // searchScope is the item's scope as the list shows it, to search in; ""
 // at "/" of the directory (most items) and for a role setting.
 func searchScope(it *migrate.Item) string {
-	if isSetting(it) || it.Target.Provider == "" && it.Target.DirectoryScopeID == migrate.DirectoryScopeRoot {
-		return ""
+	if s := scopeText(it); s != migrate.DirectoryScopeRoot {
+		return s
 	}
-	return scopeText(it)
+	return ""
 }
 
 // role is item i's role name (and scope), lower case.

@@ -238,11 +238,7 @@ func (m Model) row(it *migrate.Item, c columns, selected bool) string {
 	cell := func(text string, w int) string { return fit(migrate.Printable(text), w) }
 	cells := fit(principalCell(it, c), c.principal) + sp + cell(roleText(it), c.role) + sp
 	if c.scope > 0 {
-		scope := ""
-		if !isSetting(it) {
-			scope = scopeText(it)
-		}
-		cells += cell(scope, c.scope) + sp
+		cells += cell(scopeText(it), c.scope) + sp
 	}
 	cells += cell(mappingText(it, c.short), c.mapping) + sp + cell(reasonText(it), c.reason)
 	return text.Render(cursor+" ") + glyphStyle.Render(glyph) + warnStyle.Render(warn) + text.Render(" ") +
