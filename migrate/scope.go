@@ -211,9 +211,10 @@ func (s Scope) DisplayName() string {
 
 // ScopeLabel names a target's scope for people, shortly: "/" for the
 // directory's tenant, "all catalogs" for entitlement management's, else
-// the kind and the object's name ("AU Contoso Europe", "attribute set
+// the kind and the object's name ("AU Contoso Europe", "attr set
 // Engineering", "app Payroll", "catalog Sales"), or its id when the name
-// is not known.
+// is not known. The review list shows it in a column of its own, narrow
+// at 80 columns: the kinds are short.
 func ScopeLabel(t *Target, name string) string {
 	id := t.ScopeID()
 	ref, err := ParseScopeRef(id, t.ProviderName())
@@ -232,5 +233,5 @@ func ScopeLabel(t *Target, name string) string {
 }
 
 var scopeLabelKinds = map[ScopeKind]string{
-	ScopeAdministrativeUnit: "AU", ScopeAttributeSet: "attribute set", ScopeApplication: "app", ScopeCatalog: "catalog",
+	ScopeAdministrativeUnit: "AU", ScopeAttributeSet: "attr set", ScopeApplication: "app", ScopeCatalog: "catalog",
 }

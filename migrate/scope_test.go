@@ -327,7 +327,7 @@ func TestScopeLabel(t *testing.T) {
 		{"tenant", Target{DirectoryScopeID: "/"}, "", "/"},
 		{"AU by name", Target{DirectoryScopeID: au}, "Paris", "AU Paris"},
 		{"AU without a name", Target{DirectoryScopeID: au}, "", "AU " + auParisForLabel},
-		{"attribute set", Target{DirectoryScopeID: "/attributeSets/Engineering"}, "Engineering", "attribute set Engineering"},
+		{"attribute set", Target{DirectoryScopeID: "/attributeSets/Engineering"}, "Engineering", "attr set Engineering"},
 		{"app", Target{DirectoryScopeID: "/" + auParisForLabel}, "Payroll", "app Payroll"},
 		{"entitlement tenant", Target{Provider: ProviderEntitlement, AppScopeID: "/"}, "", "all catalogs"},
 		{"catalog", Target{Provider: ProviderEntitlement, AppScopeID: "/AccessPackageCatalog/" + auParisForLabel}, "Sales", "catalog Sales"},

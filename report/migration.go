@@ -206,8 +206,12 @@ func Migration(in MigrationInput) Workbook {
 }
 
 // assignmentColumns are the Assignments sheet's columns, and the CSV's.
-// The key, "{principalId}_{roleDefinitionId}", is long and for machines:
-// it comes last.
+// Origin says where the access comes from (migrate.Item.OriginText): a
+// legacy record, narrowed or not by a scope rule, or a row of --add that
+// no legacy record stands behind; the legacy columns of such a row are
+// empty. Scope is the target's scope id, the directory's or the catalog's
+// (appScopeId) by Provider. The key, "{principalId}_{roleDefinitionId}"
+// (migrate.ScopedKey), is long and for machines: it comes last.
 var assignmentColumns = []Column{
 	{Header: "Principal"},
 	{Header: "User principal name"},
@@ -215,11 +219,14 @@ var assignmentColumns = []Column{
 	{Header: "Enabled", Width: 10},
 	{Header: "Role"},
 	{Header: "Role ID", Width: 38},
+	{Header: "Origin", Width: 34},
 	{Header: "Legacy state", Width: 20},
 	{Header: "Legacy expiry (UTC)", Width: 21},
 	{Header: "Legacy source"},
 	{Header: "Target kind", Width: 32},
-	{Header: "Scope", Width: 8},
+	{Header: "Provider", Width: 22},
+	{Header: "Scope", Width: 30},
+	{Header: "Scope name", Width: 20},
 	{Header: "Action", Width: 10},
 	{Header: "Reason"},
 	{Header: "Warnings"},
@@ -246,9 +253,22 @@ func RoleName(name, id string) string {
 	return name
 }
 
-// roleName is an item's RoleName.
+// roleName is an item's RoleName; "(unknown role)" for a role an --add
+// row named that the tenant does not have (no id either).
 func roleName(it *migrate.Item) string {
-	return RoleName(it.Role.DisplayName, it.Target.RoleDefinitionID.String())
+	if it.Role.DisplayName == "" && it.Target.RoleDefinitionID.IsZero() && it.Kind == migrate.KindAssignment {
+		return "(unknown role)"
+	}
+	return RoleName(it.Role.DisplayName, guidText(it.Target.RoleDefinitionID))
+}
+
+// guidText is g, or "" for the zero GUID: the id of a principal or a role
+// an --add row named that the tenant does not have.
+func guidText(g migrate.GUID) string {
+	if g.IsZero() {
+		return ""
+	}
+	return g.String()
 }
 
 // Assignments is the sheet with one row per plan item, in the review
@@ -287,12 +307,15 @@ func (in *MigrationInput) assignmentRows(errp *error) iter.Seq[[]Cell] {
 				Text(string(it.Principal.Type)),
 				Text(yesNo(it.Principal.AccountEnabled)),
 				Text(roleName(it)),
-				Text(it.Target.RoleDefinitionID.String()),
+				Text(guidText(it.Target.RoleDefinitionID)),
+				Text(it.OriginText()),
 				Text(string(it.Legacy.State)),
 				Date(expiry),
 				Text(it.Legacy.Source),
 				Text(string(it.Target.Kind)),
-				Text(it.Target.DirectoryScopeID),
+				Text(it.Target.ProviderName()),
+				Text(it.Target.ScopeID()),
+				Text(it.ScopeName),
 				Text(string(it.Action)),
 				Text(it.Reason),
 				Text(strings.Join(it.Warnings, ", ")),

@@ -17,36 +17,38 @@ import (
 
 // TestMigration writes the migration report of a small plan, on its own and
 // with a journal's outcomes, reopens the XLSX and goldens every sheet, and
-// goldens the CSV.
+// goldens the CSV; "scoped" is a plan with --scope-rules and --add items
+// (scopedPlan).
 func TestMigration(t *testing.T) {
-	p := testPlan(demoItems)
+	p, scoped := testPlan(demoItems), scopedPlan()
 	tests := []struct {
 		name string
 		in   MigrationInput
 	}{
 		{"plan-only", MigrationInput{Plan: p, PlanFile: "plan.json", ToolVersion: "v1.2.3", MadeAt: madeAt}},
 		{"applied", MigrationInput{Plan: p, PlanFile: "plan.json", Run: demoRun(p), ToolVersion: "v1.2.3", MadeAt: madeAt}},
+		{"scoped-plan-only", MigrationInput{Plan: scoped, PlanFile: "plan.json", ToolVersion: "v1.2.3", MadeAt: madeAt}},
+		{"scoped-applied", MigrationInput{Plan: scoped, PlanFile: "plan.json", Run: scopedRun(scoped), ToolVersion: "v1.2.3", MadeAt: madeAt}},
 	}
-	// The same report of the plan read from its file an item at a time.
-	path := filepath.Join(t.TempDir(), "plan.json")
-	if err := migrate.WritePlanFile(path, p); err != nil {
-		t.Fatal(err)
-	}
-	scanned, err := migrate.ScanPlanFile(path, func(*migrate.Item) error { return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	fromFile := func(fn func(*migrate.Item) error) error {
-		_, err := migrate.ScanPlanFile(path, fn)
-		return err
-	}
-	for _, tt := range tests {
+	// The same reports of the plans read from their files an item at a time.
+	for i, tt := range tests {
+		path := filepath.Join(t.TempDir(), "plan.json")
+		if err := migrate.WritePlanFile(path, tt.in.Plan); err != nil {
+			t.Fatal(err)
+		}
+		scanned, err := migrate.ScanPlanFile(path, func(*migrate.Item) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
 		in := tt.in
-		in.Plan, in.Items = scanned, fromFile
+		in.Plan, in.Items = scanned, func(fn func(*migrate.Item) error) error {
+			_, err := migrate.ScanPlanFile(path, fn)
+			return err
+		}
 		tests = append(tests, struct {
 			name string
 			in   MigrationInput
-		}{tt.name, in})
+		}{tests[i].name, in})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -67,7 +67,7 @@ func (s *rowSorter) close() {
 
 // add spills it's row.
 func (s *rowSorter) add(it *migrate.Item, row []Cell) error {
-	name, id := principalName(it), it.Legacy.UserID
+	name, id := principalName(it), it.Target.PrincipalID // an --add item has no legacy record
 	if n := len(s.runs); n == 0 || string(s.name(&s.runs[n-1])) != name || s.runs[n-1].id != id {
 		s.runs = append(s.runs, run{id: id, off: s.off, name: uint32(len(s.names)), nameN: uint32(len(name))})
 		s.names = append(s.names, name...)

@@ -81,6 +81,9 @@ func summarySheet(in *MigrationInput) Sheet {
 		outcomes = append(outcomes, l.name)
 	}
 	section("Outcome", outcomes, c.outcome, toneOf)
+	if c.origin[originLegacy] < c.assignments {
+		section("Origin", origins, c.origin, plain)
+	}
 	section("Legacy state", sortedKeys(c.state, stateOrder), c.state, plain)
 	if len(c.reason) > 0 {
 		section("Skip reason", sortedKeys(c.reason, nil), c.reason, plain)
@@ -136,24 +139,30 @@ func summarySheet(in *MigrationInput) Sheet {
 }
 
 type counts struct {
-	items                                   int
-	action, outcome, state, reason, warning map[string]int
-	roleItems                               map[string]int
-	byRole                                  map[string]map[string]int
-	roleOrder                               []string
+	items, assignments                              int
+	action, outcome, state, origin, reason, warning map[string]int
+	roleItems                                       map[string]int
+	byRole                                          map[string]map[string]int
+	roleOrder                                       []string
 }
 
 // count counts the items: one pass over them. The error is the one that
 // ended the pass early, if any.
 func count(in *MigrationInput) (*counts, error) {
-	c := &counts{action: map[string]int{}, outcome: map[string]int{}, state: map[string]int{}, reason: map[string]int{},
+	c := &counts{action: map[string]int{}, outcome: map[string]int{}, state: map[string]int{}, origin: map[string]int{}, reason: map[string]int{},
 		warning: map[string]int{}, roleItems: map[string]int{}, byRole: map[string]map[string]int{}}
 	err := in.each(func(it *migrate.Item) error {
 		c.items++
 		l, _ := in.outcome(it)
 		c.action[string(it.Action)]++
 		c.outcome[l]++
-		c.state[string(it.Legacy.State)]++
+		if it.Legacy.State != "" { // an added item has no legacy record
+			c.state[string(it.Legacy.State)]++
+		}
+		if it.Kind == migrate.KindAssignment {
+			c.assignments++
+			c.origin[originOf(it)]++
+		}
 		if it.Action == migrate.ActionSkip {
 			c.reason[it.Reason]++
 		}
@@ -177,6 +186,30 @@ func count(in *MigrationInput) (*counts, error) {
 		return c.roleOrder[i] < c.roleOrder[j]
 	})
 	return c, err
+}
+
+// The rows of the Origin section, which the Summary shows when a scope
+// rule or --add had a say in the plan.
+const (
+	originLegacy   = "legacy"
+	originNarrowed = "legacy, narrowed by a scope rule"
+	originAdded    = "added by --add"
+	originReaders  = "added: Directory Readers"
+)
+
+var origins = []string{originLegacy, originNarrowed, originAdded, originReaders}
+
+// originOf is the Origin row that counts the item.
+func originOf(it *migrate.Item) string {
+	switch {
+	case it.Added == migrate.AddedDirectoryReaders:
+		return originReaders
+	case it.Added != "":
+		return originAdded
+	case it.Narrowed():
+		return originNarrowed
+	}
+	return originLegacy
 }
 
 var stateOrder = []string{string(migrate.StatePermanent), string(migrate.StateEligible), string(migrate.StateActivated), string(migrate.StateTimeBoundEligible)}

@@ -45,6 +45,22 @@ func zipFile(t *testing.T, raw []byte, name string) string {
 	return ""
 }
 
+// col is the letter of the Assignments column with header h.
+func col(t *testing.T, h string) string {
+	t.Helper()
+	for i, c := range assignmentColumns {
+		if c.Header == h {
+			name, err := excelize.ColumnNumberToName(i + 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return name
+		}
+	}
+	t.Fatalf("no column %q", h)
+	return ""
+}
+
 // TestXLSXLayout checks what the TSV goldens cannot see: frozen headers,
 // filters, widths, real date and number cells, colours and the chart.
 func TestXLSXLayout(t *testing.T) {
@@ -66,11 +82,12 @@ func TestXLSXLayout(t *testing.T) {
 			filters[dn.Scope] = dn.RefersTo
 		}
 	}
-	wantFilters := map[string]string{"Assignments": "'Assignments'!$A$1:$Z$11", "Role settings": "'Role settings'!$A$1:$S$1", "Rejected": "'Rejected'!$A$1:$C$3"}
+	last := col(t, "Key")
+	wantFilters := map[string]string{"Assignments": "'Assignments'!$A$1:$" + last + "$11", "Role settings": "'Role settings'!$A$1:$S$1", "Rejected": "'Rejected'!$A$1:$C$3"}
 	if fmt.Sprint(filters) != fmt.Sprint(wantFilters) {
 		t.Errorf("filters %v, want %v", filters, wantFilters)
 	}
-	if sheet := zipFile(t, raw, "xl/worksheets/sheet2.xml"); !strings.Contains(sheet, `<autoFilter ref="$A$1:$Z$11">`) {
+	if sheet := zipFile(t, raw, "xl/worksheets/sheet2.xml"); !strings.Contains(sheet, `<autoFilter ref="$A$1:$`+last+`$11">`) {
 		t.Errorf("Assignments has no autoFilter element")
 	}
 
@@ -94,7 +111,8 @@ func TestXLSXLayout(t *testing.T) {
 	if c, bold := fill("Assignments", "A1"); c != toneColours[ToneHeading].fill || !bold {
 		t.Errorf("header A1: fill %q bold %v", c, bold)
 	}
-	for cell, tone := range map[string]Tone{"O2": ToneGood, "O4": ToneBad, "O5": ToneInfo, "O6": ToneWarn, "O10": ToneWarn, "O9": ToneInfo, "A2": TonePlain} {
+	o := col(t, "Outcome")
+	for cell, tone := range map[string]Tone{o + "2": ToneGood, o + "4": ToneBad, o + "5": ToneInfo, o + "6": ToneWarn, o + "10": ToneWarn, o + "9": ToneInfo, "A2": TonePlain} {
 		if c, _ := fill("Assignments", cell); c != toneColours[tone].fill {
 			v, _ := f.GetCellValue("Assignments", cell)
 			t.Errorf("%s (%s): fill %q, want %q", cell, v, c, toneColours[tone].fill)
@@ -102,7 +120,7 @@ func TestXLSXLayout(t *testing.T) {
 	}
 
 	// Dates are numbers with a date format; integers are numbers.
-	for cell, want := range map[string]time.Time{"W2": applied.Add(time.Second), "H3": expiry} {
+	for cell, want := range map[string]time.Time{col(t, "Time (UTC)") + "2": applied.Add(time.Second), col(t, "Legacy expiry (UTC)") + "3": expiry} {
 		v, _ := f.GetCellValue("Assignments", cell, excelize.Options{RawCellValue: true})
 		serial, err := strconv.ParseFloat(v, 64)
 		if err != nil {
@@ -119,7 +137,7 @@ func TestXLSXLayout(t *testing.T) {
 			t.Errorf("%s number format %v, want %q", cell, st.CustomNumFmt, dateFormat)
 		}
 	}
-	for _, cell := range []string{"R2", "U3"} { // HTTP status, attempts
+	for _, cell := range []string{col(t, "HTTP status") + "2", col(t, "Attempts") + "3"} {
 		typ, _ := f.GetCellType("Assignments", cell)
 		v, _ := f.GetCellValue("Assignments", cell, excelize.Options{RawCellValue: true})
 		if _, err := strconv.Atoi(v); err != nil || typ == excelize.CellTypeInlineString || typ == excelize.CellTypeSharedString {
@@ -128,7 +146,7 @@ func TestXLSXLayout(t *testing.T) {
 	}
 
 	// Widths: as given, or from the header and the first rows.
-	for col, want := range map[string]float64{"Z": 75, "P": 38} {
+	for col, want := range map[string]float64{last: 75, col(t, "New object ID"): 38} {
 		if w, _ := f.GetColWidth("Assignments", col); w != want {
 			t.Errorf("column %s width %v, want %v", col, w, want)
 		}

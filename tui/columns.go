@@ -12,6 +12,7 @@ import (
 const (
 	headPrincipal = "PRINCIPAL"
 	headRole      = "ROLE"
+	headScope     = "SCOPE"
 	headMapping   = "LEGACY -> TARGET"
 	headReason    = "REASON / WARNINGS"
 	// minColumn is the narrowest a column gets on a narrow screen.
@@ -20,12 +21,18 @@ const (
 	// kinds, "time-bound→eligibility": narrower, a mapping gives way only
 	// when it is wider (a state the plan's snapshot made up).
 	maxMapping = 22
+	// minScope is the narrowest the scope column gives way to while
+	// another column is wider: room for the kind and a name's start,
+	// "attr set En…".
+	minScope = 12
 )
 
 // contentWidths are the widths of the plan's widest cells, measured once:
 // the columns are laid out from the content, not from fixed shares.
+// scope is 0 when every item is at "/" of the directory: the list then
+// has no scope column.
 type contentWidths struct {
-	name, upn, role, mapping, mappingShort, reason int
+	name, upn, role, scope, mapping, mappingShort, reason int
 }
 
 // measure widens w to hold item it's cells. It measures without building
@@ -43,7 +50,10 @@ func (w *contentWidths) measure(it *migrate.Item) {
 		m := cellWidth(settingMapping(it))
 		w.mapping, w.mappingShort = max(w.mapping, m), max(w.mappingShort, m)
 	} else {
-		mapping := cellWidth(stateText(it.Legacy.State)) + cellWidth(kindText(it.Target.Kind))
+		if s := scopeText(it); s != migrate.DirectoryScopeRoot {
+			w.scope = max(w.scope, cellWidth(s))
+		}
+		mapping := cellWidth(fromText(it)) + cellWidth(kindText(it.Target.Kind))
 		w.mapping = max(w.mapping, mapping+len(" -> "))
 		w.mappingShort = max(w.mappingShort, mapping+1) // "→" is one cell
 	}
@@ -75,26 +85,32 @@ func cellWidth(s string) int {
 // not 0, the principal cell has room for every UPN: the name takes name
 // cells, the UPN upn after a gap. short says the mapping uses the short
 // arrow.
+// scope is 0 when the list has no scope column.
 type columns struct {
-	principal, role, mapping, reason int
-	name, upn                        int
-	short                            bool
+	principal, role, scope, mapping, reason int
+	name, upn                               int
+	short                                   bool
 }
 
 // layout fits the columns into width from the content's widths: each as
 // wide as its widest cell when all fit (the spare room stays at the end of
 // the row); narrower, the principal drops the UPN and the mapping its
 // spaced arrow; narrower still, the widest column gives way, a cell at a
-// time, down to minColumn (the mapping only down to maxMapping).
+// time, down to minColumn (the mapping only down to maxMapping, the scope
+// to minScope).
 func layout(width int, w contentWidths) columns {
 	avail := max(0, width-prefixWidth-3*gap)
 	c := columns{principal: w.name, role: max(w.role, len(headRole)),
 		mapping: max(w.mapping, len(headMapping)), reason: max(w.reason, len(headReason)), name: w.name, upn: w.upn}
+	if w.scope > 0 {
+		c.scope = max(w.scope, len(headScope))
+		avail = max(0, avail-gap)
+	}
 	if w.upn > 0 {
 		c.principal += gap + w.upn
 	}
 	c.principal = max(c.principal, len(headPrincipal))
-	sum := func() int { return c.principal + c.role + c.mapping + c.reason }
+	sum := func() int { return c.principal + c.role + c.scope + c.mapping + c.reason }
 	if sum() <= avail {
 		return c
 	}
@@ -102,8 +118,8 @@ func layout(width int, w contentWidths) columns {
 	c.principal, c.mapping = max(w.name, len(headPrincipal)), max(w.mappingShort, minColumn)
 	for sum() > avail {
 		widest := &c.principal
-		for _, p := range []*int{&c.role, &c.reason, &c.mapping} {
-			if *p > *widest && (p != &c.mapping || *p > maxMapping) {
+		for _, p := range []*int{&c.role, &c.reason, &c.scope, &c.mapping} {
+			if *p > *widest && (p != &c.mapping || *p > maxMapping) && (p != &c.scope || *p > minScope) {
 				widest = p
 			}
 		}
@@ -116,15 +132,17 @@ func layout(width int, w contentWidths) columns {
 }
 
 // principalText is the display name and the UPN (when it is not the name);
-// the UPN, or else the legacy user id, as the name when the tenant gave no
-// name.
+// the UPN, or else the principal's id, as the name when the tenant gave no
+// name; notFound when the plan has no id either.
 func principalText(it *migrate.Item) (name, upn string) {
 	p := it.Principal
 	switch {
 	case isSetting(it):
 		return settingName(it), ""
+	case p.DisplayName == "" && p.UserPrincipalName == "" && it.Target.PrincipalID.IsZero():
+		return notFound, ""
 	case p.DisplayName == "" && p.UserPrincipalName == "":
-		return it.Legacy.UserID.String(), ""
+		return it.Target.PrincipalID.String(), ""
 	case p.DisplayName == "":
 		return p.UserPrincipalName, ""
 	case p.UserPrincipalName == p.DisplayName:
@@ -143,11 +161,40 @@ func principalCell(it *migrate.Item, c columns) string {
 	return fit(migrate.Printable(name), c.name) + strings.Repeat(" ", gap) + migrate.Printable(upn)
 }
 
+// notFound names a principal an --add row named that the tenant does not
+// have: the plan has no id for it.
+const notFound = "(not found)"
+
+// roleText is the role's name, or its id when the tenant has no such role;
+// "(unknown role)" for a role an --add row named by a name the tenant does
+// not have (no id either).
 func roleText(it *migrate.Item) string {
-	if it.Role.DisplayName == "" {
-		return it.Legacy.RoleID.String()
+	switch {
+	case it.Role.DisplayName != "":
+		return it.Role.DisplayName
+	case it.Target.RoleDefinitionID.IsZero():
+		return "(unknown role)"
 	}
-	return it.Role.DisplayName
+	return it.Target.RoleDefinitionID.String()
+}
+
+// scopeText is the item's scope in a few words (migrate.ScopeLabel): "/",
+// "all catalogs", "AU Paris", "attr set Engineering", "app Payroll",
+// "catalog Sales"; "" for a role setting.
+func scopeText(it *migrate.Item) string {
+	if isSetting(it) {
+		return ""
+	}
+	return migrate.ScopeLabel(&it.Target, it.ScopeName)
+}
+
+// fromText is the legacy side of the mapping: the legacy state, or
+// "added" for an item legacy did not hold.
+func fromText(it *migrate.Item) string {
+	if it.Added != "" {
+		return "added"
+	}
+	return stateText(it.Legacy.State)
 }
 
 // mappingText is "legacy state -> target kind", with a shorter arrow when
@@ -157,9 +204,9 @@ func mappingText(it *migrate.Item, short bool) string {
 	case isSetting(it):
 		return settingMapping(it)
 	case short:
-		return stateText(it.Legacy.State) + "→" + kindText(it.Target.Kind)
+		return fromText(it) + "→" + kindText(it.Target.Kind)
 	}
-	return stateText(it.Legacy.State) + " -> " + kindText(it.Target.Kind)
+	return fromText(it) + " -> " + kindText(it.Target.Kind)
 }
 
 func stateText(s migrate.State) string {

@@ -66,11 +66,17 @@ func (m Model) detailContent(it *migrate.Item) string {
 
 const labelWidth = 13
 
-// legacyLines is the item's legacy record and what the plan made of it.
+// legacyLines is the item's legacy record and what the plan made of it;
+// for an item legacy did not hold (--add, Directory Readers), where it
+// comes from instead of a legacy record.
 func (m Model) legacyLines(it *migrate.Item, w int) []string {
 	s := m.styles
 	a := &it.Legacy
-	lines := []string{s.SectionHeader.Render("Legacy record"), ""}
+	title := "Legacy record"
+	if it.Added != "" {
+		title = "Added: not legacy access"
+	}
+	lines := []string{s.SectionHeader.Render(title), ""}
 	field := func(label string, values ...string) {
 		for i, v := range values {
 			if v == "" {
@@ -87,30 +93,47 @@ func (m Model) legacyLines(it *migrate.Item, w int) []string {
 		}
 	}
 	p := it.Principal
-	pd := []string{string(p.Type)}
+	var pd []string
+	if p.Type != "" {
+		pd = append(pd, string(p.Type))
+	}
 	if p.AccountEnabled != nil {
 		pd = append(pd, map[bool]string{true: "enabled", false: "disabled"}[*p.AccountEnabled])
 	}
-	field("Principal", p.DisplayName, p.UserPrincipalName, strings.Join(pd, ", "), a.UserID.String())
-	role := it.Role.DisplayName
+	privileged := ""
 	if it.Role.Privileged {
-		role += " (privileged)"
+		privileged = " (privileged)"
 	}
-	field("Role", role, a.RoleID.String())
-	field("Legacy id", a.ID)
-	field("Source", fmt.Sprintf("%s (%s)", a.Source, a.Origin))
-	field("State", fmt.Sprintf("%s (isElevated %v)", a.State, a.IsElevated))
-	field("Expires", timeText(a.ExpirationDateTime, "never"))
-	if a.StartDateTime != nil {
-		field("Starts", timeText(a.StartDateTime, ""))
+	if it.Added != "" {
+		name, _ := principalText(it)
+		field("Principal", name, p.UserPrincipalName, strings.Join(pd, ", "), guidText(it.Target.PrincipalID))
+		field("Role", roleText(it)+privileged, guidText(it.Target.RoleDefinitionID))
+		field("Origin", it.OriginText()+" — not legacy access")
+	} else {
+		field("Principal", p.DisplayName, p.UserPrincipalName, strings.Join(pd, ", "), a.UserID.String())
+		field("Role", it.Role.DisplayName+privileged, a.RoleID.String())
+		field("Legacy id", a.ID)
+		field("Source", fmt.Sprintf("%s (%s)", a.Source, a.Origin))
+		field("State", fmt.Sprintf("%s (isElevated %v)", a.State, a.IsElevated))
+		field("Expires", timeText(a.ExpirationDateTime, "never"))
+		if a.StartDateTime != nil {
+			field("Starts", timeText(a.StartDateTime, ""))
+		}
+		if a.EligibleUntil != nil {
+			field("Eligible to", timeText(a.EligibleUntil, ""))
+		}
+		field("Merged from", strings.Join(it.MergedFrom, ", "))
+		field("Folded from", strings.Join(a.FoldedFrom, ", "))
+		if it.ScopeRule != "" {
+			field("Origin", it.OriginText())
+		}
 	}
-	if a.EligibleUntil != nil {
-		field("Eligible to", timeText(a.EligibleUntil, ""))
-	}
-	field("Merged from", strings.Join(it.MergedFrom, ", "))
-	field("Folded from", strings.Join(a.FoldedFrom, ", "))
 	lines = append(lines, "")
-	field("Plan", fmt.Sprintf("%s: %s -> %s", it.Action, a.State, it.Target.Kind))
+	field("Scope", scopeLines(it)...)
+	if t := &it.Target; t.ProviderName() != migrate.ProviderDirectory {
+		field("Provider", t.ProviderName())
+	}
+	field("Plan", fmt.Sprintf("%s: %s -> %s", it.Action, fromText(it), it.Target.Kind))
 	field("Reason", it.Reason)
 	for _, wn := range it.Warnings {
 		field("Warning", "! "+wn+warningText(wn))
@@ -118,6 +141,36 @@ func (m Model) legacyLines(it *migrate.Item, w int) []string {
 	field("Review", reviewText(reviewOf(it)))
 	field("Key", it.Key)
 	return lines
+}
+
+// scopeLines are the item's scope id, then what it names: "Paris
+// (administrative unit)"; "/" says it on its own line.
+func scopeLines(it *migrate.Item) []string {
+	t := &it.Target
+	id := t.ScopeID()
+	switch {
+	case id == migrate.DirectoryScopeRoot && t.Provider == migrate.ProviderEntitlement:
+		return []string{id + " (every access package catalog)"}
+	case id == migrate.DirectoryScopeRoot:
+		return []string{id + " (the tenant)"}
+	}
+	ref, err := migrate.ParseScopeRef(id, t.ProviderName())
+	switch {
+	case err != nil:
+		return []string{id}
+	case it.ScopeName == "":
+		return []string{id, ref.Kind.String()}
+	}
+	return []string{id, it.ScopeName + " (" + ref.Kind.String() + ")"}
+}
+
+// guidText is g, or "" for the zero GUID: the id of a principal or a role
+// an --add row named that the tenant does not have.
+func guidText(g migrate.GUID) string {
+	if g.IsZero() {
+		return ""
+	}
+	return g.String()
 }
 
 func timeText(t *time.Time, none string) string {
@@ -141,6 +194,10 @@ func warningText(w string) string {
 		return ": planned offline, the principal was not looked up"
 	case migrate.WarnEligibleMadeActive:
 		return ": eligible access becomes standing access (--eligible-as assignment)"
+	case migrate.WarnNeedsDirectoryReaders:
+		return ": a service principal or guest with a role at an administrative unit also needs Directory Readers at /; the plan offers it as an item of its own"
+	case migrate.WarnWiderGrantPresent:
+		return ": the tenant already grants this role at /; pimmigrate removes nothing, so that wider grant stays until an admin removes it"
 	}
 	return ""
 }
@@ -157,9 +214,12 @@ func reviewText(r review) string {
 	return "not a create item: nothing to review"
 }
 
-// endpoint is where apply POSTs a target of kind k.
-func endpoint(k migrate.TargetKind) string {
-	switch k {
+// endpoint is where apply POSTs the target.
+func endpoint(t *migrate.Target) string {
+	if t.Provider == migrate.ProviderEntitlement {
+		return "/v1.0/roleManagement/entitlementManagement/roleAssignments"
+	}
+	switch t.Kind {
 	case migrate.KindRoleAssignment:
 		return "/v1.0/roleManagement/directory/roleAssignments"
 	case migrate.KindEligibilityRequest:
@@ -196,7 +256,7 @@ func (m Model) requestLines(it *migrate.Item, w int) []string {
 		add(s.Approved.Render, "Sent by apply (approved):")
 	}
 	lines = append(lines, "")
-	for _, l := range strings.Split(ansi.Wrap("POST "+endpoint(it.Target.Kind), w, "/"), "\n") {
+	for _, l := range strings.Split(ansi.Wrap("POST "+endpoint(&it.Target), w, "/"), "\n") {
 		lines = append(lines, s.Bold.Render(l))
 	}
 	body, err := json.MarshalIndent(it.Target.RequestBody(), "", "  ")
@@ -223,8 +283,9 @@ func (m Model) requestLines(it *migrate.Item, w int) []string {
 
 // wrap breaks plain text into lines of at most w cells, made inert first:
 // every value the detail pane and the status line show passes here. It
-// breaks at spaces and after "_" (between the two ids of a key), never at a
-// GUID's hyphens; only a word longer than a line is cut.
+// breaks at spaces, after "_" (between the two ids of a key), before "@"
+// (a key's scope) and after "/" (within a scope), never at a GUID's
+// hyphens; only a word longer than a line is cut.
 func wrap(s string, w int) []string {
 	s = migrate.Printable(s)
 	w = max(w, 8)
@@ -253,13 +314,17 @@ func wrap(s string, w int) []string {
 	return lines
 }
 
-// words splits s after each run of spaces and after each "_", keeping
-// every character.
+// words splits s after each run of spaces, after each "_" and each "/"
+// but the one of "@/", and before each "@", keeping every character.
 func words(s string) []string {
 	var out []string
 	start := 0
 	for i := 0; i < len(s); i++ {
-		end := s[i] == '_' || s[i] == ' ' && (i+1 == len(s) || s[i+1] != ' ')
+		next := byte(0)
+		if i+1 < len(s) {
+			next = s[i+1]
+		}
+		end := s[i] == '_' || s[i] == '/' && (i == 0 || s[i-1] != '@') || next == '@' || s[i] == ' ' && next != ' '
 		if end {
 			out = append(out, s[start:i+1])
 			start = i + 1

@@ -36,9 +36,10 @@ type index struct {
 	byFilter [numFilters][]int32
 	// rank is each item's place in row order.
 	rank []int32
-	// hay holds every item's search text (display name, UPN and role name,
-	// lower case, each ended by NUL); item i's is hay[off[i]:off[i+1]], its
-	// UPN starts at upnAt[i], its role name at roleAt[i].
+	// hay holds every item's search text (display name, UPN, role name and
+	// a scope other than "/" — or a setting's rule —, lower case, each ended
+	// by NUL); item i's is hay[off[i]:off[i+1]], its UPN starts at upnAt[i],
+	// its role name at roleAt[i].
 	hay           string
 	off           []int32
 	upnAt, roleAt []int32
@@ -53,6 +54,7 @@ func newIndex(items []migrate.Item) *index {
 	for i := range items {
 		it := &items[i]
 		size += len(it.Principal.DisplayName) + len(it.Principal.UserPrincipalName) + len(it.Role.DisplayName) + 3
+		size += len(searchScope(it)) + 1
 		if it.Setting != nil {
 			size += len(it.Setting.RuleID) + 1
 		}
@@ -72,6 +74,10 @@ func newIndex(items []migrate.Item) *index {
 		x.roleAt[i] = int32(sb.Len())
 		writeLower(&sb, it.Role.DisplayName)
 		sb.WriteByte(0)
+		if scope := searchScope(it); scope != "" {
+			writeLower(&sb, scope)
+			sb.WriteByte(0)
+		}
 		if it.Setting != nil {
 			writeLower(&sb, it.Setting.RuleID)
 			sb.WriteByte(0)
@@ -123,7 +129,7 @@ func (x *index) sortRows(items []migrate.Item, all []int32) {
 	}
 	var runs []run
 	for i := range all {
-		id := items[i].Legacy.UserID
+		id := items[i].Target.PrincipalID // an --add item has no legacy record
 		name := x.hay[x.off[i] : x.upnAt[i]-1]
 		if name == "" {
 			name = "\xff" + x.hay[x.upnAt[i]:x.roleAt[i]-1] // the UPN, after every name: no UTF-8 text starts with 0xff
@@ -162,7 +168,16 @@ func (x *index) sortRows(items []migrate.Item, all []int32) {
 	copy(all, out)
 }
 
-// role is item i's role name, lower case.
+// searchScope is the item's scope as the list shows it, to search in; ""
+// at "/" of the directory (most items) and for a role setting.
+func searchScope(it *migrate.Item) string {
+	if s := scopeText(it); s != migrate.DirectoryScopeRoot {
+		return s
+	}
+	return ""
+}
+
+// role is item i's role name (and scope), lower case.
 func (x *index) role(i int32) string { return x.hay[x.roleAt[i] : x.off[i+1]-1] }
 
 // actionFilter is the filter that shows items of action a.
@@ -216,7 +231,7 @@ func (x *index) match(from []int32, terms []string) []int32 {
 }
 
 // searchTerms splits a query into lower-case words; an item matches when its
-// name, UPN or role holds every word.
+// name, UPN, role or scope holds every word.
 func searchTerms(q string) []string { return strings.Fields(strings.ToLower(q)) }
 
 // search is an incremental search over one filter's items. Each query typed

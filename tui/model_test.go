@@ -430,7 +430,7 @@ func TestDetail(t *testing.T) {
 			t.Errorf("the detail lacks the request body line %q:\n%s", l, got)
 		}
 	}
-	for _, s := range []string{it.Legacy.ID[:20], string(it.Legacy.State), it.Legacy.Source, endpoint(it.Target.Kind)[:30]} {
+	for _, s := range []string{it.Legacy.ID[:20], string(it.Legacy.State), it.Legacy.Source, endpoint(&it.Target)[:30]} {
 		if !strings.Contains(got, s) {
 			t.Errorf("the detail lacks %q", s)
 		}

@@ -173,8 +173,11 @@ func (m Model) table() []string {
 	s := m.styles
 	c := layout(m.width, m.x.widths)
 	sp := strings.Repeat(" ", gap)
-	head := strings.Repeat(" ", prefixWidth) + fit(headPrincipal, c.principal) + sp + fit(headRole, c.role) + sp +
-		fit(headMapping, c.mapping) + sp + fit(headReason, c.reason)
+	head := strings.Repeat(" ", prefixWidth) + fit(headPrincipal, c.principal) + sp + fit(headRole, c.role) + sp
+	if c.scope > 0 {
+		head += fit(headScope, c.scope) + sp
+	}
+	head += fit(headMapping, c.mapping) + sp + fit(headReason, c.reason)
 	lines := []string{s.ColumnHeader.Render(head)}
 	if len(m.vis) == 0 {
 		what := "No " + m.filter.String() + " items"
@@ -233,8 +236,11 @@ func (m Model) row(it *migrate.Item, c columns, selected bool) string {
 	// The plan's text is the tenant's and the snapshots': inert before it
 	// is measured and shown.
 	cell := func(text string, w int) string { return fit(migrate.Printable(text), w) }
-	cells := fit(principalCell(it, c), c.principal) + sp + cell(roleText(it), c.role) + sp +
-		cell(mappingText(it, c.short), c.mapping) + sp + cell(reasonText(it), c.reason)
+	cells := fit(principalCell(it, c), c.principal) + sp + cell(roleText(it), c.role) + sp
+	if c.scope > 0 {
+		cells += cell(scopeText(it), c.scope) + sp
+	}
+	cells += cell(mappingText(it, c.short), c.mapping) + sp + cell(reasonText(it), c.reason)
 	return text.Render(cursor+" ") + glyphStyle.Render(glyph) + warnStyle.Render(warn) + text.Render(" ") +
 		markStyle.Render(mark) + text.Render(" "+cells)
 }
@@ -268,7 +274,7 @@ func (m Model) status() (string, lipgloss.Style) {
 	case m.msg != "":
 		return m.msg, s.Info
 	case m.mode == modeSearch:
-		return fmt.Sprintf("search name, UPN and role: %s match", migrate.Plural(len(m.vis), "item", "items")), s.Dim
+		return fmt.Sprintf("search name, UPN, role and scope: %s match", migrate.Plural(len(m.vis), "item", "items")), s.Dim
 	case m.mode == modeDetail && m.detail.TotalLineCount() > m.detail.Height:
 		first := m.detail.YOffset + 1
 		last := min(m.detail.YOffset+m.detail.Height, m.detail.TotalLineCount())
@@ -332,8 +338,9 @@ const approvalHelp = `Approval, of create items only (present = and skipped - it
          item the filter and the search show
   apply sends the approved, the not reviewed only once you confirm (yes or
   --yes), the declined never. w writes the approvals into the plan file.
-Search: name, UPN and role as you type; several words must all match. enter
-  keeps it, esc clears it and stays on the item found. Detail: ←/→ (h/l) steps.`
+Search: name, UPN, role and scope as you type; several words must all match.
+  enter keeps it, esc clears it and stays on the item found.
+  Detail: ←/→ (h/l) steps.`
 
 func (m Model) fullHelp() []string {
 	h := m.help
