@@ -253,6 +253,9 @@ func (pl *planner) addItem(a AddRow) Item {
 	it := Item{Class: ClassAdded, Added: a.Pos.String(), Warnings: []string{}}
 	pr := pl.addPrincipal(a.Principal)
 	it.Principal = principalInfo(pr, "")
+	if pr == nil && a.Principal.Kind == RefByUPN {
+		it.Principal.UserPrincipalName = a.Principal.Value // as the row names it
+	}
 	var principal GUID
 	if pr != nil {
 		principal = pr.ID
@@ -265,10 +268,13 @@ func (pl *planner) addItem(a AddRow) Item {
 	if a.Provider == ProviderEntitlement {
 		return pl.addEntitlement(&it, a, pr)
 	}
-	skip := func(reason string) Item { return skipped(&it, reason) }
+	skip := func(reason string) Item { return skipped(&it, reason, a) }
 	role, found := pl.addRole(a.Role)
 	t.RoleDefinitionID = role
 	it.Role = pl.roles.Info(role)
+	if !found {
+		it.Role = RoleInfo{DisplayName: a.Role.String()} // as the row names it
+	}
 	switch {
 	case a.Kind == AddEligible:
 		t.Kind = KindEligibilityRequest
@@ -326,7 +332,7 @@ func (pl *planner) addItem(a AddRow) Item {
 // provider: an active unifiedRoleAssignment at "/" or a catalog.
 func (pl *planner) addEntitlement(it *Item, a AddRow, pr *Principal) Item {
 	t := &it.Target
-	skip := func(reason string) Item { return skipped(it, reason) }
+	skip := func(reason string) Item { return skipped(it, reason, a) }
 	t.Kind, t.Provider = KindRoleAssignment, ProviderEntitlement
 	var def *RoleDefinition
 	for i, d := range pl.scoping.emRoles {
@@ -368,10 +374,20 @@ func (pl *planner) addEntitlement(it *Item, a AddRow, pr *Principal) Item {
 	return *it
 }
 
-func skipped(it *Item, reason string) Item {
+// skipped skips an --add row's item. A row whose principal or role is not
+// found has no ids to key it by: its key is "add:" and the row's position,
+// so that two such rows never share one.
+func skipped(it *Item, reason string, a AddRow) Item {
 	it.Action, it.Reason = ActionSkip, reason
+	if reason == ReasonPrincipalNotFound || reason == ReasonRoleNotFound {
+		it.Key = addedKeyPrefix + a.Pos.String()
+	}
 	return *it
 }
+
+// addedKeyPrefix starts the key of an --add row that names no principal
+// or role of the tenant.
+const addedKeyPrefix = "add:"
 
 // addPrincipal finds an --add row's principal: by id, or a user by UPN.
 func (pl *planner) addPrincipal(ref PrincipalRef) *Principal {

@@ -201,3 +201,31 @@ func keysOf(m map[string]*Item) []string {
 	}
 	return ks
 }
+
+// TestPlanAddRowsNamingNobody: --add rows whose principal or role the
+// tenant does not have are each an item of their own, skipped, keyed by
+// the row, and keep the name the row wrote.
+func TestPlanAddRowsNamingNobody(t *testing.T) {
+	adds := addRows(t, "principal,role,scope,kind\n"+
+		"nobody@contoso.example,Helpdesk Administrator,/,eligible\n"+
+		"noone@contoso.example,Helpdesk Administrator,/,eligible\n"+
+		"alice@contoso.example,Helpdesk Admin,/,eligible\n")
+	p, err := BuildPlan(PlanInput{Legacy: &Legacy{}, Tenant: scopedTenant(), Policy: DefaultPolicy(), Catalogue: BuiltinCatalogue(), AsOf: asOf, Adds: adds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][3]string{
+		"add:add.csv:2": {ReasonPrincipalNotFound, "nobody@contoso.example", "Helpdesk Administrator"},
+		"add:add.csv:3": {ReasonPrincipalNotFound, "noone@contoso.example", "Helpdesk Administrator"},
+		"add:add.csv:4": {ReasonRoleNotFound, "alice@contoso.example", "Helpdesk Admin"},
+	}
+	if len(p.Items) != len(want) || len(p.Notes) != 0 {
+		t.Fatalf("%d items, notes %v; want %d items", len(p.Items), p.Notes, len(want))
+	}
+	for _, it := range p.Items {
+		w, ok := want[it.Key]
+		if !ok || it.Action != ActionSkip || it.Reason != w[0] || it.Principal.UserPrincipalName != w[1] || it.Role.DisplayName != w[2] {
+			t.Errorf("%s: %s %s, %q as %q; want %v", it.Key, it.Action, it.Reason, it.Principal.UserPrincipalName, it.Role.DisplayName, w)
+		}
+	}
+}

@@ -20,7 +20,12 @@ func (r runItem) name() string {
 	if r.UserPrincipalName != "" {
 		who += " <" + r.UserPrincipalName + ">"
 	}
-	return fmt.Sprintf("%s as %s (%s)", who, r.Role, r.Kind)
+	at := ""
+	if r.Scope != migrate.DirectoryScopeRoot || r.Provider != "" {
+		t := migrate.Target{Provider: r.Provider, DirectoryScopeID: r.Scope, AppScopeID: r.Scope}
+		at = " at " + migrate.ScopeLabel(&t, r.ScopeName)
+	}
+	return fmt.Sprintf("%s as %s%s (%s)", who, r.Role, at, r.Kind)
 }
 
 // printFailures lists the first failures on stderr, each named from items
