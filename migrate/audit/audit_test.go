@@ -204,9 +204,14 @@ func TestLegacyMissing(t *testing.T) {
 			},
 			want:   []string{"high legacy-missing carol@contoso.example | Security Administrator | / | legacy"},
 			detail: "only a running PIM activation"},
-		{name: "only at another scope", legacy: []migrate.Assignment{permanent(alice, secAdmin)},
+		{name: "only at another scope: narrowed, not missing (legacy-narrowed)", legacy: []migrate.Assignment{permanent(alice, secAdmin)},
 			tenant: func(t *migrate.Tenant) {
 				t.RoleAssignments = append(t.RoleAssignments, assign(alice, secAdmin, adminUnit))
+			}},
+		{name: "only a PIM activation at another scope", legacy: []migrate.Assignment{permanent(alice, secAdmin)},
+			tenant: func(t *migrate.Tenant) {
+				t.RoleAssignments = append(t.RoleAssignments, assign(alice, secAdmin, adminUnit))
+				t.AssignmentSchedules = append(t.AssignmentSchedules, schedule(alice, secAdmin, adminUnit, migrate.AssignmentTypeActivated, at(time.Hour)))
 			},
 			want:   []string{"high legacy-missing alice@contoso.example | Security Administrator | / | legacy"},
 			detail: "only at " + adminUnit},
@@ -323,6 +328,20 @@ func TestEligibleNowStanding(t *testing.T) {
 			tenant: func(t *migrate.Tenant) {
 				t.RoleAssignments = append(t.RoleAssignments, assign(alice, secAdmin, adminUnit))
 				t.EligibilitySchedules = append(t.EligibilitySchedules, eligible(alice, secAdmin, "/", nil))
+			},
+			want:   []string{"high eligible-now-standing alice@contoso.example | Security Administrator | " + adminUnit + " | standing"},
+			detail: "at " + adminUnit + " and no eligibility there"},
+		{name: "standing and an eligibility at another scope", legacy: []migrate.Assignment{eligibleRec(alice, secAdmin)},
+			tenant: func(t *migrate.Tenant) {
+				t.RoleAssignments = append(t.RoleAssignments, assign(alice, secAdmin, adminUnit))
+				t.EligibilitySchedules = append(t.EligibilitySchedules, eligible(alice, secAdmin, strings.ToUpper(adminUnit), nil))
+			},
+			want:   []string{"high eligible-now-standing alice@contoso.example | Security Administrator | " + adminUnit + " | standing"},
+			detail: "and an eligibility at " + adminUnit},
+		{name: "a PIM activation at another scope is not standing", legacy: []migrate.Assignment{eligibleRec(alice, secAdmin)},
+			tenant: func(t *migrate.Tenant) {
+				t.RoleAssignments = append(t.RoleAssignments, assign(alice, secAdmin, adminUnit))
+				t.AssignmentSchedules = append(t.AssignmentSchedules, schedule(alice, secAdmin, adminUnit, migrate.AssignmentTypeActivated, at(time.Hour)))
 			}},
 	})
 }
@@ -370,8 +389,14 @@ func TestDeletedAndDisabledPrincipals(t *testing.T) {
 			"medium deleted-principal " + deleted + " | Reports Reader | / | standing",
 			"medium deleted-principal " + deleted + " | Security Administrator | / | eligible",
 		}, detail: "directoryObjects/getByIds does not return"},
+		{name: "entitlement management", tenant: scopedGrants, want: []string{"medium deleted-principal " + deleted + " | Catalog reader | / | standing"},
+			detail: "a standing entitlement-management role assignment of an object directoryObjects/getByIds does not return"},
 	})
 	runCheck(t, CheckDisabledPrincipal, []checkCase{
+		{name: "entitlement management and an attribute set", tenant: scopedGrants, want: []string{
+			"medium disabled-principal dave@contoso.example | Attribute Assignment Administrator | " + attrSet + " | eligible",
+			"medium disabled-principal dave@contoso.example | Catalog owner | " + mktCatalog + " | standing",
+		}, detail: "an eligibility of a disabled user"},
 		{name: "assignments and eligibilities", tenant: grants, want: []string{
 			"medium disabled-principal dave@contoso.example | Global Administrator | " + adminUnit + " | standing",
 			"medium disabled-principal dave@contoso.example | Security Administrator | / | eligible",
@@ -473,6 +498,10 @@ func TestProtectedPrincipal(t *testing.T) {
 				"info protected-principal breakglass@contoso.example | Reports Reader | " + adminUnit + " | eligible",
 				"info protected-principal breakglass@contoso.example | Security Administrator | / | legacy",
 			}},
+		{name: "entitlement management and an administrative unit", tenant: scopedGrants, protect: []string{breakglass}, want: []string{
+			"info protected-principal breakglass@contoso.example | AccessPackages manager | " + mktCatalog + " | standing",
+			"info protected-principal breakglass@contoso.example | Helpdesk Administrator | " + salesAU + " | eligible",
+		}},
 		{name: "by UPN", protect: []string{"BreakGlass@Contoso.example"},
 			tenant: func(t *migrate.Tenant) { t.RoleAssignments = append(t.RoleAssignments, assign(breakglass, ga, "/")) },
 			want:   []string{"info protected-principal breakglass@contoso.example | Global Administrator | / | standing"}},
