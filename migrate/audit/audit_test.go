@@ -596,6 +596,10 @@ func TestEveryCheckAndSummary(t *testing.T) {
 // TestOrderIndependent shuffles every input list: the findings stay the same.
 func TestOrderIndependent(t *testing.T) {
 	in := everything()
+	withScopes(func(t *migrate.Tenant) { // carol's legacy Security Administrator, narrowed to two scopes
+		t.RoleAssignments = append(t.RoleAssignments, assign(carol, secAdmin, otherAU), assign(carol, secAdmin, adminUnit))
+		t.EntitlementAssignments = []migrate.RoleAssignment{emAssign(bob, migrate.CatalogOwnerRole, catalog), emAssign(alice, migrate.CatalogReaderRole, "/")}
+	})(in.Tenant)
 	want, _ := Run(in)
 	wantJSON, _ := json.Marshal(want)
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -603,6 +607,7 @@ func TestOrderIndependent(t *testing.T) {
 		ten := *in.Tenant
 		ten.RoleAssignments = shuffled(rng, ten.RoleAssignments)
 		ten.EligibilitySchedules = shuffled(rng, ten.EligibilitySchedules)
+		ten.EntitlementAssignments = shuffled(rng, ten.EntitlementAssignments)
 		ten.Principals = shuffled(rng, ten.Principals)
 		ten.RoleDefinitions = shuffled(rng, ten.RoleDefinitions)
 		l := *in.Legacy
