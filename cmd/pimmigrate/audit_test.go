@@ -83,8 +83,8 @@ func auditSeed() *graphsim.Seed {
 			{UserID: auCarol, RoleID: roleSecAdmin, IsElevated: true},
 			{UserID: auErin, RoleID: roleUserAdmin, ExpirationDateTime: tp(testNow.Add(-24 * time.Hour))},
 			{UserID: auBreakglass, RoleID: ga, IsElevated: true},
-			{UserID: auDeleted, RoleID: roleHelpdesk},                // legacy-gone
-			{UserID: auCarol, RoleID: roleRetired, IsElevated: true}, // legacy-skipped
+			{UserID: auDeleted, RoleID: roleHelpdesk},                 // legacy-gone
+			{UserID: auCarol, RoleID: roleRetired, IsElevated: true},  // legacy-skipped
 			{UserID: auAlice, RoleID: roleHelpdesk, IsElevated: true}, // legacy-narrowed
 		},
 		GovernanceRoleAssignments: []graphsim.GovernanceRoleAssignment{ // legacy-needs-decision
