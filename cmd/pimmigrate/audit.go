@@ -226,8 +226,9 @@ func principalLabel(p audit.Principal) string {
 }
 
 // readPlanned reads what the plan at path (none: "") made of each legacy
-// principal and role, and the items it added (audit.PlannedOf). It must be the plan made from the legacy snapshot
-// with digest legacyDigest. It returns the plan's tenant too.
+// principal and role, and the items it added (audit.PlannedOf). It must be
+// the plan made from the legacy snapshot with digest legacyDigest. It
+// returns the plan's tenant too.
 func readPlanned(path, legacyPath, legacyDigest string) ([]audit.Planned, string, error) {
 	if path == "" {
 		return nil, "", nil
