@@ -226,16 +226,17 @@ func principalLabel(p audit.Principal) string {
 }
 
 // readPlanned reads what the plan at path (none: "") made of each legacy
-// principal and role. It must be the plan made from the legacy snapshot
-// with digest legacyDigest. It returns the plan's tenant too.
+// principal and role, and the items it added (audit.PlannedOf). It must be
+// the plan made from the legacy snapshot with digest legacyDigest. It
+// returns the plan's tenant too.
 func readPlanned(path, legacyPath, legacyDigest string) ([]audit.Planned, string, error) {
 	if path == "" {
 		return nil, "", nil
 	}
 	var out []audit.Planned
 	p, err := migrate.ScanPlanFile(path, func(it *migrate.Item) error {
-		if !strings.Contains(it.Key, "#") { // not the activation's extra item
-			out = append(out, audit.Planned{PrincipalID: it.Legacy.UserID, RoleID: it.Legacy.RoleID, Action: it.Action, Reason: it.Reason})
+		if pl, ok := audit.PlannedOf(it); ok {
+			out = append(out, pl)
 		}
 		return nil
 	})

@@ -83,8 +83,9 @@ func auditSeed() *graphsim.Seed {
 			{UserID: auCarol, RoleID: roleSecAdmin, IsElevated: true},
 			{UserID: auErin, RoleID: roleUserAdmin, ExpirationDateTime: tp(testNow.Add(-24 * time.Hour))},
 			{UserID: auBreakglass, RoleID: ga, IsElevated: true},
-			{UserID: auDeleted, RoleID: roleHelpdesk},                // legacy-gone
-			{UserID: auCarol, RoleID: roleRetired, IsElevated: true}, // legacy-skipped
+			{UserID: auDeleted, RoleID: roleHelpdesk},                 // legacy-gone
+			{UserID: auCarol, RoleID: roleRetired, IsElevated: true},  // legacy-skipped
+			{UserID: auAlice, RoleID: roleHelpdesk, IsElevated: true}, // legacy-narrowed
 		},
 		GovernanceRoleAssignments: []graphsim.GovernanceRoleAssignment{ // legacy-needs-decision
 			{ID: "9a0v-app-helpdesk", SubjectID: auApp, RoleDefinitionID: roleHelpdesk, AssignmentState: "Eligible", MemberType: "Direct"},
@@ -95,6 +96,7 @@ func auditSeed() *graphsim.Seed {
 			{PrincipalID: auDeleted, RoleDefinitionID: roleSecAdmin},
 			{PrincipalID: auBreakglass, RoleDefinitionID: ga},
 			{PrincipalID: auApp, RoleDefinitionID: rolePRA, DirectoryScopeID: auScope},
+			{PrincipalID: auAlice, RoleDefinitionID: roleHelpdesk, DirectoryScopeID: auScope},
 		},
 		RoleEligibilitySchedules: []graphsim.Schedule{
 			{PrincipalID: strings.ToUpper(auBob), RoleDefinitionID: strings.ToUpper(roleSecRdrDir)},
@@ -178,11 +180,12 @@ func TestAuditFindsEveryKind(t *testing.T) {
 			t.Errorf("%s has severity %s, want %s", f.Check, f.Severity, want[f.Check])
 		}
 	}
-	// Two checks are left to migrate/audit's tests: the policies are read
-	// here (so scuba-policies-not-read cannot show), and this tenant's
-	// Global Administrators are within the baseline's 2 to 8.
+	// Three checks are left to migrate/audit's tests: the policies are read
+	// here (so scuba-policies-not-read cannot show), this tenant's Global
+	// Administrators are within the baseline's 2 to 8, and added-by-plan
+	// needs a plan with --add items.
 	for id := range want {
-		if id == audit.CheckScubaNotRead || id == audit.CheckScubaGlobalAdminCount {
+		if id == audit.CheckScubaNotRead || id == audit.CheckScubaGlobalAdminCount || id == audit.CheckAddedByPlan {
 			continue
 		}
 		if seen[id] == 0 {

@@ -69,6 +69,8 @@ const (
 	CheckExpiringSoon        = "expiring-soon"
 	CheckProtectedPrincipal  = "protected-principal"
 	CheckLegacyRejected      = "legacy-rejected"
+	CheckLegacyNarrowed      = "legacy-narrowed"
+	CheckAddedByPlan         = "added-by-plan"
 )
 
 // CheckInfo describes one check: its id, severity, title, and exactly what
@@ -96,29 +98,39 @@ func baseChecks() []CheckInfo {
 	return []CheckInfo{
 		{CheckEligibleNowStanding, High, "Legacy eligible access that is now standing access",
 			`Each principal and role whose live legacy records (not expired at asOf) are all eligible, activated or time-bound eligible, ` +
-				`while the tenant has a standing role assignment (not a PIM activation) at "/"; the detail says whether there is an eligibility too.`},
+				`and each scope where the tenant has a standing role assignment (not a PIM activation) for them: "/", or a narrower scope ` +
+				`(administrative unit, attribute set, app registration); the detail says whether there is an eligibility at that scope too. ` +
+				`With --plan, a narrower one the plan added is added-by-plan instead.`},
 		{CheckLegacyMissing, High, "Legacy grants missing from unified role management",
 			`Each principal and role with a legacy record live at asOf (permanent, eligible, activated or time-bound eligible) ` +
 				`and no unified role assignment or eligibility at "/" (roles matched by template or directory-specific id), ` +
 				`that the plan (--plan) creates or found present, or that nothing explains: not counted here are grants of deleted principals or roles, ` +
-				`grants the tenant cannot hold as legacy did, and grants skipped by choice (legacy-gone, legacy-needs-decision, legacy-skipped). Protected principals are exempt.`},
+				`grants the tenant cannot hold as legacy did, grants skipped by choice (legacy-gone, legacy-needs-decision, legacy-skipped) ` +
+				`and grants held at a narrower scope (legacy-narrowed). Protected principals are exempt.`},
 		{CheckDeletedPrincipal, Medium, "Assignments of deleted principals",
-			`Each unified role assignment or eligibility, at any scope, whose principal directoryObjects/getByIds does not return.`},
+			`Each unified role assignment or eligibility, at any scope, of either provider (directory, entitlement management), whose principal directoryObjects/getByIds does not return.`},
 		{CheckDisabledPrincipal, Medium, "Assignments of disabled principals",
-			`Each unified role assignment or eligibility, at any scope, whose principal has accountEnabled false.`},
+			`Each unified role assignment or eligibility, at any scope, of either provider, whose principal has accountEnabled false.`},
 		{CheckGuestPrivileged, Medium, "Guests with privileged roles",
 			`Each unified role assignment or eligibility, at any scope, of a role the built-in catalogue labels privileged, held by a user with userType Guest.`},
 		{CheckLegacyNeedsDecision, Medium, "Legacy grants that need a decision",
 			`Each live legacy grant with no unified grant at "/" that the tenant cannot hold as legacy did: a service principal that was eligible ` +
-				`(it can only be active), a group that is not role-assignable, or (with --plan) records that disagree (conflicting-records).`},
+				`(it can only be active), a group that is not role-assignable, or (with --plan) records that disagree (conflicting-records) ` +
+				`or a scope rule whose scope the plan could not use (scope-not-found, role-not-scopable; the detail names the rule).`},
 		{CheckStandingNotInLegacy, Medium, "Standing access to privileged roles not in legacy",
 			`Each standing unified role assignment (not a PIM activation), at any scope, of a role the built-in catalogue labels privileged, ` +
-				`whose principal and role have no legacy record live at asOf. Protected principals are exempt.`},
+				`whose principal and role have no legacy record live at asOf; and each entitlement-management role assignment ("/" or a catalog), ` +
+				`which legacy PIM never held. With --plan, one the plan added is added-by-plan instead. Protected principals are exempt.`},
 		{CheckExpiringSoon, Low, "Eligibilities and assignments expiring within 30 days",
 			`Each eligibility schedule and active assignment schedule (not a PIM activation, which is short by design) ending after asOf and at most 30 days after it.`},
 		{CheckGlobalAdminCount, Low, "Global Administrator count outside 2-5",
 			`Distinct principals with a standing role assignment (not a PIM activation) of Global Administrator at "/": ` +
 				`a group counts once (members not expanded), eligible Global Administrators are not counted. One finding when fewer than 2 or more than 5.`},
+		{CheckLegacyNarrowed, Low, "Legacy tenant-wide grants held at a narrower scope",
+			`Each principal and role with a legacy record live at asOf and no unified role assignment or eligibility at "/", ` +
+				`that the tenant holds (standing, not a PIM activation, or eligible) at a narrower scope: an administrative unit, an attribute set ` +
+				`or an app registration. With --plan, only when the plan's item for the grant is at one of those scopes (the detail names ` +
+				`the --scope-rules row that narrowed it); otherwise legacy-missing and the checks after it judge the grant. Protected principals are exempt.`},
 		{CheckLegacySkipped, Low, "Legacy grants skipped by choice",
 			`Each live legacy grant with no unified grant at "/" of a role disabled in the tenant, or that the plan (--plan) skipped ` +
 				`by its policy: eligible-as-skip, protected, expired (at the plan's asOf).`},
@@ -128,7 +140,10 @@ func baseChecks() []CheckInfo {
 		{CheckLegacyRejected, Info, "Legacy records rejected at export",
 			`Each record legacy.json lists as rejected at export, with its reason.`},
 		{CheckProtectedPrincipal, Info, "Protected (break-glass) principals and what they hold",
-			`For each --protect entry: every unified role assignment and eligibility it holds, every live legacy record with no unified grant at "/", or that it holds nothing.`},
+			`For each --protect entry: every unified role assignment (of either provider) and eligibility it holds, every live legacy record with no unified grant at "/", or that it holds nothing.`},
+		{CheckAddedByPlan, Info, "Standing access the plan added beyond legacy",
+			`With --plan: each standing unified role assignment, of either provider, that standing-not-in-legacy or eligible-now-standing ` +
+				`would report, that a plan --add row the plan did not skip makes (the detail names assignments.csv:N).`},
 	}
 }
 
@@ -172,8 +187,17 @@ type Finding struct {
 	Check     string    `json:"check"`
 	Principal Principal `json:"principal"`
 	Role      Role      `json:"role"`
-	// Scope is the directoryScopeId of the grant ("/" for the tenant).
+	// Scope is the grant's scope for people: ScopeID and, when the tenant
+	// names the scope's object (Tenant.Scopes), its display name in
+	// parentheses: "/administrativeUnits/{id} (Sales)".
 	Scope string `json:"scope,omitempty"`
+	// ScopeID is the grant's directoryScopeId ("/" for the tenant), or its
+	// appScopeId for entitlement management ("/" or
+	// "/AccessPackageCatalog/{id}").
+	ScopeID string `json:"scopeId,omitempty"`
+	// Provider is migrate.ProviderEntitlement for an entitlement-management
+	// role assignment, empty for the directory.
+	Provider string `json:"provider,omitempty"`
 	// Grant is the kind of access the finding is about.
 	Grant Grant `json:"grant,omitempty"`
 	// ObjectID is the unified roleAssignment or schedule id, when the
@@ -217,15 +241,44 @@ type Input struct {
 	// DefaultExpiryWindow.
 	ExpiryWindow time.Duration
 	// Plan, when set, is what the plan made of each legacy principal and
-	// role (audit --plan): a grant it skipped is judged by its reason.
+	// role, and the items it added beyond legacy (audit --plan; PlannedOf):
+	// a grant it skipped is judged by its reason, one it narrowed by its
+	// scope, one it added is no surprise.
 	Plan []Planned
 }
 
-// Planned is what a plan made of one legacy principal and role.
+// Planned is what a plan made of one legacy principal and role, or one
+// item it added beyond legacy.
 type Planned struct {
 	PrincipalID, RoleID migrate.GUID
 	Action              migrate.Action
 	Reason              string
+	// Provider is migrate.ProviderEntitlement for an entitlement-management
+	// item, empty for the directory.
+	Provider string
+	// ScopeID is the item's target scope; "" is "/".
+	ScopeID string
+	// ScopeRule is the --scope-rules row ("rules.csv:3") that narrowed the
+	// legacy grant to ScopeID.
+	ScopeRule string
+	// Added is the --add row ("assignments.csv:4") the item comes from, or
+	// migrate.AddedDirectoryReaders; empty for a legacy grant.
+	Added string
+}
+
+// PlannedOf is what the audit needs of a plan.json item, and false for an
+// item that is no grant of its own: a role setting, or the item that
+// recreates a running activation (its key ends "#activation").
+func PlannedOf(it *migrate.Item) (Planned, bool) {
+	if it.Kind != migrate.KindAssignment || strings.Contains(it.Key, "#") {
+		return Planned{}, false
+	}
+	p := Planned{PrincipalID: it.Legacy.UserID, RoleID: it.Legacy.RoleID, Action: it.Action, Reason: it.Reason,
+		Provider: it.Target.Provider, ScopeID: it.Target.ScopeID(), ScopeRule: it.ScopeRule, Added: it.Added}
+	if it.Added != "" {
+		p.PrincipalID, p.RoleID = it.Target.PrincipalID, it.Target.RoleDefinitionID
+	}
+	return p, true
 }
 
 // Result is the audit's outcome: findings sorted by severity (highest

@@ -204,9 +204,14 @@ func TestLegacyMissing(t *testing.T) {
 			},
 			want:   []string{"high legacy-missing carol@contoso.example | Security Administrator | / | legacy"},
 			detail: "only a running PIM activation"},
-		{name: "only at another scope", legacy: []migrate.Assignment{permanent(alice, secAdmin)},
+		{name: "only at another scope: narrowed, not missing (legacy-narrowed)", legacy: []migrate.Assignment{permanent(alice, secAdmin)},
 			tenant: func(t *migrate.Tenant) {
 				t.RoleAssignments = append(t.RoleAssignments, assign(alice, secAdmin, adminUnit))
+			}},
+		{name: "only a PIM activation at another scope", legacy: []migrate.Assignment{permanent(alice, secAdmin)},
+			tenant: func(t *migrate.Tenant) {
+				t.RoleAssignments = append(t.RoleAssignments, assign(alice, secAdmin, adminUnit))
+				t.AssignmentSchedules = append(t.AssignmentSchedules, schedule(alice, secAdmin, adminUnit, migrate.AssignmentTypeActivated, at(time.Hour)))
 			},
 			want:   []string{"high legacy-missing alice@contoso.example | Security Administrator | / | legacy"},
 			detail: "only at " + adminUnit},
@@ -323,6 +328,20 @@ func TestEligibleNowStanding(t *testing.T) {
 			tenant: func(t *migrate.Tenant) {
 				t.RoleAssignments = append(t.RoleAssignments, assign(alice, secAdmin, adminUnit))
 				t.EligibilitySchedules = append(t.EligibilitySchedules, eligible(alice, secAdmin, "/", nil))
+			},
+			want:   []string{"high eligible-now-standing alice@contoso.example | Security Administrator | " + adminUnit + " | standing"},
+			detail: "at " + adminUnit + " and no eligibility there"},
+		{name: "standing and an eligibility at another scope", legacy: []migrate.Assignment{eligibleRec(alice, secAdmin)},
+			tenant: func(t *migrate.Tenant) {
+				t.RoleAssignments = append(t.RoleAssignments, assign(alice, secAdmin, adminUnit))
+				t.EligibilitySchedules = append(t.EligibilitySchedules, eligible(alice, secAdmin, strings.ToUpper(adminUnit), nil))
+			},
+			want:   []string{"high eligible-now-standing alice@contoso.example | Security Administrator | " + adminUnit + " | standing"},
+			detail: "and an eligibility at " + adminUnit},
+		{name: "a PIM activation at another scope is not standing", legacy: []migrate.Assignment{eligibleRec(alice, secAdmin)},
+			tenant: func(t *migrate.Tenant) {
+				t.RoleAssignments = append(t.RoleAssignments, assign(alice, secAdmin, adminUnit))
+				t.AssignmentSchedules = append(t.AssignmentSchedules, schedule(alice, secAdmin, adminUnit, migrate.AssignmentTypeActivated, at(time.Hour)))
 			}},
 	})
 }
@@ -370,8 +389,14 @@ func TestDeletedAndDisabledPrincipals(t *testing.T) {
 			"medium deleted-principal " + deleted + " | Reports Reader | / | standing",
 			"medium deleted-principal " + deleted + " | Security Administrator | / | eligible",
 		}, detail: "directoryObjects/getByIds does not return"},
+		{name: "entitlement management", tenant: scopedGrants, want: []string{"medium deleted-principal " + deleted + " | Catalog reader | / | standing"},
+			detail: "a standing entitlement-management role assignment of an object directoryObjects/getByIds does not return"},
 	})
 	runCheck(t, CheckDisabledPrincipal, []checkCase{
+		{name: "entitlement management and an attribute set", tenant: scopedGrants, want: []string{
+			"medium disabled-principal dave@contoso.example | Attribute Assignment Administrator | " + attrSet + " | eligible",
+			"medium disabled-principal dave@contoso.example | Catalog owner | " + mktCatalog + " | standing",
+		}, detail: "an eligibility of a disabled user"},
 		{name: "assignments and eligibilities", tenant: grants, want: []string{
 			"medium disabled-principal dave@contoso.example | Global Administrator | " + adminUnit + " | standing",
 			"medium disabled-principal dave@contoso.example | Security Administrator | / | eligible",
@@ -473,6 +498,10 @@ func TestProtectedPrincipal(t *testing.T) {
 				"info protected-principal breakglass@contoso.example | Reports Reader | " + adminUnit + " | eligible",
 				"info protected-principal breakglass@contoso.example | Security Administrator | / | legacy",
 			}},
+		{name: "entitlement management and an administrative unit", tenant: scopedGrants, protect: []string{breakglass}, want: []string{
+			"info protected-principal breakglass@contoso.example | AccessPackages manager | " + mktCatalog + " | standing",
+			"info protected-principal breakglass@contoso.example | Helpdesk Administrator | " + salesAU + " | eligible",
+		}},
 		{name: "by UPN", protect: []string{"BreakGlass@Contoso.example"},
 			tenant: func(t *migrate.Tenant) { t.RoleAssignments = append(t.RoleAssignments, assign(breakglass, ga, "/")) },
 			want:   []string{"info protected-principal breakglass@contoso.example | Global Administrator | / | standing"}},
@@ -567,6 +596,10 @@ func TestEveryCheckAndSummary(t *testing.T) {
 // TestOrderIndependent shuffles every input list: the findings stay the same.
 func TestOrderIndependent(t *testing.T) {
 	in := everything()
+	withScopes(func(t *migrate.Tenant) { // carol's legacy Security Administrator, narrowed to two scopes
+		t.RoleAssignments = append(t.RoleAssignments, assign(carol, secAdmin, otherAU), assign(carol, secAdmin, adminUnit))
+		t.EntitlementAssignments = []migrate.RoleAssignment{emAssign(bob, migrate.CatalogOwnerRole, catalog), emAssign(alice, migrate.CatalogReaderRole, "/")}
+	})(in.Tenant)
 	want, _ := Run(in)
 	wantJSON, _ := json.Marshal(want)
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -574,6 +607,7 @@ func TestOrderIndependent(t *testing.T) {
 		ten := *in.Tenant
 		ten.RoleAssignments = shuffled(rng, ten.RoleAssignments)
 		ten.EligibilitySchedules = shuffled(rng, ten.EligibilitySchedules)
+		ten.EntitlementAssignments = shuffled(rng, ten.EntitlementAssignments)
 		ten.Principals = shuffled(rng, ten.Principals)
 		ten.RoleDefinitions = shuffled(rng, ten.RoleDefinitions)
 		l := *in.Legacy

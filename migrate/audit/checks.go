@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -18,6 +19,34 @@ type scoped struct {
 	scope string
 }
 
+// grantAt is a key at a scope (lower case) of a provider ("" for the
+// directory): what a plan item targets.
+type grantAt struct {
+	provider string
+	key
+	scope string
+}
+
+// held is one unified grant, of either provider, as the checks see it.
+type held struct {
+	k        key
+	provider string // migrate.ProviderEntitlement, or "" for the directory
+	scope    string // directoryScopeId, or appScopeId for entitlement management
+	grant    Grant
+	id       string
+	end      *time.Time
+	role     Role
+}
+
+// text names the grant with its article: "a standing role assignment",
+// "a standing entitlement-management role assignment".
+func (h *held) text() string {
+	if h.provider == migrate.ProviderEntitlement {
+		return "a standing entitlement-management role assignment"
+	}
+	return grantText(h.grant)
+}
+
 // legacyGroup is the legacy records of one key, split at asOf.
 type legacyGroup struct {
 	live    []*migrate.Assignment
@@ -31,16 +60,20 @@ type auditor struct {
 	principals  map[migrate.GUID]*migrate.Principal
 	legacy      map[key]*legacyGroup
 	legacyOrder []key
-	// standingRoot and eligibleRoot are the unified grants at "/".
-	standingRoot map[key]*migrate.RoleAssignment
-	eligibleRoot map[key]*migrate.EligibilitySchedule
-	// scopes lists the scopes of every unified grant of a key.
-	scopes    map[key][]string
+	// held is every unified grant in the tenant's order: role
+	// assignments, eligibilities, entitlement-management role assignments;
+	// byKey the directory ones of each key, at every scope.
+	held      []held
+	byKey     map[key][]*held
 	schedules map[scoped][]*migrate.AssignmentSchedule
 	protect   migrate.Protected
-	// planned is Input.Plan by principal and role.
+	// planned is Input.Plan's legacy items by principal and role; added
+	// its items beyond legacy that it did not skip.
 	planned map[key]Planned
-	out     []Finding
+	added   map[grantAt]Planned
+	// scopeLabels are Finding.Scope by provider and scope id.
+	scopeLabels map[string]string
+	out         []Finding
 	// settings are the roles' activation controls (Result.RoleSettings).
 	settings []RoleSetting
 }
@@ -50,14 +83,19 @@ func newAuditor(in Input) *auditor {
 	a := &auditor{
 		in: in, roles: migrate.NewRoles(t.RoleDefinitions, in.Catalogue),
 		principals: map[migrate.GUID]*migrate.Principal{}, legacy: map[key]*legacyGroup{},
-		standingRoot: map[key]*migrate.RoleAssignment{}, eligibleRoot: map[key]*migrate.EligibilitySchedule{},
-		scopes: map[key][]string{}, schedules: map[scoped][]*migrate.AssignmentSchedule{},
-		protect: migrate.NewProtected(in.Protect), planned: map[key]Planned{},
+		byKey: map[key][]*held{}, schedules: map[scoped][]*migrate.AssignmentSchedule{},
+		protect: migrate.NewProtected(in.Protect), planned: map[key]Planned{}, added: map[grantAt]Planned{},
+		scopeLabels: map[string]string{},
 	}
 	for _, p := range in.Plan {
-		k := a.key(p.PrincipalID, p.RoleID)
-		if _, dup := a.planned[k]; !dup {
-			a.planned[k] = p
+		k := a.grantKey(p.Provider, p.PrincipalID, p.RoleID, p.ScopeID)
+		if p.Added != "" {
+			// Directory Readers is no privileged role: no check reports it.
+			if p.Action != migrate.ActionSkip && p.Added != migrate.AddedDirectoryReaders {
+				a.added[k] = p
+			}
+		} else if _, dup := a.planned[k.key]; !dup {
+			a.planned[k.key] = p
 		}
 	}
 	for i := range t.Principals {
@@ -70,18 +108,23 @@ func newAuditor(in Input) *auditor {
 	}
 	for i := range t.RoleAssignments {
 		ra := &t.RoleAssignments[i]
-		k := a.key(ra.PrincipalID, ra.RoleDefinitionID)
-		a.scopes[k] = appendScope(a.scopes[k], ra.DirectoryScopeID)
-		if ra.DirectoryScopeID == migrate.DirectoryScopeRoot && !a.activated(ra) && a.standingRoot[k] == nil {
-			a.standingRoot[k] = ra
-		}
+		a.held = append(a.held, held{k: a.key(ra.PrincipalID, ra.RoleDefinitionID), scope: ra.DirectoryScopeID, grant: a.grantOf(ra),
+			id: ra.ID, end: a.assignmentEnd(ra), role: a.role(ra.RoleDefinitionID)})
 	}
 	for i := range t.EligibilitySchedules {
 		es := &t.EligibilitySchedules[i]
-		k := a.key(es.PrincipalID, es.RoleDefinitionID)
-		a.scopes[k] = appendScope(a.scopes[k], es.DirectoryScopeID)
-		if es.DirectoryScopeID == migrate.DirectoryScopeRoot && a.eligibleRoot[k] == nil {
-			a.eligibleRoot[k] = es
+		a.held = append(a.held, held{k: a.key(es.PrincipalID, es.RoleDefinitionID), scope: es.DirectoryScopeID, grant: GrantEligible,
+			id: es.ID, end: eligibilityEnd(es), role: a.role(es.RoleDefinitionID)})
+	}
+	for i := range t.EntitlementAssignments {
+		ra := &t.EntitlementAssignments[i]
+		id, role := a.entitlementRole(ra.RoleDefinitionID)
+		a.held = append(a.held, held{k: key{ra.PrincipalID, id}, provider: migrate.ProviderEntitlement, scope: ra.AppScopeID,
+			grant: GrantStanding, id: ra.ID, role: role})
+	}
+	for i := range a.held {
+		if h := &a.held[i]; h.provider == "" {
+			a.byKey[h.k] = append(a.byKey[h.k], h)
 		}
 	}
 	for i := range in.Legacy.Assignments {
@@ -102,6 +145,101 @@ func newAuditor(in Input) *auditor {
 	}
 
 	return a
+}
+
+// entitlementRole names an entitlement-management role, by the tenant's
+// definitions (Tenant.EntitlementRoles) or the built-in ones, and returns
+// the id it is keyed by: its template id when it has one.
+func (a *auditor) entitlementRole(id migrate.GUID) (migrate.GUID, Role) {
+	for _, d := range a.in.Tenant.EntitlementRoles {
+		if d.ID == id || !id.IsZero() && d.TemplateID == id {
+			if !d.TemplateID.IsZero() {
+				id = d.TemplateID
+			}
+			return id, Role{ID: id.String(), DisplayName: d.DisplayName}
+		}
+	}
+	if r, ok := migrate.FindEntitlementRole(id.String()); ok {
+		return r.TemplateID, Role{ID: r.TemplateID.String(), DisplayName: r.DisplayName}
+	}
+	return id, Role{ID: id.String()}
+}
+
+// grantKey is where a plan item grants: its provider, key and scope
+// ("" is "/").
+func (a *auditor) grantKey(provider string, p, r migrate.GUID, scope string) grantAt {
+	if scope == "" {
+		scope = migrate.DirectoryScopeRoot
+	}
+	k := a.key(p, r)
+	if provider == migrate.ProviderEntitlement {
+		k.r, _ = a.entitlementRole(r)
+	} else {
+		provider = ""
+	}
+	return grantAt{provider, k, strings.ToLower(scope)}
+}
+
+// grantAt is a key's first directory grant of kind g at scope, nil when
+// there is none.
+func (a *auditor) grantAt(k key, g Grant, scope string) *held {
+	for _, h := range a.byKey[k] {
+		if h.grant == g && strings.EqualFold(h.scope, scope) {
+			return h
+		}
+	}
+	return nil
+}
+
+// atRoot reports whether the tenant holds a key at "/" as standing access
+// or an eligibility.
+func (a *auditor) atRoot(k key) bool {
+	return a.grantAt(k, GrantStanding, migrate.DirectoryScopeRoot) != nil || a.grantAt(k, GrantEligible, migrate.DirectoryScopeRoot) != nil
+}
+
+// narrowScopes are the scopes other than "/" where the tenant holds a key
+// as standing access or an eligibility (a PIM activation ends), sorted.
+func (a *auditor) narrowScopes(k key) []string {
+	var out []string
+	for _, h := range a.byKey[k] {
+		if h.grant != GrantActivated && h.scope != migrate.DirectoryScopeRoot && !slices.ContainsFunc(out, func(s string) bool { return strings.EqualFold(s, h.scope) }) {
+			out = append(out, h.scope)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// scopeLabel is Finding.Scope: the scope id and, when Tenant.Scopes has
+// the object it names, the object's display name in parentheses.
+func (a *auditor) scopeLabel(provider, id string) string {
+	if id == migrate.DirectoryScopeRoot {
+		return id
+	}
+	if l, ok := a.scopeLabels[provider+" "+id]; ok {
+		return l
+	}
+	l, p := id, provider
+	if p == "" {
+		p = migrate.ProviderDirectory
+	}
+	if ref, err := migrate.ParseScopeRef(id, p); err == nil && ref.ByID {
+		if s, err := a.in.Tenant.Scopes.Resolve(ref); err == nil && s.DisplayName() != "" && !strings.EqualFold(s.DisplayName(), s.ObjectID) {
+			l += " (" + s.DisplayName() + ")"
+		}
+	}
+	a.scopeLabels[provider+" "+id] = l
+	return l
+}
+
+// scopeList names directory scopes for a detail, e.g.
+// "/administrativeUnits/{id} (Sales), /attributeSets/Engineering".
+func (a *auditor) scopeList(scopes []string) string {
+	ls := make([]string, len(scopes))
+	for i, s := range scopes {
+		ls[i] = a.scopeLabel("", s)
+	}
+	return strings.Join(ls, ", ")
 }
 
 func appendScope(list []string, s string) []string {
@@ -180,7 +318,34 @@ func (a *auditor) isProtected(id migrate.GUID) bool {
 	return a.protect.Has(id, upn)
 }
 
-func (a *auditor) add(f Finding) { a.out = append(a.out, f) }
+// add records a finding, naming its scope for people (Finding.Scope).
+func (a *auditor) add(f Finding) {
+	if f.ScopeID != "" {
+		f.Scope = a.scopeLabel(f.Provider, f.ScopeID)
+	}
+	a.out = append(a.out, f)
+}
+
+// finding is a finding about a unified grant, its check, severity and
+// detail left to fill.
+func (a *auditor) finding(h *held) Finding {
+	return Finding{Principal: a.principal(h.k.p, ""), Role: h.role, ScopeID: h.scope, Provider: h.provider, Grant: h.grant,
+		ObjectID: h.id, EndDateTime: h.end, LegacySource: a.legacySource(h.k)}
+}
+
+// addedByPlan reports a standing grant a plan --add row made as
+// added-by-plan, and whether it did.
+func (a *auditor) addedByPlan(h *held) bool {
+	p, ok := a.added[grantAt{h.provider, h.k, strings.ToLower(h.scope)}]
+	if !ok {
+		return false
+	}
+	f := a.finding(h)
+	f.Severity, f.Check = Info, CheckAddedByPlan
+	f.Detail = fmt.Sprintf("%s the plan added beyond legacy, by %s (plan --add): not migrated from legacy", h.text(), p.Added)
+	a.add(f)
+	return true
+}
 
 // legacySource lists the sources of a key's live legacy records.
 func (a *auditor) legacySource(k key) string {
@@ -228,63 +393,107 @@ func grantText(g Grant) string {
 	return "a legacy record"
 }
 
-// legacyChecks: legacy-missing and eligible-now-standing, per principal and
-// role with at least one legacy record live at asOf.
+// legacyChecks: legacy-missing (and the checks that explain a grant
+// away), legacy-narrowed and eligible-now-standing, per principal and role
+// with at least one legacy record live at asOf.
 func (a *auditor) legacyChecks() {
 	for _, k := range a.legacyOrder {
 		g := a.legacy[k]
 		if len(g.live) == 0 {
 			continue
 		}
-		first := g.live[0]
-		standing, elig := a.standingRoot[k], a.eligibleRoot[k]
-		base := Finding{Principal: a.principal(k.p, first.PrincipalType), Role: a.role(k.r), Scope: migrate.DirectoryScopeRoot, LegacySource: sources(g.live)}
-		permanent := false
-		for _, c := range g.classes {
-			permanent = permanent || c == migrate.ClassPermanent
+		base := Finding{Principal: a.principal(k.p, g.live[0].PrincipalType), Role: a.role(k.r), ScopeID: migrate.DirectoryScopeRoot, LegacySource: sources(g.live)}
+		permanent := slices.Contains(g.classes, migrate.ClassPermanent)
+		if !a.atRoot(k) && !a.isProtected(k.p) {
+			a.notAtRoot(k, g, base, permanent)
 		}
-		if standing == nil && elig == nil && !a.isProtected(k.p) {
-			f := base
-			f.Grant = GrantLegacy
-			var why string
-			f.Check, why = a.notMigrated(k, permanent)
-			f.Severity = checkSeverity(f.Check)
-			var notes []string
-			if why != "" {
-				notes = append(notes, why)
-			}
-			var other []string
-			for _, sc := range a.scopes[k] {
-				if sc == migrate.DirectoryScopeRoot { // only an activation can be there
-					notes = append(notes, `the tenant has only a running PIM activation at "/", which ends`)
-				} else {
-					other = append(other, sc)
-				}
-			}
-			if len(other) > 0 {
-				notes = append(notes, fmt.Sprintf("the tenant grants it only at %s, which gives less", strings.Join(other, ", ")))
-			}
-			f.Detail = fmt.Sprintf("legacy %s has no unified role assignment or eligibility at \"/\"", describe(g))
-			if len(notes) > 0 {
-				f.Detail += "; " + strings.Join(notes, "; ")
-			}
-			a.add(f)
+		if !permanent {
+			a.eligibleNowStanding(k, g, base)
 		}
-		if !permanent && standing != nil {
-			f := base
-			f.Severity, f.Check, f.Grant, f.ObjectID = High, CheckEligibleNowStanding, GrantStanding, standing.ID
-			f.EndDateTime = a.assignmentEnd(standing)
-			until := ""
-			if f.EndDateTime != nil {
-				until = " (active until " + stamp(*f.EndDateTime) + ")"
-			}
-			if elig != nil {
-				f.Detail = fmt.Sprintf("legacy %s; the tenant has both a standing role assignment%s and an eligibility at \"/\": the standing assignment makes the eligibility moot, remove it", describe(g), until)
-			} else {
-				f.Detail = fmt.Sprintf("legacy %s; the tenant has a standing role assignment%s at \"/\" and no eligibility: eligible access became standing access", describe(g), until)
-			}
-			a.add(f)
+	}
+}
+
+// notAtRoot judges a live legacy grant with no unified grant at "/":
+// narrowed when the tenant holds it at a narrower scope (with a plan, the
+// scope its item chose), else missing unless something explains it.
+func (a *auditor) notAtRoot(k key, g *legacyGroup, base Finding, permanent bool) {
+	f := base
+	f.Grant = GrantLegacy
+	narrow := a.narrowScopes(k)
+	pl, planned := a.planned[k]
+	at := slices.IndexFunc(narrow, func(s string) bool { return strings.EqualFold(s, pl.ScopeID) })
+	if len(narrow) > 0 && (!planned || at >= 0) {
+		f.Severity, f.Check, f.ScopeID = checkSeverity(CheckLegacyNarrowed), CheckLegacyNarrowed, narrow[max(at, 0)]
+		f.Detail = fmt.Sprintf("legacy %s has no unified role assignment or eligibility at \"/\"; the tenant holds it at a narrower scope, %s: less access, not none", describe(g), a.scopeList(narrow))
+		switch {
+		case pl.ScopeRule != "":
+			f.Detail += "; narrowed by " + pl.ScopeRule + " (plan --scope-rules)"
+		case a.in.Plan != nil:
+			f.Detail += "; the plan (--plan) has no item for it: check that the narrowing was meant"
+		default:
+			f.Detail += "; check that the narrowing was meant (audit --plan names the scope rule that chose it)"
 		}
+		a.add(f)
+		return
+	}
+	var why string
+	f.Check, why = a.notMigrated(k, permanent)
+	f.Severity = checkSeverity(f.Check)
+	var notes []string
+	if why != "" {
+		notes = append(notes, why)
+	}
+	var other []string
+	activation := false // only an activation can be at "/" here
+	for _, h := range a.byKey[k] {
+		if h.scope == migrate.DirectoryScopeRoot {
+			activation = true
+		} else {
+			other = appendScope(other, h.scope)
+		}
+	}
+	if activation {
+		notes = append(notes, `the tenant has only a running PIM activation at "/", which ends`)
+	}
+	if len(other) > 0 {
+		notes = append(notes, fmt.Sprintf("the tenant grants it only at %s, which gives less", a.scopeList(other)))
+	}
+	f.Detail = fmt.Sprintf("legacy %s has no unified role assignment or eligibility at \"/\"", describe(g))
+	if len(notes) > 0 {
+		f.Detail += "; " + strings.Join(notes, "; ")
+	}
+	a.add(f)
+}
+
+// eligibleNowStanding reports each scope where the tenant holds a key that
+// legacy held only as eligible as a standing role assignment.
+func (a *auditor) eligibleNowStanding(k key, g *legacyGroup, base Finding) {
+	var seen []string
+	for _, h := range a.byKey[k] {
+		scope := strings.ToLower(h.scope)
+		if h.grant != GrantStanding || slices.Contains(seen, scope) {
+			continue
+		}
+		seen = append(seen, scope)
+		if h.scope != migrate.DirectoryScopeRoot && a.addedByPlan(h) {
+			continue
+		}
+		f := base
+		f.Severity, f.Check, f.ScopeID, f.Grant, f.ObjectID, f.EndDateTime = High, CheckEligibleNowStanding, h.scope, GrantStanding, h.id, h.end
+		until := ""
+		if f.EndDateTime != nil {
+			until = " (active until " + stamp(*f.EndDateTime) + ")"
+		}
+		where, none := `"/"`, "no eligibility"
+		if h.scope != migrate.DirectoryScopeRoot {
+			where, none = a.scopeLabel("", h.scope), "no eligibility there"
+		}
+		if a.grantAt(k, GrantEligible, h.scope) != nil {
+			f.Detail = fmt.Sprintf("legacy %s; the tenant has both a standing role assignment%s and an eligibility at %s: the standing assignment makes the eligibility moot, remove it", describe(g), until, where)
+		} else {
+			f.Detail = fmt.Sprintf("legacy %s; the tenant has a standing role assignment%s at %s and %s: eligible access became standing access", describe(g), until, where, none)
+		}
+		a.add(f)
 	}
 }
 
@@ -296,6 +505,8 @@ var skipChecks = map[string]string{
 	migrate.ReasonServicePrincipalEligible: CheckLegacyNeedsDecision,
 	migrate.ReasonGroupNotRoleAssignable:   CheckLegacyNeedsDecision,
 	migrate.ReasonConflictingRecords:       CheckLegacyNeedsDecision,
+	migrate.ReasonScopeNotFound:            CheckLegacyNeedsDecision,
+	migrate.ReasonRoleNotScopable:          CheckLegacyNeedsDecision,
 	migrate.ReasonRoleDisabled:             CheckLegacySkipped,
 	migrate.ReasonEligibleAsSkip:           CheckLegacySkipped,
 	migrate.ReasonProtected:                CheckLegacySkipped,
@@ -310,15 +521,19 @@ var skipChecks = map[string]string{
 // disabled role is skipped.
 func (a *auditor) notMigrated(k key, permanent bool) (check, why string) {
 	if pl, ok := a.planned[k]; ok {
+		where := ""
+		if pl.ScopeRule != "" {
+			where = fmt.Sprintf(" at %s (%s)", a.scopeLabel("", pl.ScopeID), pl.ScopeRule)
+		}
 		switch pl.Action {
 		case migrate.ActionSkip:
 			if c, ok := skipChecks[pl.Reason]; ok {
-				return c, "the plan skipped it: " + pl.Reason
+				return c, "the plan skipped it: " + pl.Reason + where
 			}
 		case migrate.ActionCreate:
-			return CheckLegacyMissing, "the plan creates it: not applied yet, declined in review, failed, or removed since"
+			return CheckLegacyMissing, "the plan creates it" + where + ": not applied yet, declined in review, failed, or removed since"
 		case migrate.ActionPresent:
-			return CheckLegacyMissing, "the plan found it in the tenant: removed since"
+			return CheckLegacyMissing, "the plan found it in the tenant" + where + ": removed since"
 		}
 	}
 	p := a.principals[k.p]
@@ -350,25 +565,34 @@ func checkSeverity(id string) Severity {
 
 // standingNotInLegacy: standing role assignments, at any scope, to roles
 // the catalogue labels privileged, for a principal and role with no legacy
-// record live at asOf. Protected principals are exempt.
+// record live at asOf; and every entitlement-management role assignment,
+// which legacy never held. Protected principals are exempt; what the plan
+// added is added-by-plan.
 func (a *auditor) standingNotInLegacy() {
-	for i := range a.in.Tenant.RoleAssignments {
-		ra := &a.in.Tenant.RoleAssignments[i]
-		role := a.role(ra.RoleDefinitionID)
-		if !role.Privileged || a.activated(ra) || a.isProtected(ra.PrincipalID) {
+	for i := range a.held {
+		h := &a.held[i]
+		em := h.provider == migrate.ProviderEntitlement
+		if h.grant != GrantStanding || !h.role.Privileged && !em || a.isProtected(h.k.p) {
 			continue
 		}
-		k := a.key(ra.PrincipalID, ra.RoleDefinitionID)
-		g := a.legacy[k]
-		if g != nil && len(g.live) > 0 {
+		g := a.legacy[h.k]
+		if !em && g != nil && len(g.live) > 0 {
 			continue
 		}
-		f := Finding{Severity: Medium, Check: CheckStandingNotInLegacy, Principal: a.principal(ra.PrincipalID, ""), Role: role,
-			Scope: ra.DirectoryScopeID, Grant: GrantStanding, ObjectID: ra.ID, EndDateTime: a.assignmentEnd(ra),
-			Detail: "standing role assignment of a privileged role with no legacy PIM record for this principal and role"}
-		if g != nil {
-			f.Detail += "; the legacy record ended before asOf"
-			f.LegacySource = sources(g.expired)
+		if a.addedByPlan(h) {
+			continue
+		}
+		f := a.finding(h)
+		f.Severity, f.Check = Medium, CheckStandingNotInLegacy
+		switch {
+		case em:
+			f.Detail = "entitlement-management role assignment: legacy PIM held no entitlement-management roles, so no legacy record accounts for it"
+		default:
+			f.Detail = "standing role assignment of a privileged role with no legacy PIM record for this principal and role"
+			if g != nil {
+				f.Detail += "; the legacy record ended before asOf"
+				f.LegacySource = sources(g.expired)
+			}
 		}
 		if f.EndDateTime != nil {
 			f.Detail += "; active until " + stamp(*f.EndDateTime)
@@ -379,40 +603,33 @@ func (a *auditor) standingNotInLegacy() {
 
 // principalChecks: deleted-principal, disabled-principal and
 // guest-privileged over every unified role assignment (standing or
-// activated) and eligibility, at any scope.
+// activated, of either provider) and eligibility, at any scope.
 func (a *auditor) principalChecks() {
-	t := a.in.Tenant
-	for i := range t.RoleAssignments {
-		ra := &t.RoleAssignments[i]
-		a.principalCheck(ra.PrincipalID, ra.RoleDefinitionID, ra.DirectoryScopeID, a.grantOf(ra), ra.ID, a.assignmentEnd(ra))
-	}
-	for i := range t.EligibilitySchedules {
-		es := &t.EligibilitySchedules[i]
-		a.principalCheck(es.PrincipalID, es.RoleDefinitionID, es.DirectoryScopeID, GrantEligible, es.ID, eligibilityEnd(es))
+	for i := range a.held {
+		a.principalCheck(&a.held[i])
 	}
 }
 
-func (a *auditor) principalCheck(id, roleID migrate.GUID, scope string, grant Grant, objectID string, end *time.Time) {
-	p := a.principals[id]
-	base := Finding{Principal: a.principal(id, ""), Role: a.role(roleID), Scope: scope, Grant: grant, ObjectID: objectID,
-		EndDateTime: end, LegacySource: a.legacySource(a.key(id, roleID))}
+func (a *auditor) principalCheck(h *held) {
+	p := a.principals[h.k.p]
+	base := a.finding(h)
 	switch {
 	case p == nil:
 		f := base
 		f.Severity, f.Check = Medium, CheckDeletedPrincipal
-		f.Detail = grantText(grant) + " of an object directoryObjects/getByIds does not return: deleted (or not a user, group or service principal)"
+		f.Detail = h.text() + " of an object directoryObjects/getByIds does not return: deleted (or not a user, group or service principal)"
 		a.add(f)
 		return
 	case p.AccountEnabled != nil && !*p.AccountEnabled:
 		f := base
 		f.Severity, f.Check = Medium, CheckDisabledPrincipal
-		f.Detail = fmt.Sprintf("%s of a disabled %s (accountEnabled false)", grantText(grant), principalNoun(p.Type))
+		f.Detail = fmt.Sprintf("%s of a disabled %s (accountEnabled false)", h.text(), principalNoun(p.Type))
 		a.add(f)
 	}
 	if p.Type == migrate.PrincipalUser && strings.EqualFold(p.UserType, "Guest") && base.Role.Privileged {
 		f := base
 		f.Severity, f.Check = Medium, CheckGuestPrivileged
-		f.Detail = fmt.Sprintf("guest user (userType Guest) with %s of a privileged role", grantText(grant))
+		f.Detail = fmt.Sprintf("guest user (userType Guest) with %s of a privileged role", grantText(h.grant))
 		a.add(f)
 	}
 }
@@ -462,7 +679,7 @@ func (a *auditor) globalAdminCount() {
 	default:
 		what = fmt.Sprintf("%d principals hold standing Global Administrator at \"/\" (%s)", n, list)
 	}
-	a.add(Finding{Severity: Low, Check: CheckGlobalAdminCount, Role: a.role(GlobalAdministrator), Scope: migrate.DirectoryScopeRoot, Grant: GrantStanding,
+	a.add(Finding{Severity: Low, Check: CheckGlobalAdminCount, Role: a.role(GlobalAdministrator), ScopeID: migrate.DirectoryScopeRoot, Grant: GrantStanding,
 		Detail: fmt.Sprintf("%s; Microsoft recommends %d to %d. Counted: distinct principals with a role assignment that is not a PIM activation; "+
 			"a group counts once, members not expanded; eligible Global Administrators not counted", what, MinGlobalAdmins, MaxGlobalAdmins)})
 }
@@ -503,7 +720,7 @@ func (a *auditor) expiring(p, r migrate.GUID, scope string, g Grant, id string, 
 		what = "active role assignment"
 	}
 	e := end.UTC()
-	a.add(Finding{Severity: Low, Check: CheckExpiringSoon, Principal: a.principal(p, ""), Role: a.role(r), Scope: scope, Grant: g,
+	a.add(Finding{Severity: Low, Check: CheckExpiringSoon, Principal: a.principal(p, ""), Role: a.role(r), ScopeID: scope, Grant: g,
 		ObjectID: id, EndDateTime: &e, LegacySource: a.legacySource(a.key(p, r)),
 		Detail: fmt.Sprintf("%s ends %s, %s after asOf", what, stamp(e), span(end.Sub(a.in.AsOf)))})
 }
@@ -547,53 +764,36 @@ func (a *auditor) protected() {
 					"(audit reads the principals that hold a role or appear in legacy.json): it holds no role"})
 		}
 	}
-	t := a.in.Tenant
 	for id := range ids {
-		held := 0
+		holds := 0
 		base := Finding{Severity: Info, Check: CheckProtectedPrincipal, Principal: a.principal(id, "")}
-		for i := range t.RoleAssignments {
-			ra := &t.RoleAssignments[i]
-			if ra.PrincipalID != id {
+		for i := range a.held {
+			h := &a.held[i]
+			if h.k.p != id {
 				continue
 			}
-			f := base
-			f.Role, f.Scope, f.Grant, f.ObjectID = a.role(ra.RoleDefinitionID), ra.DirectoryScopeID, a.grantOf(ra), ra.ID
-			f.LegacySource, f.EndDateTime = a.legacySource(a.key(id, ra.RoleDefinitionID)), a.assignmentEnd(ra)
-			f.Detail = "protected principal holds " + grantText(f.Grant)
+			f := a.finding(h)
+			f.Severity, f.Check = Info, CheckProtectedPrincipal
+			f.Detail = "protected principal holds " + h.text()
 			if f.EndDateTime != nil {
 				f.Detail += " until " + stamp(*f.EndDateTime)
 			}
 			a.add(f)
-			held++
-		}
-		for i := range t.EligibilitySchedules {
-			es := &t.EligibilitySchedules[i]
-			if es.PrincipalID != id {
-				continue
-			}
-			f := base
-			f.Role, f.Scope, f.Grant, f.ObjectID = a.role(es.RoleDefinitionID), es.DirectoryScopeID, GrantEligible, es.ID
-			f.LegacySource, f.EndDateTime = a.legacySource(a.key(id, es.RoleDefinitionID)), eligibilityEnd(es)
-			f.Detail = "protected principal holds an eligibility"
-			if f.EndDateTime != nil {
-				f.Detail += " until " + stamp(*f.EndDateTime)
-			}
-			a.add(f)
-			held++
+			holds++
 		}
 		for _, k := range a.legacyOrder {
 			g := a.legacy[k]
-			if k.p != id || len(g.live) == 0 || a.standingRoot[k] != nil || a.eligibleRoot[k] != nil {
+			if k.p != id || len(g.live) == 0 || a.atRoot(k) {
 				continue
 			}
 			f := base
 			f.Principal = a.principal(id, g.live[0].PrincipalType)
-			f.Role, f.Scope, f.Grant, f.LegacySource = a.role(k.r), migrate.DirectoryScopeRoot, GrantLegacy, sources(g.live)
+			f.Role, f.ScopeID, f.Grant, f.LegacySource = a.role(k.r), migrate.DirectoryScopeRoot, GrantLegacy, sources(g.live)
 			f.Detail = fmt.Sprintf("protected principal holds legacy %s with no unified counterpart at \"/\" (plan never migrates protected principals)", describe(g))
 			a.add(f)
-			held++
+			holds++
 		}
-		if held == 0 {
+		if holds == 0 {
 			f := base
 			f.Detail = "protected principal holds no unified role assignment or eligibility and no live legacy record"
 			if a.principals[id] == nil {

@@ -15,17 +15,32 @@
 //
 //	high    legacy-missing          a live legacy grant has no unified role assignment or eligibility at "/",
 //	                                and nothing below explains it: access is missing
-//	high    eligible-now-standing   legacy eligible, the tenant has a standing role assignment at "/"
-//	medium  standing-not-in-legacy  standing access to a privileged role with no live legacy record
-//	medium  deleted-principal       a unified grant to an object getByIds does not return
-//	medium  disabled-principal      a unified grant to a principal with accountEnabled false
+//	high    eligible-now-standing   legacy eligible, the tenant has a standing role assignment at "/" or a
+//	                                narrower scope
+//	medium  standing-not-in-legacy  standing access to a privileged role, at any scope, with no live legacy
+//	                                record; every entitlement-management role assignment
+//	medium  deleted-principal       a unified grant (either provider) to an object getByIds does not return
+//	medium  disabled-principal      a unified grant (either provider) to a principal with accountEnabled false
 //	medium  guest-privileged        a guest user holding a privileged role
 //	medium  legacy-needs-decision   a live legacy grant the tenant cannot hold as legacy did (an eligible
-//	                                service principal, a group not role-assignable, conflicting records)
+//	                                service principal, a group not role-assignable, conflicting records,
+//	                                a scope rule whose scope the plan could not use)
 //	low     global-admin-count      standing Global Administrators outside 2–5
 //	low     expiring-soon           a unified grant that ends within 30 days
+//	low     legacy-narrowed         a live legacy grant the tenant holds only at a narrower scope (an
+//	                                administrative unit, attribute set or app registration); with --plan,
+//	                                the scope rule that narrowed it
 //	low     legacy-skipped          a live legacy grant of a disabled role, or skipped by the plan's policy
 //	info    legacy-gone             a live legacy grant of a deleted principal or role: no access is missing
 //	info    protected-principal     what each --protect (break-glass) principal holds
 //	info    legacy-rejected         a record export could not use (never dropped silently)
+//	info    added-by-plan           with --plan, standing access a plan --add row made, which
+//	                                standing-not-in-legacy or eligible-now-standing would report
+//
+// Every scope is read: the directory's ("/", /administrativeUnits/{id},
+// /attributeSets/{id}, /{applicationObjectId}) and entitlement
+// management's ("/", /AccessPackageCatalog/{id}, Tenant.EntitlementAssignments).
+// A finding's Scope names the scope's object where Tenant.Scopes has it
+// ("/administrativeUnits/{id} (Sales)"); ScopeID is the id, and Provider
+// says entitlementManagement for that provider.
 package audit

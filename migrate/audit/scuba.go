@@ -96,11 +96,11 @@ func (a *auditor) scuba() {
 	ga := rules[GlobalAdministrator]
 	if ga != nil {
 		if v, err := migrate.RuleValues(migrate.RuleActivationApproval, ga[migrate.RuleActivationApproval]); err == nil && len(v) > 0 && v[0].Value != "true" {
-			a.add(Finding{Severity: High, Check: CheckScubaGAApproval, Role: a.role(GlobalAdministrator), Scope: migrate.DirectoryScopeRoot,
+			a.add(Finding{Severity: High, Check: CheckScubaGAApproval, Role: a.role(GlobalAdministrator), ScopeID: migrate.DirectoryScopeRoot,
 				Detail: "MS.AAD.7.6v1: activating Global Administrator does not require approval (Approval_EndUser_Assignment isApprovalRequired false)"})
 		}
 		if len(recipients(ga["Notification_Admin_EndUser_Assignment"])) == 0 {
-			a.add(Finding{Severity: Medium, Check: CheckScubaGAActivation, Role: a.role(GlobalAdministrator), Scope: migrate.DirectoryScopeRoot,
+			a.add(Finding{Severity: Medium, Check: CheckScubaGAActivation, Role: a.role(GlobalAdministrator), ScopeID: migrate.DirectoryScopeRoot,
 				Detail: "MS.AAD.7.8v1: activating Global Administrator alerts no additional recipient (Notification_Admin_EndUser_Assignment)"})
 		}
 	}
@@ -116,11 +116,11 @@ func (a *auditor) scuba() {
 			}
 		}
 		if len(missing) > 0 {
-			a.add(Finding{Severity: Medium, Check: CheckScubaAssignmentAlerts, Role: a.role(id), Scope: migrate.DirectoryScopeRoot,
+			a.add(Finding{Severity: Medium, Check: CheckScubaAssignmentAlerts, Role: a.role(id), ScopeID: migrate.DirectoryScopeRoot,
 				Detail: "MS.AAD.7.7v1: assigning this role alerts no additional recipient (" + strings.Join(missing, ", ") + ")"})
 		}
 		if id != GlobalAdministrator && len(recipients(r["Notification_Admin_EndUser_Assignment"])) == 0 {
-			a.add(Finding{Severity: Low, Check: CheckScubaActivationAlerts, Role: a.role(id), Scope: migrate.DirectoryScopeRoot,
+			a.add(Finding{Severity: Low, Check: CheckScubaActivationAlerts, Role: a.role(id), ScopeID: migrate.DirectoryScopeRoot,
 				Detail: "MS.AAD.7.9v1: activating this role alerts no additional recipient (Notification_Admin_EndUser_Assignment)"})
 		}
 	}
@@ -215,7 +215,7 @@ func (a *auditor) scubaPermanentActive() {
 			continue
 		}
 		a.add(Finding{Severity: High, Check: CheckScubaPermanentActive, Principal: a.principal(ra.PrincipalID, ""), Role: a.role(ra.RoleDefinitionID),
-			Scope: ra.DirectoryScopeID, Grant: GrantStanding, ObjectID: ra.ID,
+			ScopeID: ra.DirectoryScopeID, Grant: GrantStanding, ObjectID: ra.ID,
 			Detail: "MS.AAD.7.4v1: permanent active assignment of a highly privileged role; make it eligible, or list the account with --protect if it is an emergency access account"})
 	}
 }
@@ -243,12 +243,12 @@ func (a *auditor) scubaCounts() {
 		delete(other, p) // the baseline counts one who holds both as a Global Administrator
 	}
 	if n := len(ga); n < ScubaMinGlobalAdmins || n > ScubaMaxGlobalAdmins {
-		a.add(Finding{Severity: Medium, Check: CheckScubaGlobalAdminCount, Role: a.role(GlobalAdministrator), Scope: migrate.DirectoryScopeRoot,
+		a.add(Finding{Severity: Medium, Check: CheckScubaGlobalAdminCount, Role: a.role(GlobalAdministrator), ScopeID: migrate.DirectoryScopeRoot,
 			Detail: fmt.Sprintf("MS.AAD.7.1v1: %d principals hold Global Administrator, eligible or active (%s); the baseline wants %d to %d",
 				n, a.names(ga), ScubaMinGlobalAdmins, ScubaMaxGlobalAdmins)})
 	}
 	if len(ga) > len(other) {
-		a.add(Finding{Severity: Medium, Check: CheckScubaGlobalAdminRatio, Role: a.role(GlobalAdministrator), Scope: migrate.DirectoryScopeRoot,
+		a.add(Finding{Severity: Medium, Check: CheckScubaGlobalAdminRatio, Role: a.role(GlobalAdministrator), ScopeID: migrate.DirectoryScopeRoot,
 			Detail: fmt.Sprintf("MS.AAD.7.2v1: %d principals hold Global Administrator and %d other highly privileged roles only; the baseline wants no more of the first than the second",
 				len(ga), len(other))})
 	}
@@ -290,7 +290,7 @@ func (a *auditor) weakerThanLegacy() {
 				srcs = append(srcs, v.Source)
 			}
 		}
-		a.add(Finding{Severity: sev, Check: CheckWeakerThanLegacy, Role: a.role(it.Setting.RoleID), Scope: migrate.DirectoryScopeRoot,
+		a.add(Finding{Severity: sev, Check: CheckWeakerThanLegacy, Role: a.role(it.Setting.RoleID), ScopeID: migrate.DirectoryScopeRoot,
 			Detail:       fmt.Sprintf("rule %s of policy %s: %s", it.Setting.RuleID, it.Setting.PolicyID, strings.Join(changes, "; ")),
 			LegacySource: strings.Join(srcs, "; ")})
 	}
