@@ -44,7 +44,8 @@ Checks (severity, id, what):
 Legacy records are judged at --as-of (default: now): an expired one is not
 expected in the tenant. Roles match by template id or directory-specific id,
 GUIDs in any case. Principals in --protect (break-glass accounts) are listed
-with what they hold and exempt from legacy-missing and standing-not-in-legacy;
+with what they hold and exempt from legacy-missing, legacy-narrowed and
+standing-not-in-legacy;
 an entry that names no principal of the tenant (a typo) is an error.
 
 A live legacy grant with no unified grant is legacy-missing (high) only when
