@@ -33,6 +33,10 @@ const (
 // has no scope column.
 type contentWidths struct {
 	name, upn, role, scope, mapping, mappingShort, reason int
+	// scopeStarts holds, for each first word of a scope name, a name that
+	// starts with it; sharedStarts the first words two names share.
+	scopeStarts  map[string]string
+	sharedStarts map[string]bool
 }
 
 // measure widens w to hold item it's cells. It measures without building
@@ -52,6 +56,7 @@ func (w *contentWidths) measure(it *migrate.Item) {
 	} else {
 		if s := scopeText(it); s != migrate.DirectoryScopeRoot {
 			w.scope = max(w.scope, cellWidth(s))
+			w.noteScopeName(it.ScopeName)
 		}
 		mapping := cellWidth(fromText(it)) + cellWidth(kindText(it.Target.Kind))
 		w.mapping = max(w.mapping, mapping+len(" -> "))
@@ -68,6 +73,24 @@ func (w *contentWidths) measure(it *migrate.Item) {
 		}
 	}
 	w.reason = max(w.reason, reason)
+}
+
+// noteScopeName records the first word of a scope name, and whether
+// another name starts with it too.
+func (w *contentWidths) noteScopeName(name string) {
+	first, _, ok := strings.Cut(name, " ")
+	if !ok {
+		return
+	}
+	if w.scopeStarts == nil {
+		w.scopeStarts, w.sharedStarts = map[string]string{}, map[string]bool{}
+	}
+	switch seen, ok := w.scopeStarts[first]; {
+	case !ok:
+		w.scopeStarts[first] = name
+	case seen != name:
+		w.sharedStarts[first] = true
+	}
 }
 
 // cellWidth is the width s takes on screen once made inert, without
@@ -90,6 +113,8 @@ type columns struct {
 	principal, role, scope, mapping, reason int
 	name, upn                               int
 	short                                   bool
+	// sharedStarts are the first words scope names share (fitScope).
+	sharedStarts map[string]bool
 }
 
 // layout fits the columns into width from the content's widths: each as
@@ -101,7 +126,8 @@ type columns struct {
 func layout(width int, w contentWidths) columns {
 	avail := max(0, width-prefixWidth-3*gap)
 	c := columns{principal: w.name, role: max(w.role, len(headRole)),
-		mapping: max(w.mapping, len(headMapping)), reason: max(w.reason, len(headReason)), name: w.name, upn: w.upn}
+		mapping: max(w.mapping, len(headMapping)), reason: max(w.reason, len(headReason)), name: w.name, upn: w.upn,
+		sharedStarts: w.sharedStarts}
 	if w.scope > 0 {
 		c.scope = max(w.scope, len(headScope))
 		avail = max(0, avail-gap)
@@ -240,6 +266,36 @@ func reasonText(it *migrate.Item) string {
 		return reason
 	}
 	return strings.TrimPrefix(reason+" ! "+strings.Join(it.Warnings, ","), " ")
+}
+
+// fitScope fits a scope label ("AU Contoso Europe") to w cells. Too wide,
+// a name whose first word another scope name of the plan shares keeps the
+// kind and its last words that fit ("AU …Europe", telling it from
+// "Contoso Americas"); any other label is cut at its end, as any cell.
+func fitScope(s string, w int, shared map[string]bool) string {
+	if ansi.StringWidth(s) <= w {
+		return fit(s, w)
+	}
+	for _, kind := range []string{"AU ", "attr set ", "app ", "catalog "} {
+		name, ok := strings.CutPrefix(s, kind)
+		if first, _, _ := strings.Cut(name, " "); !ok || !shared[first] {
+			continue
+		}
+		room := w - ansi.StringWidth(kind) - 1 // "…"
+		words := strings.Fields(name)
+		tail := ""
+		for i := len(words) - 1; i > 0; i-- {
+			t := strings.Join(words[i:], " ")
+			if ansi.StringWidth(t) > room {
+				break
+			}
+			tail = t
+		}
+		if tail != "" {
+			return fit(kind+"…"+tail, w)
+		}
+	}
+	return fit(s, w)
 }
 
 // fit pads or truncates s to exactly w cells.

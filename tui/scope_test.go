@@ -142,3 +142,34 @@ func TestScopesReadable(t *testing.T) {
 		}
 	})
 }
+
+// TestFitScope: a scope label too wide for its column keeps its kind and
+// the name's last words when another scope name of the plan starts the
+// same way ("Contoso Europe", "Contoso Americas"); otherwise, or when the
+// last word alone does not fit, it is cut at its end.
+func TestFitScope(t *testing.T) {
+	shared := map[string]bool{"Contoso": true}
+	tests := []struct {
+		name, label string
+		w           int
+		want        string
+	}{
+		{"fits", "AU Contoso Europe", 20, "AU Contoso Europe   "},
+		{"the end of a name that shares its start", "AU Contoso Europe", 12, "AU …Europe  "},
+		{"last words that fit", "AU Contoso Latin America", 16, "AU …America     "},
+		{"two last words", "AU Contoso Latin America", 17, "AU …Latin America"},
+		{"a name of its own keeps its start", "AU Paris Office Region", 12, "AU Paris Of…"},
+		{"one word", "catalog Salesforce", 12, "catalog Sal…"},
+		{"attribute set", "attr set Engineering", 12, "attr set En…"},
+		{"app", "app Contoso Payroll", 12, "app …Payroll"},
+		{"tenant", "/", 12, "/           "},
+		{"all catalogs", "all catalogs", 8, "all cat…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := fitScope(tt.label, tt.w, shared); got != tt.want {
+				t.Errorf("fitScope(%q, %d) = %q, want %q", tt.label, tt.w, got, tt.want)
+			}
+		})
+	}
+}

@@ -238,7 +238,7 @@ func (m Model) row(it *migrate.Item, c columns, selected bool) string {
 	cell := func(text string, w int) string { return fit(migrate.Printable(text), w) }
 	cells := fit(principalCell(it, c), c.principal) + sp + cell(roleText(it), c.role) + sp
 	if c.scope > 0 {
-		cells += cell(scopeText(it), c.scope) + sp
+		cells += fitScope(migrate.Printable(scopeText(it)), c.scope, c.sharedStarts) + sp
 	}
 	cells += cell(mappingText(it, c.short), c.mapping) + sp + cell(reasonText(it), c.reason)
 	return text.Render(cursor+" ") + glyphStyle.Render(glyph) + warnStyle.Render(warn) + text.Render(" ") +

@@ -78,8 +78,9 @@ func readTenant(ctx context.Context, a *app, legacy *migrate.Legacy, protect mig
 		if err := readAuditScopes(ctx, a, c, t); err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules, %d assignment schedules, %d entitlement-management assignments, %d principals.\n",
-			migrate.Printable(t.TenantID), len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), len(t.AssignmentSchedules), len(t.EntitlementAssignments), len(t.Principals))
+		fmt.Fprintf(a.stderr, "Tenant %s: %d role definitions, %d role assignments, %d eligibility schedules, %d assignment schedules, %s, %d principals.\n",
+			migrate.Printable(t.TenantID), len(t.RoleDefinitions), len(t.RoleAssignments), len(t.EligibilitySchedules), len(t.AssignmentSchedules),
+			migrate.Plural(len(t.EntitlementAssignments), "entitlement-management assignment", "entitlement-management assignments"), len(t.Principals))
 		return t, nil
 	}
 	found := 0
