@@ -62,15 +62,23 @@ func expandRefs(m map[string]any, principalID, roleID string, st *state, expand 
 
 func roleDefJSON(r *roleDef) map[string]any {
 	return map[string]any{
-		"id":             r.idStr,
-		"displayName":    r.displayName,
-		"description":    strOrNil(r.descr),
-		"isBuiltIn":      r.isBuiltIn,
-		"isEnabled":      r.isEnabled,
-		"templateId":     r.templateStr,
-		"resourceScopes": []string{"/"},
-		"version":        "1",
+		"id":              r.idStr,
+		"displayName":     r.displayName,
+		"description":     strOrNil(r.descr),
+		"isBuiltIn":       r.isBuiltIn,
+		"isEnabled":       r.isEnabled,
+		"templateId":      r.templateStr,
+		"resourceScopes":  []string{"/"},
+		"version":         "1",
+		"rolePermissions": []map[string]any{{"allowedResourceActions": nonNilStrings(r.actions), "condition": nil}},
 	}
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // raReadable reports whether an assignment can be read now: past the

@@ -461,7 +461,7 @@ func (c *call) checkDirectoryScope(t *target, r *roleDef) *response {
 	} else {
 		return c.invalidProperty("directoryScopeId", "UnifiedRoleAssignment")
 	}
-	if migrate.ScopeAllowed(migrate.ScopeRole{ID: r.templateID, BuiltIn: r.isBuiltIn}, s) != "" {
+	if migrate.ScopeAllowed(migrate.ScopeRole{ID: r.templateID, BuiltIn: r.isBuiltIn, ResourceActions: r.actions}, s) != "" {
 		return c.notScopable(t.roleText, t.dirScope)
 	}
 	return nil

@@ -106,6 +106,10 @@ type RoleDefinition struct {
 	IsBuiltIn   *bool  `json:"isBuiltIn,omitempty"`
 	IsEnabled   *bool  `json:"isEnabled,omitempty"`
 	TemplateID  string `json:"templateId,omitempty"`
+	// AllowedResourceActions are a custom role's permissions
+	// (rolePermissions[0].allowedResourceActions): what decides the scopes
+	// it can be assigned at.
+	AllowedResourceActions []string `json:"allowedResourceActions,omitempty"`
 }
 
 // PrivilegedRoleAssignment is a legacy (iteration 1) privilegedRoleAssignment.

@@ -14,6 +14,7 @@ type roleDef struct {
 	idStr, templateStr   string
 	displayName, descr   string
 	isBuiltIn, isEnabled bool
+	actions              []string // a custom role's allowed resource actions
 	seq                  uint64
 }
 
@@ -57,6 +58,9 @@ func newRoleIndex(defs []RoleDefinition) *roleIndex {
 		}
 		if d.IsEnabled != nil {
 			r.isEnabled = *d.IsEnabled
+		}
+		if d.AllowedResourceActions != nil {
+			r.actions = d.AllowedResourceActions
 		}
 		if t, err := migrate.ParseGUID(d.TemplateID); err == nil {
 			r.templateID, r.templateStr = t, d.TemplateID

@@ -127,7 +127,7 @@ func (pl *planner) legacyScope(principal, role GUID, pr *Principal) (s Scope, id
 		sc.skipped[r.Pos.N]++
 		return Scope{}, r.Scope.String(), rule, ReasonScopeNotFound
 	}
-	if def != nil && ScopeAllowed(ScopeRole{ID: pl.roles.Canonical(role), BuiltIn: def.IsBuiltIn}, rs.scope) != "" {
+	if def != nil && ScopeAllowed(ScopeRole{ID: pl.roles.Canonical(role), BuiltIn: def.IsBuiltIn, ResourceActions: def.AllowedResourceActions}, rs.scope) != "" {
 		return rs.scope, rs.scope.ID(), rule, ReasonRoleNotScopable
 	}
 	return rs.scope, rs.scope.ID(), rule, ""
@@ -307,7 +307,7 @@ func (pl *planner) addItem(a AddRow) Item {
 		return skip(ReasonPrincipalNotFound)
 	case err != nil:
 		return skip(ReasonScopeNotFound)
-	case ScopeAllowed(ScopeRole{ID: role, BuiltIn: def.IsBuiltIn}, s) != "":
+	case ScopeAllowed(ScopeRole{ID: role, BuiltIn: def.IsBuiltIn, ResourceActions: def.AllowedResourceActions}, s) != "":
 		return skip(ReasonRoleNotScopable)
 	case pr.Type == PrincipalServicePrincipal && t.Kind == KindEligibilityRequest:
 		return skip(ReasonServicePrincipalEligible)

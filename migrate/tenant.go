@@ -13,6 +13,9 @@ type RoleDefinition struct {
 	IsBuiltIn   bool   `json:"isBuiltIn"`
 	IsEnabled   bool   `json:"isEnabled"`
 	TemplateID  GUID   `json:"templateId"`
+	// AllowedResourceActions are a custom role's permissions, which decide
+	// the scopes it takes (ScopeAllowed); nil when not read.
+	AllowedResourceActions []string `json:"allowedResourceActions,omitempty"`
 }
 
 // RoleAssignment is a unifiedRoleAssignment: standing (or currently active)

@@ -56,6 +56,7 @@ func TestAuditPlanScopes(t *testing.T) {
 			"alice@contoso.example | Helpdesk Administrator | " + paris + " | rules.csv:3",
 			"carol@contoso.example | Cloud Application Administrator | " + payroll + " | rules.csv:8",
 			"erin@contoso.example | User Administrator | " + lyon + " | rules.csv:4",
+			"erin@contoso.example | Tier 1 User Support | " + paris + " | rules.csv:11",
 			"gina_fabrikam.example#EXT#@contoso.example | Attribute Assignment Administrator | /attributeSets/Engineering | rules.csv:6",
 			"bob@contoso.example | Application Administrator | " + payroll + " | rules.csv:7",
 			"Ticket bot | Helpdesk Administrator | " + paris + " | rules.csv:5",
@@ -63,6 +64,7 @@ func TestAuditPlanScopes(t *testing.T) {
 		audit.CheckLegacyNeedsDecision: {
 			"bob@contoso.example | Helpdesk Administrator | / | rules.csv:2",
 			"dave@contoso.example | Global Administrator | / | rules.csv:9",
+			"dave@contoso.example | App Reviewer | / | rules.csv:9",
 		},
 		audit.CheckAddedByPlan: {
 			"carol@contoso.example | Application Administrator | /" + scCRM + " (CRM) | assignments.csv:8",

@@ -43,9 +43,12 @@ const (
 	roleCloudAppAdm = "158c047a-c907-4556-b7ef-446551a6b5f7"
 	roleSecRdr      = "5d6b6bb7-de71-4623-b4af-96380a352509"
 	roleGlobalAdm   = "62e90394-69f5-4237-9190-012177145e10"
+	roleTier1       = "5c000000-0000-4000-8000-0000000000e1" // custom: user permissions, takes an AU
+	roleAppReview   = "5c000000-0000-4000-8000-0000000000e2" // custom: application permissions only
 )
 
 func scopedSeed() *graphsim.Seed {
+	no := false
 	u := func(id, upn, typ string) graphsim.User {
 		return graphsim.User{ID: id, UserPrincipalName: upn, DisplayName: strings.Split(upn, "@")[0], UserType: typ}
 	}
@@ -62,6 +65,10 @@ func scopedSeed() *graphsim.Seed {
 		Applications: []graphsim.Application{{ID: scPayroll, AppID: "0a990000-0000-4000-8000-0000000000c1", DisplayName: "Payroll"},
 			{ID: scCRM, AppID: "0a990000-0000-4000-8000-0000000000c2", DisplayName: "CRM"}},
 		AccessPackageCatalogs: []graphsim.AccessPackageCatalog{{ID: scSales, DisplayName: "Sales"}},
+		RoleDefinitions: []graphsim.RoleDefinition{
+			{ID: roleTier1, DisplayName: "Tier 1 User Support", IsBuiltIn: &no, AllowedResourceActions: []string{"microsoft.directory/users/password/update"}},
+			{ID: roleAppReview, DisplayName: "App Reviewer", IsBuiltIn: &no, AllowedResourceActions: []string{"microsoft.directory/applications/basic/update"}},
+		},
 		PrivilegedRoleAssignments: []graphsim.PrivilegedRoleAssignment{
 			{UserID: scAlice, RoleID: roleHelpdeskAdm},                   // group (direct member) → AU Paris by name
 			{UserID: scErin, RoleID: roleUserAdm, IsElevated: true},      // group (nested member) → AU Lyon by id
@@ -72,6 +79,8 @@ func scopedSeed() *graphsim.Seed {
 			{UserID: scDave, RoleID: roleGlobalAdm},                      // → AU: role-not-scopable
 			{UserID: scBob, RoleID: roleHelpdeskAdm},                     // → AU Nowhere: scope-not-found
 			{UserID: scAlice, RoleID: roleSecRdr},                        // no rule: stays at "/"
+			{UserID: scErin, RoleID: roleTier1},                          // custom role with user permissions → AU
+			{UserID: scDave, RoleID: roleAppReview},                      // custom role without: role-not-scopable (the rule for any of dave's roles wins)
 		},
 	}
 }
@@ -86,6 +95,8 @@ Application Administrator,*,app:Payroll
 ` + roleCloudAppAdm + `,carol@contoso.example,/` + scPayroll + `
 *,dave@contoso.example,/administrativeUnits/Paris
 Password Administrator,*,/administrativeUnits/Paris
+Tier 1 User Support,*,/administrativeUnits/Paris
+App Reviewer,*,/administrativeUnits/Paris
 `
 
 const addCSV = `principal,role,scope,kind,end,provider
@@ -173,6 +184,8 @@ func scopesRun(t *testing.T, opt graphsim.Options) {
 		dirKey(scDave, roleGlobalAdm, au(scParis)):                                            {migrate.ActionSkip, migrate.ReasonRoleNotScopable, "Paris", rules + ":9"},
 		dirKey(scBob, roleHelpdeskAdm, "/administrativeUnits/Nowhere"):                        {migrate.ActionSkip, migrate.ReasonScopeNotFound, "", rules + ":2"},
 		dirKey(scAlice, roleSecRdr, "/"):                                                      {migrate.ActionCreate, "eligible", "", ""},
+		dirKey(scErin, roleTier1, au(scParis)):                                                {migrate.ActionCreate, "eligible", "Paris", rules + ":11"},
+		dirKey(scDave, roleAppReview, au(scParis)):                                            {migrate.ActionSkip, migrate.ReasonRoleNotScopable, "Paris", rules + ":9"},
 		emKey(scFrank, migrate.CatalogOwnerRole.String(), cat):                                {migrate.ActionCreate, "added", "Sales", add + ":2"},
 		emKey(scFrank, migrate.CatalogReaderRole.String(), "/"):                               {migrate.ActionCreate, "added", "", add + ":3"},
 		dirKey(scCarol, "ffd52fa5-98dc-465c-991d-fc073eb59f8f", "/attributeSets/Engineering"): {migrate.ActionCreate, "added", "Engineering", add + ":4"},

@@ -114,7 +114,7 @@ func (c *Client) roleDefinitions(ctx context.Context) ([]migrate.RoleDefinition,
 	var out []migrate.RoleDefinition
 	b := c.api.RoleManagement().Directory().RoleDefinitions()
 	cfg := &rm.DirectoryRoleDefinitionsRequestBuilderGetRequestConfiguration{QueryParameters: &rm.DirectoryRoleDefinitionsRequestBuilderGetQueryParameters{
-		Select: []string{"id", "displayName", "isBuiltIn", "isEnabled", "templateId"}}}
+		Select: []string{"id", "displayName", "isBuiltIn", "isEnabled", "templateId", "rolePermissions"}}}
 	err := listAll(ctx, c, "list roleDefinitions", func(ctx context.Context, next string) (models.UnifiedRoleDefinitionCollectionResponseable, error) {
 		if next != "" {
 			return b.WithUrl(next).Get(ctx, nil)
@@ -123,8 +123,15 @@ func (c *Client) roleDefinitions(ctx context.Context) ([]migrate.RoleDefinition,
 	}, func(d models.UnifiedRoleDefinitionable) {
 		if id, ok := guid(d.GetId()); ok {
 			tmpl, _ := guid(d.GetTemplateId())
-			out = append(out, migrate.RoleDefinition{ID: id, TemplateID: tmpl, DisplayName: deref(d.GetDisplayName()),
-				IsBuiltIn: derefBool(d.GetIsBuiltIn()), IsEnabled: derefBool(d.GetIsEnabled())})
+			def := migrate.RoleDefinition{ID: id, TemplateID: tmpl, DisplayName: deref(d.GetDisplayName()),
+				IsBuiltIn: derefBool(d.GetIsBuiltIn()), IsEnabled: derefBool(d.GetIsEnabled())}
+			if !def.IsBuiltIn && d.GetRolePermissions() != nil {
+				def.AllowedResourceActions = []string{}
+				for _, p := range d.GetRolePermissions() {
+					def.AllowedResourceActions = append(def.AllowedResourceActions, p.GetAllowedResourceActions()...)
+				}
+			}
+			out = append(out, def)
 		}
 	})
 	return out, err
