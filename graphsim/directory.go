@@ -155,15 +155,22 @@ func (c *call) listGroups() *response {
 	}
 	c.s.mu.RLock()
 	defer c.s.mu.RUnlock()
+	groups := c.s.st.groups
+	return c.pageDirectory(q, len(groups), func(i int) string { return groups[i].ID }).respond("groups")
+}
+
+// pageDirectory pages the n directory objects whose ids id gives, in that
+// order. Call with the state locked.
+func (c *call) pageDirectory(q *listQuery, n int, id func(int) string) *pager {
 	st := c.s.st
 	p := c.pager(q, st.roles)
-	for i, g := range st.groups {
-		o := st.dir[migrate.MustGUID(g.ID)]
+	for i := range n {
+		o := st.dir[migrate.MustGUID(id(i))]
 		if !p.offer(uint64(i+1), zeroTime, func() map[string]any { return o.json(nil, true, false) }) {
 			break
 		}
 	}
-	return p.respond("groups")
+	return p
 }
 
 var userFilter = fields(
@@ -183,14 +190,8 @@ func (c *call) listUsers() *response {
 	}
 	c.s.mu.RLock()
 	defer c.s.mu.RUnlock()
-	st := c.s.st
-	p := c.pager(q, st.roles)
-	for i, u := range st.users {
-		o := st.dir[migrate.MustGUID(u.ID)]
-		if !p.offer(uint64(i+1), zeroTime, func() map[string]any { return o.json(nil, true, false) }) {
-			break
-		}
-	}
+	users := c.s.st.users
+	p := c.pageDirectory(q, len(users), func(i int) string { return users[i].ID })
 	if q.sel == nil {
 		// Filter on every property, answer v1.0's default ones.
 		p.shape = func(m map[string]any) map[string]any {

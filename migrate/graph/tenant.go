@@ -111,89 +111,92 @@ func (c *Client) readTenant(ctx context.Context, principalIDs []migrate.GUID, sc
 }
 
 func (c *Client) roleDefinitions(ctx context.Context) ([]migrate.RoleDefinition, error) {
-	var out []migrate.RoleDefinition
 	b := c.api.RoleManagement().Directory().RoleDefinitions()
 	cfg := &rm.DirectoryRoleDefinitionsRequestBuilderGetRequestConfiguration{QueryParameters: &rm.DirectoryRoleDefinitionsRequestBuilderGetQueryParameters{
 		Select: []string{"id", "displayName", "isBuiltIn", "isEnabled", "templateId", "rolePermissions"}}}
-	err := listAll(ctx, c, "list roleDefinitions", func(ctx context.Context, next string) (models.UnifiedRoleDefinitionCollectionResponseable, error) {
+	return c.listRoleDefinitions(ctx, "list roleDefinitions", func(ctx context.Context, next string) (models.UnifiedRoleDefinitionCollectionResponseable, error) {
 		if next != "" {
 			return b.WithUrl(next).Get(ctx, nil)
 		}
 		return b.Get(ctx, cfg)
-	}, func(d models.UnifiedRoleDefinitionable) {
-		if id, ok := guid(d.GetId()); ok {
-			tmpl, _ := guid(d.GetTemplateId())
-			def := migrate.RoleDefinition{ID: id, TemplateID: tmpl, DisplayName: deref(d.GetDisplayName()),
-				IsBuiltIn: derefBool(d.GetIsBuiltIn()), IsEnabled: derefBool(d.GetIsEnabled())}
-			if !def.IsBuiltIn && d.GetRolePermissions() != nil {
-				def.AllowedResourceActions = []string{}
-				for _, p := range d.GetRolePermissions() {
-					def.AllowedResourceActions = append(def.AllowedResourceActions, p.GetAllowedResourceActions()...)
-				}
-			}
-			out = append(out, def)
+	})
+}
+
+// listRoleDefinitions reads every page get gives of a provider's role
+// definitions; a custom role keeps its allowed resource actions.
+func (c *Client) listRoleDefinitions(ctx context.Context, op string, get func(context.Context, string) (models.UnifiedRoleDefinitionCollectionResponseable, error)) ([]migrate.RoleDefinition, error) {
+	var out []migrate.RoleDefinition
+	err := listAll(ctx, c, op, get, func(d models.UnifiedRoleDefinitionable) {
+		id, ok := guid(d.GetId())
+		if !ok {
+			return
 		}
+		tmpl, _ := guid(d.GetTemplateId())
+		def := migrate.RoleDefinition{ID: id, TemplateID: tmpl, DisplayName: deref(d.GetDisplayName()),
+			IsBuiltIn: derefBool(d.GetIsBuiltIn()), IsEnabled: derefBool(d.GetIsEnabled())}
+		if !def.IsBuiltIn && d.GetRolePermissions() != nil {
+			def.AllowedResourceActions = []string{}
+			for _, p := range d.GetRolePermissions() {
+				def.AllowedResourceActions = append(def.AllowedResourceActions, p.GetAllowedResourceActions()...)
+			}
+		}
+		out = append(out, def)
 	})
 	return out, err
 }
 
 // RoleAssignments lists every unified role assignment of the tenant.
 func (c *Client) RoleAssignments(ctx context.Context) ([]migrate.RoleAssignment, error) {
-	var out []migrate.RoleAssignment
 	b := c.api.RoleManagement().Directory().RoleAssignments()
 	cfg := &rm.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{QueryParameters: &rm.DirectoryRoleAssignmentsRequestBuilderGetQueryParameters{
 		Select: []string{"id", "principalId", "roleDefinitionId", "directoryScopeId"}, Top: &pageSize}}
-	err := listAll(ctx, c, "list roleAssignments", func(ctx context.Context, next string) (models.UnifiedRoleAssignmentCollectionResponseable, error) {
+	return c.listRoleAssignments(ctx, "list roleAssignments", func(ctx context.Context, next string) (models.UnifiedRoleAssignmentCollectionResponseable, error) {
 		if next != "" {
 			return b.WithUrl(next).Get(ctx, nil)
 		}
 		return b.Get(ctx, cfg)
-	}, func(a models.UnifiedRoleAssignmentable) {
-		if p, r, ok := principalRole(a.GetPrincipalId(), a.GetRoleDefinitionId()); ok {
-			out = append(out, migrate.RoleAssignment{ID: deref(a.GetId()), PrincipalID: p, RoleDefinitionID: r, DirectoryScopeID: deref(a.GetDirectoryScopeId())})
-		}
 	})
-	return out, err
 }
 
 // EntitlementAssignments lists every role assignment of the
 // entitlement-management provider (catalog roles), with its app scope.
 func (c *Client) EntitlementAssignments(ctx context.Context) ([]migrate.RoleAssignment, error) {
-	var out []migrate.RoleAssignment
 	b := c.api.RoleManagement().EntitlementManagement().RoleAssignments()
 	cfg := &rm.EntitlementManagementRoleAssignmentsRequestBuilderGetRequestConfiguration{QueryParameters: &rm.EntitlementManagementRoleAssignmentsRequestBuilderGetQueryParameters{
 		Select: []string{"id", "principalId", "roleDefinitionId", "appScopeId"}}}
-	err := listAll(ctx, c, "list entitlementManagement roleAssignments", func(ctx context.Context, next string) (models.UnifiedRoleAssignmentCollectionResponseable, error) {
+	out, err := c.listRoleAssignments(ctx, "list entitlementManagement roleAssignments", func(ctx context.Context, next string) (models.UnifiedRoleAssignmentCollectionResponseable, error) {
 		if next != "" {
 			return b.WithUrl(next).Get(ctx, nil)
 		}
 		return b.Get(ctx, cfg)
-	}, func(a models.UnifiedRoleAssignmentable) {
-		if p, r, ok := principalRole(a.GetPrincipalId(), a.GetRoleDefinitionId()); ok {
-			out = append(out, migrate.RoleAssignment{ID: deref(a.GetId()), PrincipalID: p, RoleDefinitionID: r, AppScopeID: deref(a.GetAppScopeId())})
-		}
 	})
 	return out, withHint(err, "reading entitlement-management role assignments needs EntitlementManagement.Read.All")
+}
+
+// listRoleAssignments reads every page get gives of a provider's role
+// assignments, with their directory or app scope.
+func (c *Client) listRoleAssignments(ctx context.Context, op string, get func(context.Context, string) (models.UnifiedRoleAssignmentCollectionResponseable, error)) ([]migrate.RoleAssignment, error) {
+	var out []migrate.RoleAssignment
+	err := listAll(ctx, c, op, get, func(a models.UnifiedRoleAssignmentable) {
+		if p, r, ok := principalRole(a.GetPrincipalId(), a.GetRoleDefinitionId()); ok {
+			out = append(out, migrate.RoleAssignment{ID: deref(a.GetId()), PrincipalID: p, RoleDefinitionID: r,
+				DirectoryScopeID: deref(a.GetDirectoryScopeId()), AppScopeID: deref(a.GetAppScopeId())})
+		}
+	})
+	return out, err
 }
 
 // EntitlementRoles lists the entitlement-management provider's role
 // definitions.
 func (c *Client) EntitlementRoles(ctx context.Context) ([]migrate.RoleDefinition, error) {
-	var out []migrate.RoleDefinition
 	b := c.api.RoleManagement().EntitlementManagement().RoleDefinitions()
 	cfg := &rm.EntitlementManagementRoleDefinitionsRequestBuilderGetRequestConfiguration{QueryParameters: &rm.EntitlementManagementRoleDefinitionsRequestBuilderGetQueryParameters{
 		Select: []string{"id", "displayName", "isBuiltIn", "isEnabled", "templateId"}}}
-	err := listAll(ctx, c, "list entitlementManagement roleDefinitions", func(ctx context.Context, next string) (models.UnifiedRoleDefinitionCollectionResponseable, error) {
+	out, err := c.listRoleDefinitions(ctx, "list entitlementManagement roleDefinitions", func(ctx context.Context, next string) (models.UnifiedRoleDefinitionCollectionResponseable, error) {
 		if next != "" {
 			return b.WithUrl(next).Get(ctx, nil)
 		}
 		return b.Get(ctx, cfg)
-	}, func(d models.UnifiedRoleDefinitionable) {
-		if id, ok := guid(d.GetId()); ok {
-			tmpl, _ := guid(d.GetTemplateId())
-			out = append(out, migrate.RoleDefinition{ID: id, TemplateID: tmpl, DisplayName: deref(d.GetDisplayName()),
-				IsBuiltIn: derefBool(d.GetIsBuiltIn()), IsEnabled: derefBool(d.GetIsEnabled())})
-		}
 	})
 	return out, withHint(err, "reading entitlement-management role definitions needs EntitlementManagement.Read.All")
 }
