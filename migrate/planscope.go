@@ -201,7 +201,8 @@ func (pl *planner) scopedPlan(items []Item) ([]Item, []string) {
 	if sc.rules != nil {
 		for _, r := range sc.rules.Rules {
 			if n := sc.skipped[r.Pos.N]; n > 0 {
-				notes = append(notes, fmt.Sprintf("%s: %s; %s skipped %s", r.Pos, sc.resolved[r.Pos.N].notFound, Plural(n, "grant", "grants"), ReasonScopeNotFound))
+				notes = append(notes, fmt.Sprintf("%s: %s; the %s it matched cannot go there (%s, unless skipped for another reason first)",
+					r.Pos, sc.resolved[r.Pos.N].notFound, Plural(n, "grant", "grants"), ReasonScopeNotFound))
 			}
 		}
 		for _, r := range sc.matcher.Unmatched() {

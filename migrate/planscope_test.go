@@ -141,7 +141,7 @@ func TestPlanScopeRulesAndAdds(t *testing.T) {
 		t.Errorf("entitlement body %v", body)
 	}
 	notes := strings.Join(p.Notes, "\n")
-	for _, n := range []string{"add.csv:3: the plan already has item", "rules.csv:8: ", "1 grant skipped scope-not-found", "rules.csv:7: the rule", "matched no legacy grant"} {
+	for _, n := range []string{"add.csv:3: the plan already has item", "rules.csv:8: ", "the 1 grant it matched cannot go there (scope-not-found", "rules.csv:7: the rule", "matched no legacy grant"} {
 		if !strings.Contains(notes, n) {
 			t.Errorf("notes lack %q:\n%s", n, notes)
 		}
