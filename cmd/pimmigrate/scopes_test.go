@@ -162,6 +162,7 @@ func scopesRun(t *testing.T, opt graphsim.Options) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Log(p.Summary.Line())
 	au := func(id string) string { return "/administrativeUnits/" + id }
 	g := migrate.MustGUID
 	dirKey := func(p, r, s string) string { return migrate.ScopedKey(g(p), g(r), migrate.ProviderDirectory, s) }
