@@ -23,16 +23,18 @@ const (
 	hoGroup = "e1170000-0000-4000-8000-000000000002"
 	hoApp   = "e1170000-0000-4000-8000-000000000003"
 	hoRole  = "e1170000-0000-4000-8000-0000000000a1"
+	hoAU    = "e1170000-0000-4000-8000-0000000000b1"
 )
 
 // hostileSeed names every principal and a custom role with hostile text.
 func hostileSeed() *graphsim.Seed {
 	return &graphsim.Seed{
-		TenantID:          auditTenant,
-		Users:             []graphsim.User{{ID: hoUser, UserPrincipalName: "evil" + hostile + "@contoso.example", DisplayName: hostile + "user"}},
-		Groups:            []graphsim.Group{{ID: hoGroup, DisplayName: hostile + "group", IsAssignableToRole: true}},
-		ServicePrincipals: []graphsim.ServicePrincipal{{ID: hoApp, AppID: "0a990000-0000-4000-8000-000000000002", DisplayName: hostile + "app"}},
-		RoleDefinitions:   []graphsim.RoleDefinition{{ID: hoRole, DisplayName: hostile + "role"}},
+		TenantID:            auditTenant,
+		Users:               []graphsim.User{{ID: hoUser, UserPrincipalName: "evil" + hostile + "@contoso.example", DisplayName: hostile + "user"}},
+		Groups:              []graphsim.Group{{ID: hoGroup, DisplayName: hostile + "group", IsAssignableToRole: true}},
+		ServicePrincipals:   []graphsim.ServicePrincipal{{ID: hoApp, AppID: "0a990000-0000-4000-8000-000000000002", DisplayName: hostile + "app"}},
+		RoleDefinitions:     []graphsim.RoleDefinition{{ID: hoRole, DisplayName: hostile + "role", AllowedResourceActions: []string{"microsoft.directory/users/basic/update"}}},
+		AdministrativeUnits: []graphsim.AdministrativeUnit{{ID: hoAU, DisplayName: hostile + "unit"}},
 		PrivilegedRoleAssignments: []graphsim.PrivilegedRoleAssignment{
 			{UserID: hoUser, RoleID: ga, IsElevated: true},
 			{UserID: hoUser, RoleID: hoRole},
@@ -71,6 +73,10 @@ func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 	snapshot := writeFile(t, dir, hostile+"page.json", `{"value":[{"userId":"not-a-guid","roleId":"`+ga+`","isElevated":true}]}`)
 	protectTypo := writeFile(t, dir, "protect.txt", "break\x1b[2J\x1b[31m\a\u009b2J\u202eglass@contoso.example\n")
 	live := func(args ...string) []string { return append([]string{"--graph-url", url, "--auth", "token"}, args...) }
+	// Scope rules that put a grant at the unit with a hostile name, and
+	// name a unit that does not exist with hostile text (a note).
+	rules := writeFile(t, dir, "rules.csv", "role,principal,scope\n"+hoRole+",*,/administrativeUnits/"+hoAU+"\n"+
+		"*,*,\"/administrativeUnits/"+strings.ReplaceAll(hostile, "\"", "")+"nowhere\"\n")
 
 	steps := []struct {
 		name string
@@ -82,6 +88,22 @@ func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 		{name: "export", args: live("export", "--source", "beta", "--source", snapshot, "--out", path("legacy.json"))},
 		{name: "plan", args: live("-v", "plan", "--legacy", path("legacy.json"), "--out", path("plan.json"))},
 		{name: "plan with a protect typo", args: live("plan", "--legacy", path("legacy.json"), "--out", path("typo.json"), "--protect", protectTypo), code: exitError},
+		{name: "plan with scope rules", args: live("plan", "--legacy", path("legacy.json"), "--out", path("scoped.json"), "--scope-rules", rules)},
+		{name: "apply dry run of the scoped plan", args: live("apply", path("scoped.json"), "--dry-run"), before: func(t *testing.T) {
+			p, err := migrate.ReadPlanFile(path("scoped.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			scoped := 0
+			for _, it := range p.Items {
+				if it.ScopeName == hostile+"unit" && it.Action == migrate.ActionCreate {
+					scoped++
+				}
+			}
+			if scoped == 0 || len(p.Notes) == 0 {
+				t.Fatalf("the scoped plan has %d create items at the hostile unit and notes %q: the scope text is not driven", scoped, p.Notes)
+			}
+		}},
 		{name: "offline plan", args: []string{"plan", "--offline", "--legacy", path("legacy.json"), "--out", path("offline.json"), "--protect", protectTypo}},
 		{name: "apply dry run", args: live("apply", path("plan.json"), "--dry-run"), before: func(t *testing.T) {
 			p, err := migrate.ReadPlanFile(path("plan.json"))
