@@ -34,6 +34,13 @@ func hostilePlan() *migrate.Plan {
 		it.Legacy.Source = hostile + "source"
 		it.Legacy.State = migrate.State(hostile + "state")
 		it.Target.Justification = hostile + "justification"
+		if i%2 == 0 { // scoped and added items: the scope's name, the rule and the --add row
+			it.Target.DirectoryScopeID = "/administrativeUnits/" + migrate.GUID{}.String()
+			it.ScopeName, it.ScopeRule = hostile+"unit", hostile+"rules.csv:2"
+			if i%4 == 0 {
+				it.Class, it.Added = migrate.ClassAdded, hostile+"add.csv:3"
+			}
+		}
 	}
 	p.Seal()
 	return p
