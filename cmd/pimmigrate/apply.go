@@ -124,7 +124,7 @@ func runApply(ctx context.Context, a *app, o *applyOptions) error {
 		return dryRun(a, o, len(send), notApproved, earlier)
 	}
 	if len(earlier.left) == 0 && earlier.unverified == 0 {
-		return noChanges(a, o, p, send, earlier)
+		return noChanges(a, o, p, send, notApproved, earlier)
 	}
 	if len(earlier.left) > 0 && !o.yes && !a.stdinTTY {
 		return usagef("apply: no terminal to confirm on: pass --yes to apply %s", o.plan)
@@ -215,10 +215,16 @@ func updatedPart(e *earlierRuns) string {
 
 // noChanges is apply's answer when the journal has finished every item the
 // plan sends: nothing to send, nothing to ask.
-func noChanges(a *app, o *applyOptions, p *migrate.Plan, send []*migrate.Item, e *earlierRuns) error {
+func noChanges(a *app, o *applyOptions, p *migrate.Plan, send []*migrate.Item, declined int, e *earlierRuns) error {
 	line := fmt.Sprintf("No changes: all %d %s were already applied (%s%d created, %d already existed), as %s records.",
 		len(send), itemsNoun(send), updatedPart(e), e.created, e.exists, o.journal)
-	if e.failed > 0 {
+	switch {
+	case len(send) == 0 && declined > 0:
+		line = fmt.Sprintf("No changes: the plan sends nothing: %s declined in review (%d already present, %d skipped).",
+			migrate.Plural(declined, "change was", "changes were"), p.Summary.Present, p.Summary.Skip)
+	case len(send) == 0:
+		line = fmt.Sprintf("No changes: the plan has nothing to send (%d already present, %d skipped).", p.Summary.Present, p.Summary.Skip)
+	case e.failed > 0:
 		line = fmt.Sprintf("No changes: the %d %s were all sent before (%s%d created, %d already existed, %d failed), as %s records.",
 			len(send), itemsNoun(send), updatedPart(e), e.created, e.exists, e.failed, o.journal)
 	}

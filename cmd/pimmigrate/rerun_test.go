@@ -1,11 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pimmigrate/pimmigrate/graphsim"
+	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
 // TestReapplyFinishedPlan: applying a plan its journal has finished says
@@ -43,5 +45,33 @@ func TestReapplyFinishedPlan(t *testing.T) {
 	}
 	if d.writes() != writes || d.srv.Stats().Requests != requests {
 		t.Errorf("re-applying a finished plan made %d writes, %d requests", d.writes()-writes, d.srv.Stats().Requests-requests)
+	}
+}
+
+// TestApplyAllDeclinedSaysSo: a plan whose every change a reviewer
+// declined sends nothing, and apply says why instead of "all 0 create
+// items were already applied".
+func TestApplyAllDeclinedSaysSo(t *testing.T) {
+	d := newDemo(t, graphsim.Options{})
+	p, err := migrate.ReadPlanFile(d.plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	no := false
+	declined := 0
+	for i := range p.Items {
+		if p.Items[i].Changes() {
+			p.Items[i].Approved = &no
+			declined++
+		}
+	}
+	if err := migrate.WritePlanFile(d.plan, p); err != nil {
+		t.Fatal(err)
+	}
+	writes := d.writes()
+	r := d.mustRun(t, session{}, "apply", d.plan, "--yes")
+	want := fmt.Sprintf("No changes: the plan sends nothing: %d changes were declined in review", declined)
+	if !strings.Contains(r.stdout, want) || d.writes() != writes {
+		t.Errorf("apply printed\n%s\nwant %q and no writes (%d sent)", r.stdout, want, d.writes()-writes)
 	}
 }

@@ -248,6 +248,10 @@ func scopesRun(t *testing.T, opt graphsim.Options) {
 	if p2.Summary.Create != 0 || p2.Summary.Present != p.Summary.Create {
 		t.Errorf("re-plan: %s; want all %d present", p2.Summary.Line(), p.Summary.Create)
 	}
+	nothing := pim("apply", path("plan2.json"), "--yes", "--journal", path("run2.jsonl"))
+	if want := fmt.Sprintf("No changes: the plan has nothing to send (%d already present, %d skipped).", p2.Summary.Present, p2.Summary.Skip); !strings.Contains(nothing.stdout, want) {
+		t.Errorf("apply of a plan with nothing to send printed\n%s\nwant %q", nothing.stdout, want)
+	}
 
 	pim("rollback", "--journal", path("run.jsonl"), "--yes")
 	if got := unifiedState(t, srv.State()); got != beforeJSON {
