@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -232,7 +235,11 @@ func runPlan(ctx context.Context, a *app, o *planOptions) error {
 	case kept != nil:
 		fmt.Fprintln(a.stdout, migrate.Printable(kept.String(o.out)))
 	case replaced:
-		fmt.Fprintf(a.stdout, "Replaced the plan that was in %s (%s next to it records no run of it).\n", migrate.Printable(o.out), filepath.Base(defaultJournal(o.out)))
+		why := fmt.Sprintf("%s next to it records no run of it", filepath.Base(defaultJournal(o.out)))
+		if _, err := os.Stat(defaultJournal(o.out)); errors.Is(err, fs.ErrNotExist) {
+			why = "it was never applied: no " + filepath.Base(defaultJournal(o.out)) + " next to it"
+		}
+		fmt.Fprintf(a.stdout, "Replaced the plan that was in %s (%s).\n", migrate.Printable(o.out), migrate.Printable(why))
 	}
 	return nil
 }

@@ -112,7 +112,7 @@ func TestReplanKeepsOnlyItsOwnRuns(t *testing.T) {
 	if strings.Contains(r.stdout+r.stderr, "plan.1.json") {
 		t.Errorf("plan kept a plan nobody applied:\n%s%s", r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stdout, "Replaced the plan that was in "+d.plan+" (run.jsonl next to it records no run of it).") {
+	if !strings.Contains(r.stdout, "Replaced the plan that was in "+d.plan+" (it was never applied: no run.jsonl next to it).") {
 		t.Errorf("plan replaced an unapplied plan in silence:\n%s", r.stdout)
 	}
 	other := path("other.json")
