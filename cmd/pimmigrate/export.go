@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -139,12 +140,18 @@ func runExport(ctx context.Context, a *app, o *exportOptions) error {
 		return a.printJSON(exportResult{"export", o.out, line, b.TenantID(), nonNil(b.Sources()), n, b.Folded(), len(settings), nonNil(rejected), nonNil(unknown)})
 	}
 	last := lastPages(b.Sources())
+	// Columns as wide as their widest cell: a long URL moves the kind and
+	// count columns for every source, not for its own.
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 1, ' ', 0)
 	for _, s := range b.Sources() {
-		line := fmt.Sprintf("  %-40s %-24s %6d records", s.Path, s.Kind, s.Records)
+		note := ""
 		if s.NextLink != "" && !last[s.Kind] {
-			line += "  (page: its @odata.nextLink was not followed; export the next page too)"
+			note = "  (page: its @odata.nextLink was not followed; export the next page too)"
 		}
-		fmt.Fprintln(a.stdout, migrate.Printable(line))
+		fmt.Fprintf(tw, "  %s\t%s\t%6d records%s\n", migrate.Printable(s.Path), migrate.Printable(string(s.Kind)), s.Records, note)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
 	}
 	fmt.Fprintln(a.stdout, migrate.Printable(line))
 	for _, u := range unknown {

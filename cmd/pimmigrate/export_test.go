@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pimmigrate/pimmigrate/fixtures"
 	"github.com/pimmigrate/pimmigrate/migrate"
 )
 
@@ -238,5 +239,36 @@ func TestExportSIGINT(t *testing.T) {
 	onlyFIFO(t, dir)
 	if w := f.written.Load(); w >= limit {
 		t.Errorf("export read all %d MiB despite SIGINT", w>>20)
+	}
+}
+
+// TestExportSourceLinesAlign: the per-source lines line up whatever the
+// paths' lengths (a long URL or folder no longer pushes its own columns).
+func TestExportSourceLinesAlign(t *testing.T) {
+	dir := t.TempDir()
+	short := extract(t, dir, fixtures.Iteration2)[0]
+	deep := filepath.Join(dir, "a-much-longer-folder-name-than-the-other-one", "and-deeper")
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	long := extract(t, deep, fixtures.Iteration1JSONL)[0]
+	r := runCLI(t, "export", "--source", short, "--source", long, "--out", filepath.Join(dir, "legacy.json"))
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	col := -1
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if !strings.HasSuffix(l, " records") || !strings.HasPrefix(l, "  ") {
+			continue
+		}
+		end := strings.Index(l, " records")
+		if col == -1 {
+			col = end
+		} else if end != col {
+			t.Errorf("source lines do not align:\n%s", r.stdout)
+		}
+	}
+	if col == -1 {
+		t.Fatalf("no source lines:\n%s", r.stdout)
 	}
 }
