@@ -68,7 +68,7 @@ func (s *Summary) add(it *Item) {
 		}
 		if it.Added != "" {
 			s.Added++
-		} else if it.Target.ScopeID() != DirectoryScopeRoot {
+		} else if it.Narrowed() {
 			s.Narrowed++
 		}
 	case ActionUpdate:
