@@ -35,6 +35,8 @@ func (o *dirObject) json(sel map[string]bool, full, withType bool) map[string]an
 		all["userPrincipalName"] = u.UserPrincipalName
 		all["accountEnabled"] = enabled
 		all["userType"] = typ
+		all["onPremisesSyncEnabled"] = u.OnPremisesSyncEnabled
+		all["onPremisesImmutableId"] = strOrNil(u.OnPremisesImmutableID)
 		all["mail"] = nil
 		defaults["userprincipalname"] = true
 		defaults["mail"] = true

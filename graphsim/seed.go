@@ -80,6 +80,12 @@ type User struct {
 	// AccountEnabled nil means true.
 	AccountEnabled *bool  `json:"accountEnabled,omitempty"`
 	UserType       string `json:"userType,omitempty"` // "Member" when empty
+	// OnPremisesSyncEnabled is true for an account synchronized from an
+	// on-premises directory; a cloud-only account has none (null).
+	OnPremisesSyncEnabled *bool `json:"onPremisesSyncEnabled,omitempty"`
+	// OnPremisesImmutableID links the account to its on-premises (or
+	// federated) source; empty for a cloud-only account.
+	OnPremisesImmutableID string `json:"onPremisesImmutableId,omitempty"`
 }
 
 // Group is a microsoft.graph.group.

@@ -69,6 +69,11 @@ type Principal struct {
 	AccountEnabled     *bool         `json:"accountEnabled,omitempty"`
 	UserType           string        `json:"userType,omitempty"`
 	IsAssignableToRole *bool         `json:"isAssignableToRole,omitempty"`
+	// OnPremisesSynced is true for a user whose account comes from an
+	// on-premises directory or a federated identity provider
+	// (onPremisesSyncEnabled, or an onPremisesImmutableId): not a
+	// cloud-only account.
+	OnPremisesSynced bool `json:"onPremisesSynced,omitempty"`
 }
 
 // Tenant is the state of the target tenant the planner compares against.

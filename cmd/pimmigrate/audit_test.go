@@ -58,6 +58,8 @@ func auditSeed() *graphsim.Seed {
 		return graphsim.User{ID: id, UserPrincipalName: upn, DisplayName: strings.Split(upn, "@")[0], UserType: typ}
 	}
 	dave := user(auDave, "dave@contoso.example", "")
+	erin := user(auErin, "erin@contoso.example", "")
+	erin.OnPremisesImmutableID = "k4TnN8oiVkGUCrVVmaZE3A==" // from on-premises, and eligible for User Administrator: scuba-cloud-only
 	dave.AccountEnabled = &f
 	after := func(end time.Time) graphsim.ScheduleInfo {
 		return graphsim.ScheduleInfo{Expiration: graphsim.Expiration{Type: "afterDateTime", EndDateTime: &end}}
@@ -70,7 +72,7 @@ func auditSeed() *graphsim.Seed {
 		PrivilegedRoleSettings: []graphsim.PrivilegedRoleSettings{{ID: ga, ApprovalOnElevation: &approval}},
 		Users: []graphsim.User{
 			user(auAlice, "alice@contoso.example", ""), user(auBob, "bob@contoso.example", ""), user(auCarol, "carol@contoso.example", ""),
-			user(auGina, "gina_fabrikam.example#EXT#@contoso.example", "Guest"), dave, user(auErin, "erin@contoso.example", ""),
+			user(auGina, "gina_fabrikam.example#EXT#@contoso.example", "Guest"), dave, erin,
 			user(auBreakglass, "breakglass@contoso.example", ""),
 		},
 		ServicePrincipals: []graphsim.ServicePrincipal{{ID: auApp, AppID: "0a990000-0000-4000-8000-000000000001", DisplayName: "Contoso Automation"}},
@@ -102,6 +104,7 @@ func auditSeed() *graphsim.Seed {
 			{PrincipalID: strings.ToUpper(auBob), RoleDefinitionID: strings.ToUpper(roleSecRdrDir)},
 			{PrincipalID: auBob, RoleDefinitionID: roleHelpdesk, ScheduleInfo: after(testNow.Add(30 * 24 * time.Hour))},
 			{PrincipalID: auGina, RoleDefinitionID: ga},
+			{PrincipalID: auErin, RoleDefinitionID: roleUserAdmin},
 		},
 		RoleAssignmentSchedules: []graphsim.Schedule{
 			{PrincipalID: auBob, RoleDefinitionID: roleHelpdesk, AssignmentType: "Activated", ScheduleInfo: after(testNow.Add(2 * time.Hour))},

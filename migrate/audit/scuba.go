@@ -17,6 +17,7 @@ import (
 const (
 	CheckScubaGlobalAdminCount = "scuba-global-admin-count" // MS.AAD.7.1v1
 	CheckScubaGlobalAdminRatio = "scuba-global-admin-ratio" // MS.AAD.7.2v1
+	CheckScubaCloudOnly        = "scuba-cloud-only"         // MS.AAD.7.3v1
 	CheckScubaPermanentActive  = "scuba-permanent-active"   // MS.AAD.7.4v1
 	CheckScubaGAApproval       = "scuba-ga-approval"        // MS.AAD.7.6v1
 	CheckScubaAssignmentAlerts = "scuba-assignment-alerts"  // MS.AAD.7.7v1
@@ -51,6 +52,8 @@ func scubaChecks() []CheckInfo {
 	return []CheckInfo{
 		{CheckScubaPermanentActive, High, "MS.AAD.7.4v1: permanent active assignments of highly privileged roles",
 			`Each standing role assignment (not a PIM activation), at any scope, of a highly privileged role, with no end; protected (break-glass) principals are the baseline's exception and exempt.`},
+		{CheckScubaCloudOnly, High, "MS.AAD.7.3v1: privileged users are cloud-only accounts",
+			`Each user whose account comes from an on-premises directory or another identity provider (onPremisesSyncEnabled, or an onPremisesImmutableId) who holds a highly privileged role, eligible or active, at any scope: one finding per user and role. A compromised on-premises directory must not reach the tenant's highest roles.`},
 		{CheckScubaGAApproval, High, "MS.AAD.7.6v1: Global Administrator activation requires approval",
 			`One finding when the Global Administrator's policy rule Approval_EndUser_Assignment does not require approval.`},
 		{CheckWeakerThanLegacy, High, "Role settings weaker than legacy",
@@ -83,6 +86,7 @@ func (a *auditor) isHighlyPrivileged(role migrate.GUID) bool {
 // scuba runs the baseline's checks.
 func (a *auditor) scuba() {
 	a.scubaPermanentActive()
+	a.scubaCloudOnly()
 	a.scubaCounts()
 	if a.in.Tenant.Policies == nil {
 		a.add(Finding{Severity: Info, Check: CheckScubaNotRead,
@@ -217,6 +221,24 @@ func (a *auditor) scubaPermanentActive() {
 		a.add(Finding{Severity: High, Check: CheckScubaPermanentActive, Principal: a.principal(ra.PrincipalID, ""), Role: a.role(ra.RoleDefinitionID),
 			ScopeID: ra.DirectoryScopeID, Grant: GrantStanding, ObjectID: ra.ID,
 			Detail: "MS.AAD.7.4v1: permanent active assignment of a highly privileged role; make it eligible, or list the account with --protect if it is an emergency access account"})
+	}
+}
+
+// scubaCloudOnly is MS.AAD.7.3v1: a user synchronized from an on-premises
+// directory holding a highly privileged role, eligible or active, at any
+// scope; one finding per user and role, at its first grant.
+func (a *auditor) scubaCloudOnly() {
+	seen := map[key]bool{}
+	for i := range a.held {
+		h := &a.held[i]
+		p := a.principals[h.k.p]
+		if h.provider != "" || seen[h.k] || p == nil || !p.OnPremisesSynced || !a.isHighlyPrivileged(h.k.r) {
+			continue
+		}
+		seen[h.k] = true
+		a.add(Finding{Severity: High, Check: CheckScubaCloudOnly, Principal: a.principal(h.k.p, ""), Role: h.role,
+			ScopeID: h.scope, Grant: h.grant, ObjectID: h.id,
+			Detail: "MS.AAD.7.3v1: the account comes from an on-premises directory (onPremisesSyncEnabled or onPremisesImmutableId); give the role to a cloud-only account instead"})
 	}
 }
 

@@ -82,6 +82,33 @@ func TestScubaPermanentActive(t *testing.T) {
 	})
 }
 
+func TestScubaCloudOnly(t *testing.T) {
+	synced := func(id string) func(*migrate.Tenant) {
+		return func(t *migrate.Tenant) {
+			for i := range t.Principals {
+				if t.Principals[i].ID == migrate.MustGUID(id) {
+					t.Principals[i].OnPremisesSynced = true
+				}
+			}
+		}
+	}
+	runCheck(t, CheckScubaCloudOnly, []checkCase{
+		{name: "a synchronized Global Administrator", tenant: both(synced(alice), gas(alice)),
+			want: []string{"high scuba-cloud-only alice@contoso.example | Global Administrator | / | eligible"}, detail: "MS.AAD.7.3v1"},
+		{name: "a synchronized User Administrator in an administrative unit, standing and eligible: once", tenant: both(synced(bob), func(t *migrate.Tenant) {
+			t.RoleAssignments = append(t.RoleAssignments, assign(bob, userAdmin, adminUnit))
+			t.EligibilitySchedules = append(t.EligibilitySchedules, eligible(bob, userAdmin, "/", nil))
+		}),
+			want: []string{"high scuba-cloud-only bob@contoso.example | User Administrator | " + adminUnit + " | standing"}},
+		{name: "break-glass accounts are not exempt", protect: []string{alice}, tenant: both(synced(alice), gas(alice)),
+			want: []string{"high scuba-cloud-only alice@contoso.example | Global Administrator | / | eligible"}},
+		{name: "a cloud-only Global Administrator", tenant: gas(alice)},
+		{name: "a synchronized Security Administrator is not highly privileged to CISA", tenant: both(synced(alice), func(t *migrate.Tenant) {
+			t.RoleAssignments = append(t.RoleAssignments, assign(alice, secAdmin, "/"))
+		})},
+	})
+}
+
 func TestScubaGlobalAdmins(t *testing.T) {
 	runCheck(t, CheckScubaGlobalAdminCount, []checkCase{
 		{name: "one", tenant: gas(alice), want: []string{"medium scuba-global-admin-count  | Global Administrator | / | "}, detail: "MS.AAD.7.1v1: 1 principals"},

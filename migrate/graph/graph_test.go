@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -417,5 +418,29 @@ func TestTypedListNextLinkToAnotherHostIsRefused(t *testing.T) {
 	got, err := c.RoleAssignments(ctx)
 	if err == nil || !strings.Contains(err.Error(), "refusing") || evilHits.Load() != 0 || len(got) != 0 {
 		t.Fatalf("err = %v, other host asked %d times, read %v", err, evilHits.Load(), got)
+	}
+}
+
+// TestPrincipalsFromOnPremises: a user synchronized from an on-premises
+// directory, or linked to one by an immutable id, is not cloud-only
+// (MS.AAD.7.3v1); a cloud-only user is.
+func TestPrincipalsFromOnPremises(t *testing.T) {
+	yes := true
+	seed := &graphsim.Seed{Users: []graphsim.User{
+		{ID: guidN(1, 1), UserPrincipalName: "synced@contoso.example", OnPremisesSyncEnabled: &yes},
+		{ID: guidN(1, 2), UserPrincipalName: "linked@contoso.example", OnPremisesImmutableID: "k4TnN8oiVkGUCrVVmaZE3A=="},
+		{ID: guidN(1, 3), UserPrincipalName: "cloud@contoso.example"},
+	}}
+	_, c, _ := startSim(t, seed, graphsim.Options{})
+	ps, err := c.Principals(ctx, []migrate.GUID{migrate.MustGUID(guidN(1, 1)), migrate.MustGUID(guidN(1, 2)), migrate.MustGUID(guidN(1, 3))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range ps {
+		got[p.UserPrincipalName] = p.OnPremisesSynced
+	}
+	if want := map[string]bool{"synced@contoso.example": true, "linked@contoso.example": true, "cloud@contoso.example": false}; !maps.Equal(got, want) {
+		t.Errorf("on-premises: %v, want %v", got, want)
 	}
 }

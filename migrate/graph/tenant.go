@@ -283,7 +283,7 @@ func principalRole(principal, role *string) (migrate.GUID, migrate.GUID, bool) {
 func (c *Client) Principals(ctx context.Context, ids []migrate.GUID) ([]migrate.Principal, error) {
 	var out []migrate.Principal
 	b := c.api.DirectoryObjects().GetByIds().WithUrl(c.base.String() +
-		"/v1.0/directoryObjects/getByIds?$select=id,displayName,userPrincipalName,accountEnabled,userType,isAssignableToRole,appId")
+		"/v1.0/directoryObjects/getByIds?$select=id,displayName,userPrincipalName,accountEnabled,userType,onPremisesSyncEnabled,onPremisesImmutableId,isAssignableToRole,appId")
 	for start := 0; start < len(ids); start += getByIdsChunk {
 		chunk := ids[start:min(start+getByIdsChunk, len(ids))]
 		body := directoryobjects.NewGetByIdsPostRequestBody()
@@ -320,6 +320,7 @@ func principal(o models.DirectoryObjectable) (migrate.Principal, bool) {
 	case models.Userable:
 		p.Type, p.DisplayName, p.UserPrincipalName = migrate.PrincipalUser, deref(v.GetDisplayName()), deref(v.GetUserPrincipalName())
 		p.AccountEnabled, p.UserType = v.GetAccountEnabled(), deref(v.GetUserType())
+		p.OnPremisesSynced = derefBool(v.GetOnPremisesSyncEnabled()) || deref(v.GetOnPremisesImmutableId()) != ""
 	case models.Groupable:
 		p.Type, p.DisplayName, p.IsAssignableToRole = migrate.PrincipalGroup, deref(v.GetDisplayName()), v.GetIsAssignableToRole()
 	case models.ServicePrincipalable:

@@ -18,7 +18,7 @@ import (
 // Directory.Read.All (or User.Read.All).
 func (c *Client) UsersByPrincipalName(ctx context.Context, upns []string) ([]migrate.Principal, error) {
 	cfg := &users.UserItemRequestBuilderGetRequestConfiguration{QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{
-		Select: []string{"id", "displayName", "userPrincipalName", "accountEnabled", "userType"}}}
+		Select: []string{"id", "displayName", "userPrincipalName", "accountEnabled", "userType", "onPremisesSyncEnabled", "onPremisesImmutableId"}}}
 	var out []migrate.Principal
 	for _, upn := range upns {
 		var u models.Userable
