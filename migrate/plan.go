@@ -294,10 +294,13 @@ type scopedKey struct {
 }
 
 type planner struct {
-	in         PlanInput
-	roles      *Roles
-	assigned   map[scopedKey]bool // standing access, at every scope
-	eligible   map[scopedKey]bool // eligibility, at every scope
+	in       PlanInput
+	roles    *Roles
+	assigned map[scopedKey]bool // standing access, at every scope
+	eligible map[scopedKey]bool // eligibility, at every scope
+	// narrow are the scopes below "/" where the tenant grants a principal
+	// a role, standing or eligible.
+	narrow     map[[2]GUID][]string
 	principals map[GUID]*Principal
 	protect    Protected
 	// settings are the role setting items, planned first: the assignment
@@ -315,11 +318,20 @@ func (pl *planner) indexTenant() {
 	t := pl.in.Tenant
 	pl.assigned = map[scopedKey]bool{}
 	pl.eligible = map[scopedKey]bool{}
+	pl.narrow = map[[2]GUID][]string{}
+	index := func(m map[scopedKey]bool, p, r GUID, scope string) {
+		k := scopedKey{p, pl.roles.Canonical(r), strings.ToLower(scope)}
+		m[k] = true
+		if k.scope != DirectoryScopeRoot {
+			pr := [2]GUID{k.principal, k.role}
+			pl.narrow[pr] = appendUnique(pl.narrow[pr], k.scope)
+		}
+	}
 	for _, ra := range t.RoleAssignments {
-		pl.assigned[scopedKey{ra.PrincipalID, pl.roles.Canonical(ra.RoleDefinitionID), strings.ToLower(ra.DirectoryScopeID)}] = true
+		index(pl.assigned, ra.PrincipalID, ra.RoleDefinitionID, ra.DirectoryScopeID)
 	}
 	for _, es := range t.EligibilitySchedules {
-		pl.eligible[scopedKey{es.PrincipalID, pl.roles.Canonical(es.RoleDefinitionID), strings.ToLower(es.DirectoryScopeID)}] = true
+		index(pl.eligible, es.PrincipalID, es.RoleDefinitionID, es.DirectoryScopeID)
 	}
 	pl.principals = map[GUID]*Principal{}
 	for i := range t.Principals {
@@ -356,6 +368,7 @@ func (pl *planner) item(key string, recs []*Assignment) []Item {
 	sk := scopedKey{a.UserID, role, strings.ToLower(scopeID)}
 	it.Warnings = pl.warnings(it.Warnings, d, pr, sk)
 	it.Action, it.Reason = pl.action(a, d, m.conflict, pr, sk, scopeSkip)
+	pl.warnOtherScopes(&it, sk)
 	if rule != "" {
 		root := scopedKey{a.UserID, role, DirectoryScopeRoot}
 		if scopeID != DirectoryScopeRoot && (pl.assigned[root] || pl.eligible[root]) {

@@ -185,7 +185,7 @@ func TestBuildPlan(t *testing.T) {
 			tenant: func(t *Tenant) {
 				t.RoleAssignments = append(t.RoleAssignments, RoleAssignment{ID: "x3", PrincipalID: gAlice, RoleDefinitionID: rGA, DirectoryScopeID: "/administrativeUnits/5b1c0000-0000-4000-8000-000000000000"})
 			},
-			want: []wantItem{{Key(gAlice, rGA), ActionCreate, "permanent", KindRoleAssignment, "", nil, nil}}},
+			want: []wantItem{{Key(gAlice, rGA), ActionCreate, "permanent", KindRoleAssignment, "", nil, []string{WarnOtherScopeHeld}}}},
 		{name: "present: eligibility already scheduled",
 			legacy: []Assignment{rec(gAlice, rGA, false, nil)},
 			tenant: func(t *Tenant) {

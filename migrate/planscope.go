@@ -23,6 +23,11 @@ const (
 	// already holds the same role for the principal at "/"; pimmigrate
 	// removes nothing, so the wider grant stays until an admin removes it.
 	WarnWiderGrantPresent = "wider-grant-present"
+	// WarnOtherScopeHeld: the tenant already holds the principal's role at
+	// another administrative unit, attribute set or app than the item's
+	// scope (an earlier run with other scope rules, or an admin's own);
+	// pimmigrate removes nothing, so that grant stays too.
+	WarnOtherScopeHeld = "held-at-other-scope"
 	// AddedDirectoryReaders is Item.Added of an offered Directory Readers
 	// item.
 	AddedDirectoryReaders = "directory-readers"
@@ -149,6 +154,16 @@ func (pl *planner) noteReaders(it *Item, s Scope, pr *Principal, rule string) {
 		pl.scoping.needsReaders[pr.ID] = n
 	}
 	n.standing = n.standing || it.Target.Kind != KindEligibilityRequest || pr.Type == PrincipalServicePrincipal
+}
+
+// warnOtherScopes warns when the tenant grants the item's principal its
+// role at an administrative unit, attribute set or app other than sk's.
+func (pl *planner) warnOtherScopes(it *Item, sk scopedKey) {
+	for _, s := range pl.narrow[[2]GUID{sk.principal, sk.role}] {
+		if s != sk.scope {
+			it.Warnings = appendUnique(it.Warnings, WarnOtherScopeHeld)
+		}
+	}
 }
 
 // holdsReaders reports whether the tenant grants the principal Directory
@@ -297,6 +312,7 @@ func (pl *planner) addItem(a AddRow) Item {
 	it.ScopeName = s.DisplayName()
 	it.Key = ScopedKey(principal, role, ProviderDirectory, t.DirectoryScopeID)
 	sk := scopedKey{principal, role, strings.ToLower(t.DirectoryScopeID)}
+	pl.warnOtherScopes(&it, sk)
 	switch {
 	case pl.protected(principal, pr):
 		return skip(ReasonProtected)

@@ -196,6 +196,8 @@ func warningText(w string) string {
 		return ": eligible access becomes standing access (--eligible-as assignment)"
 	case migrate.WarnNeedsDirectoryReaders:
 		return ": a service principal or guest with a role at an administrative unit also needs Directory Readers at /; the plan offers it as an item of its own"
+	case migrate.WarnOtherScopeHeld:
+		return ": the tenant already grants this role at another scope (see audit); pimmigrate removes nothing, so that grant stays until an admin removes it"
 	case migrate.WarnWiderGrantPresent:
 		return ": the tenant already grants this role at /; pimmigrate removes nothing, so that wider grant stays until an admin removes it"
 	}

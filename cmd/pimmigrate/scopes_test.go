@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -248,6 +249,17 @@ func scopesRun(t *testing.T, opt graphsim.Options) {
 	if p2.Summary.Create != 0 || p2.Summary.Present != p.Summary.Create {
 		t.Errorf("re-plan: %s; want all %d present", p2.Summary.Line(), p.Summary.Create)
 	}
+	// Rules changed after apply: the Helpdesk team now goes to Lyon. The
+	// grant at Paris stays (pimmigrate removes nothing), and the item says so.
+	moved := writeFile(t, dir, "rules-moved.csv", strings.Replace(scopeRulesCSV, "group:Helpdesk team,/administrativeUnits/Paris", "group:Helpdesk team,/administrativeUnits/Lyon", 1))
+	pim("plan", "--legacy", path("legacy.json"), "--out", path("plan3.json"), "--scope-rules", moved, "--add", add, "--settings", "off", "--as-of", testNow.Format("2006-01-02T15:04:05Z"))
+	p3, err := migrate.ReadPlanFile(path("plan3.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it := findItem(p3, dirKey(scAlice, roleHelpdeskAdm, au(scLyon))); it == nil || it.Action != migrate.ActionCreate || !slices.Contains(it.Warnings, migrate.WarnOtherScopeHeld) {
+		t.Errorf("the moved grant: %+v; want a create at Lyon warning %s", it, migrate.WarnOtherScopeHeld)
+	}
 	nothing := pim("apply", path("plan2.json"), "--yes", "--journal", path("run2.jsonl"))
 	if want := fmt.Sprintf("No changes: the plan has nothing to send (%d already present, %d skipped).", p2.Summary.Present, p2.Summary.Skip); !strings.Contains(nothing.stdout, want) {
 		t.Errorf("apply of a plan with nothing to send printed\n%s\nwant %q", nothing.stdout, want)
@@ -326,4 +338,13 @@ func TestScopedApplyKilledWhileReadsLag(t *testing.T) {
 	w.applied("after the second apply")
 	w.must("rollback", "--journal", w.journal, "--yes", "--replication-wait", "20s")
 	w.restored("after rollback")
+}
+
+func findItem(p *migrate.Plan, key string) *migrate.Item {
+	for i := range p.Items {
+		if p.Items[i].Key == key {
+			return &p.Items[i]
+		}
+	}
+	return nil
 }
