@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/pimmigrate/pimmigrate/migrate"
@@ -16,29 +17,27 @@ type scopeInputs struct {
 
 // readScopeInputs reads and checks --scope-rules and --add (either may be
 // ""). A bad row is an error naming file:line and what to write.
-func readScopeInputs(rulesPath, addPath string) (scopeInputs, error) {
-	var in scopeInputs
+func readScopeInputs(rulesPath, addPath string) (in scopeInputs, err error) {
 	if rulesPath != "" {
-		f, err := os.Open(rulesPath)
-		if err != nil {
-			return in, fmt.Errorf("--scope-rules: %w", err)
-		}
-		defer f.Close()
-		if in.rules, err = migrate.ParseScopeRules(f, rulesPath); err != nil {
+		if in.rules, err = parseFile("--scope-rules", rulesPath, migrate.ParseScopeRules); err != nil {
 			return in, err
 		}
 	}
 	if addPath != "" {
-		f, err := os.Open(addPath)
-		if err != nil {
-			return in, fmt.Errorf("--add: %w", err)
-		}
-		defer f.Close()
-		if in.adds, err = migrate.ParseAddFile(f, addPath); err != nil {
-			return in, err
-		}
+		in.adds, err = parseFile("--add", addPath, migrate.ParseAddFile)
 	}
-	return in, nil
+	return in, err
+}
+
+// parseFile opens path (given as flag) and parses it.
+func parseFile[T any](flag, path string, parse func(io.Reader, string) (T, error)) (T, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s: %w", flag, err)
+	}
+	defer f.Close()
+	return parse(f, path)
 }
 
 func (s scopeInputs) given() bool { return s.rules != nil || len(s.adds) > 0 }
