@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/pimmigrate/pimmigrate/migrate/wire"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,6 +14,8 @@ import (
 	khttp "github.com/microsoft/kiota-http-go"
 	msgraph "github.com/microsoftgraph/msgraph-sdk-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+
+	"github.com/pimmigrate/pimmigrate/migrate/wire"
 )
 
 // DefaultGraphURL is Microsoft Graph's global endpoint.
@@ -84,7 +85,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("graph client: %w", err)
 	}
 	adapter.SetBaseUrl(base.String() + "/v1.0") // no trailing slash: docs/sdk.md, "Base URL"
-	c := &Client{adapter: adapter, api: msgraph.NewGraphServiceClient(adapter), base: base, maxAttempts: cfg.MaxAttempts, sleep: cfg.Sleep}
+	c := &Client{adapter: adapter, api: newServiceClient(adapter), base: base, maxAttempts: cfg.MaxAttempts, sleep: cfg.Sleep}
 	if c.maxAttempts <= 0 {
 		c.maxAttempts = 8
 	}
@@ -135,4 +136,14 @@ func (c *Client) read(ctx context.Context, op string, call func(ctx context.Cont
 			return fmt.Errorf("%s: %w", op, serr)
 		}
 	}
+}
+
+// newServiceClient is msgraph.NewGraphServiceClient without its write of
+// kiota's package variable store.BackingStoreFactoryInstance, which every
+// model constructor reads: two clients made while another runs requests
+// race on it (docs/sdk.md, "Clients made at once"). With a nil factory
+// EnableBackingStore leaves the variable at its default, the value
+// NewGraphServiceClient would write.
+func newServiceClient(adapter *msgraph.GraphRequestAdapter) *msgraph.GraphServiceClient {
+	return &msgraph.GraphServiceClient{GraphBaseServiceClient: *msgraph.NewGraphBaseServiceClient(adapter, nil)}
 }
