@@ -351,20 +351,11 @@ func (pl *planner) addEntitlement(it *Item, a AddRow, pr *Principal) Item {
 	t := &it.Target
 	skip := func(reason string) Item { return skipped(it, reason, a) }
 	t.Kind, t.Provider = KindRoleAssignment, ProviderEntitlement
-	var def *RoleDefinition
-	for i, d := range pl.scoping.emRoles {
-		if a.Role.ByID && (d.ID == a.Role.ID || d.TemplateID == a.Role.ID) {
-			def = &pl.scoping.emRoles[i]
-		}
-		if b, ok := FindEntitlementRole(a.Role.Name); !a.Role.ByID && ok && (d.ID == b.TemplateID || strings.EqualFold(d.DisplayName, a.Role.Name)) {
-			def = &pl.scoping.emRoles[i]
-		}
-	}
+	def := pl.scoping.entitlementRole(a.Role)
 	if def == nil {
 		t.RoleDefinitionID, t.AppScopeID = a.Role.ID, a.Scope.String()
-		it.Key = ScopedKey(t.PrincipalID, t.RoleDefinitionID, ProviderEntitlement, t.AppScopeID)
 		it.Role = RoleInfo{DisplayName: a.Role.String()}
-		return skip(ReasonRoleNotFound)
+		return skip(ReasonRoleNotFound) // keyed by the row
 	}
 	t.RoleDefinitionID = def.ID
 	it.Role = RoleInfo{DisplayName: def.DisplayName}
@@ -405,6 +396,21 @@ func skipped(it *Item, reason string, a AddRow) Item {
 // addedKeyPrefix starts the key of an --add row that names no principal
 // or role of the tenant.
 const addedKeyPrefix = "add:"
+
+// entitlementRole finds an --add row's role among the
+// entitlement-management provider's definitions: by id or template id, or
+// by a name FindEntitlementRole knows.
+func (sc *scoping) entitlementRole(ref RoleRef) *RoleDefinition {
+	known, ok := FindEntitlementRole(ref.Name)
+	for i := range sc.emRoles {
+		d := &sc.emRoles[i]
+		if ref.ByID && (d.ID == ref.ID || d.TemplateID == ref.ID) ||
+			!ref.ByID && ok && (d.ID == known.TemplateID || strings.EqualFold(d.DisplayName, ref.Name)) {
+			return d
+		}
+	}
+	return nil
+}
 
 // addPrincipal finds an --add row's principal: by id, or a user by UPN.
 func (pl *planner) addPrincipal(ref PrincipalRef) *Principal {

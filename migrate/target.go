@@ -82,21 +82,18 @@ func (t *Target) ProviderName() string {
 // to /roleManagement/entitlementManagement/roleAssignments). Review shows
 // it; apply sends it.
 func (t *Target) RequestBody() map[string]any {
-	if t.Provider == ProviderEntitlement {
-		return map[string]any{
-			"@odata.type":      "#microsoft.graph.unifiedRoleAssignment",
-			"principalId":      t.PrincipalID.String(),
-			"roleDefinitionId": t.RoleDefinitionID.String(),
-			"appScopeId":       t.AppScopeID,
-		}
-	}
 	if t.Kind == KindRoleAssignment {
-		return map[string]any{
+		body := map[string]any{
 			"@odata.type":      "#microsoft.graph.unifiedRoleAssignment",
 			"principalId":      t.PrincipalID.String(),
 			"roleDefinitionId": t.RoleDefinitionID.String(),
-			"directoryScopeId": t.DirectoryScopeID,
 		}
+		if t.Provider == ProviderEntitlement {
+			body["appScopeId"] = t.AppScopeID
+		} else {
+			body["directoryScopeId"] = t.DirectoryScopeID
+		}
+		return body
 	}
 	exp := map[string]any{"type": ExpirationNone}
 	if t.Expiration != nil {

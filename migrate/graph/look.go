@@ -164,17 +164,20 @@ func (c *Client) entitlementProbe(ctx context.Context, p wire.Probe) (*abs.Reque
 	case p.Target.PrincipalID.IsZero() || p.Target.RoleDefinitionID.IsZero() || p.Target.AppScopeID == "":
 		return nil, fmt.Errorf("a probe by target needs a principal, a role and an app scope")
 	}
-	filter := "principalId eq '" + p.Target.PrincipalID.String() +
-		"' and roleDefinitionId eq '" + p.Target.RoleDefinitionID.String() +
-		"' and appScopeId eq '" + strings.ReplaceAll(p.Target.AppScopeID, "'", "''") + "'"
+	filter := targetFilter(p.Target)
 	return em.ToGetRequestInformation(ctx, &rm.EntitlementManagementRoleAssignmentsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &rm.EntitlementManagementRoleAssignmentsRequestBuilderGetQueryParameters{Filter: &filter, Select: fields}})
 }
 
-// targetFilter is the $filter matching t's principal, role and scope:
-// GUIDs lower-case, quotes in the scope doubled as OData wants.
+// targetFilter is the $filter matching t's principal, role and scope (its
+// directoryScopeId, or appScopeId for entitlement management): GUIDs
+// lower-case, quotes in the scope doubled as OData wants.
 func targetFilter(t migrate.Target) string {
+	scope := "directoryScopeId"
+	if t.Provider == migrate.ProviderEntitlement {
+		scope = "appScopeId"
+	}
 	return "principalId eq '" + t.PrincipalID.String() +
 		"' and roleDefinitionId eq '" + t.RoleDefinitionID.String() +
-		"' and directoryScopeId eq '" + strings.ReplaceAll(t.DirectoryScopeID, "'", "''") + "'"
+		"' and " + scope + " eq '" + strings.ReplaceAll(t.ScopeID(), "'", "''") + "'"
 }

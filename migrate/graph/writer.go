@@ -177,12 +177,7 @@ func (c *Client) entitlementRequest(ctx context.Context, o wire.Op) (*abs.Reques
 	case t.PrincipalID.IsZero() || t.RoleDefinitionID.IsZero() || t.AppScopeID == "":
 		return nil, errors.New("the target needs a principal, a role and an app scope")
 	}
-	b := models.NewUnifiedRoleAssignment()
-	b.SetOdataType(ptr("#microsoft.graph.unifiedRoleAssignment"))
-	b.SetPrincipalId(ptr(t.PrincipalID.String()))
-	b.SetRoleDefinitionId(ptr(t.RoleDefinitionID.String()))
-	b.SetAppScopeId(ptr(t.AppScopeID))
-	return em.ToPostRequestInformation(ctx, b, nil)
+	return em.ToPostRequestInformation(ctx, assignmentBody(t), nil)
 }
 
 // createKind is the target kind a create (or its validation) writes.
@@ -196,14 +191,19 @@ func createKind(k wire.OpKind) migrate.TargetKind {
 	return migrate.KindRoleAssignment
 }
 
-// assignmentBody is the unifiedRoleAssignment of t; it serializes to
+// assignmentBody is the unifiedRoleAssignment of t, at its directory
+// scope or, for entitlement management, its app scope; it serializes to
 // t.RequestBody().
 func assignmentBody(t migrate.Target) models.UnifiedRoleAssignmentable {
 	b := models.NewUnifiedRoleAssignment()
 	b.SetOdataType(ptr("#microsoft.graph.unifiedRoleAssignment"))
 	b.SetPrincipalId(ptr(t.PrincipalID.String()))
 	b.SetRoleDefinitionId(ptr(t.RoleDefinitionID.String()))
-	b.SetDirectoryScopeId(ptr(t.DirectoryScopeID))
+	if t.Provider == migrate.ProviderEntitlement {
+		b.SetAppScopeId(ptr(t.AppScopeID))
+	} else {
+		b.SetDirectoryScopeId(ptr(t.DirectoryScopeID))
+	}
 	return b
 }
 
